@@ -1,0 +1,574 @@
+#!/usr/bin/env bash
+# ftps-gateway interop suite: real FTP clients (curl, lftp) -> gateway (plain FTP) -> real
+# FTPS servers (vsftpd, ProFTPD mod_tls, pure-ftpd; each "TLS 1.2 only" and "TLS 1.3 allowed").
+#
+#   bash gateway/src/it/interop.sh            # from the repo root, as root
+#
+# Exit code = number of failed checks (0 = all good; capped at 255). Results table on
+# stdout and in $RUN/results.md (default /tmp/ftpgw-it/results.md). See README.md next to
+# this file for what is covered, ports and knobs:
+#   GATEWAY_JAR      jar under test (default <repo>/gateway/target/ftps-gateway.jar)
+#   IT_SKIP_INSTALL=1  do not run install-servers.sh (apt etc.)
+#   IT_DIRECT=1      no gateway: the same client matrix straight to the FTPS servers
+#                    (curl --ssl-reqd / lftp ssl-force): checks the suite and the servers
+#   IT_SERVERS="vsftpd-tls13 ..."  subset of upstreams (default: all six)
+#   IT_CLIENTS="curl lftp"   IT_MODES="epsv pasv"   IT_SIZES="1M 100M"
+#   IT_SKIP_NEGATIVE=1  skip the rogue-CA check       IT_KEEP_SERVERS=1  leave servers running
+#   IT_JAVA_OPTS     extra JVM options for the gateways (e.g. -Xmx512m)
+#   IT_MAX_TIME      per-transfer timeout in seconds (default 120)
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+GATEWAY_JAR="${GATEWAY_JAR:-$REPO_ROOT/gateway/target/ftps-gateway.jar}"
+DIRECT="${IT_DIRECT:-0}"
+IT_SERVERS="${IT_SERVERS:-$SERVERS}"
+IT_CLIENTS="${IT_CLIENTS:-curl lftp}"
+IT_MODES="${IT_MODES:-epsv pasv}"
+IT_SIZES="${IT_SIZES:-1M 100M}"
+IT_MAX_TIME="${IT_MAX_TIME:-120}"
+GW_START_TIMEOUT="${IT_GATEWAY_START_TIMEOUT:-30}"
+RESULTS="$RUN/results.md"
+CA="$PKI/ca.crt"
+
+if [ "$(id -u)" != 0 ]; then echo "interop.sh must run as root (servers, PAM logins, user files)" >&2; exit 1; fi
+
+T_START=$(date +%s)
+now_ms() { date +%s%3N; }
+say() { echo "[interop] $(date +%T) $*"; }
+
+# ------------------------------------------------------------------ install + preconditions
+if [ "${IT_SKIP_INSTALL:-0}" != 1 ]; then
+  say "install-servers.sh (quiet; IT_SKIP_INSTALL=1 skips it)"
+  if ! bash "$IT_DIR/install-servers.sh"; then echo "install failed" >&2; exit 1; fi
+fi
+for f in "$DATA/file1M" "$DATA/file100M" "$DATA/SHA256SUMS" "$CA" "$PKI/rogue.crt" "$FTP_HOME/file100M"; do
+  [ -s "$f" ] || { echo "missing $f: run install-servers.sh (or drop IT_SKIP_INSTALL)" >&2; exit 1; }
+done
+GW_JAR_COPY="$RUN/gateway-under-test.jar"
+if [ "$DIRECT" != 1 ]; then
+  if ! [ -s "$GATEWAY_JAR" ]; then
+    echo "gateway jar not found: $GATEWAY_JAR (build it first, or set GATEWAY_JAR; IT_DIRECT=1 tests without it)" >&2
+    exit 1
+  fi
+  command -v java >/dev/null || { echo "java not found on PATH" >&2; exit 1; }
+  # snapshot: a rebuild of target/ during the run must not change the jar under test
+  cp "$GATEWAY_JAR" "$GW_JAR_COPY"
+fi
+
+sha_of() { awk -v f="$1" '$2 == f || $2 == "*"f {print $1}' "$DATA/SHA256SUMS"; }
+declare -A SUM
+SUM[1M]=$(sha_of file1M); SUM[100M]=$(sha_of file100M)
+
+mkdir -p "$WORK" "$CONF" "$PIDS" "$LOGS"
+CHECKLOGS="$WORK/checks"     # one log per check (client transcript + verdict)
+TR="$WORK/transcripts"       # raw client output (curl -v / lftp -d), downloads
+rm -rf "$CHECKLOGS" "$TR" 2>/dev/null || true
+mkdir -p "$CHECKLOGS" "$TR"
+rm -f "$FTP_HOME"/upload/it-* 2>/dev/null || true
+
+# ------------------------------------------------------------------ cleanup (trap)
+STARTED_SERVERS=""      # only the servers this run started get stopped
+GW_PIDFILES=()
+cleanup() {
+  local rc=$? f
+  trap - EXIT INT TERM
+  for f in "${GW_PIDFILES[@]}"; do stop_pidfile "$f"; done
+  if [ -n "$STARTED_SERVERS" ] && [ "${IT_KEEP_SERVERS:-0}" != 1 ]; then
+    # shellcheck disable=SC2086
+    bash "$IT_DIR/stop-servers.sh" $STARTED_SERVERS >/dev/null 2>&1 || true
+  fi
+  rm -f "$FTP_HOME"/upload/it-* "$TR"/*.dl 2>/dev/null || true
+  exit $rc
+}
+trap cleanup EXIT
+trap 'echo "interrupted" >&2; exit 130' INT TERM
+
+# ------------------------------------------------------------------ results
+R_CLIENT=(); R_SERVER=(); R_TLS=(); R_MODE=(); R_OP=(); R_RES=(); R_MS=(); R_DETAIL=()
+PASSES=0; FAILS=0; SKIPS=0; KNOWNS=0; NCHECK=0
+BLOCK_FAILS=0
+record() {  # record CLIENT SERVER TLS MODE OP RESULT MS DETAIL
+  R_CLIENT+=("$1"); R_SERVER+=("$2"); R_TLS+=("$3"); R_MODE+=("$4"); R_OP+=("$5")
+  R_RES+=("$6"); R_MS+=("$7"); R_DETAIL+=("$8")
+  case "$6" in
+    PASS) PASSES=$((PASSES + 1)) ;;
+    FAIL) FAILS=$((FAILS + 1)); BLOCK_FAILS=$((BLOCK_FAILS + 1)) ;;
+    KNOWN) KNOWNS=$((KNOWNS + 1)); SKIPS=$((SKIPS + 1)) ;;
+    *)    SKIPS=$((SKIPS + 1)) ;;
+  esac
+  printf '%-4s %-5s %-9s %-6s %-5s %-16s %7.2fs  %s\n' "$6" "$1" "$2" "$3" "$4" "$5" \
+    "$(awk -v m="$7" 'BEGIN {printf "%.2f", m / 1000}')" "$8"
+}
+# check CLIENT SERVER TLS MODE OP -- command...   (PASS when the command exits 0)
+# The command's output goes to a per-check log; its last "FAIL:" line (or curl/lftp error)
+# becomes the detail column.
+check() {
+  local client=$1 server=$2 tls=$3 mode=$4 op=$5; shift 6
+  local log t0 ms res detail
+  NCHECK=$((NCHECK + 1))
+  log="$CHECKLOGS/$(printf %03d $NCHECK)-$client-$server-$tls-$mode-$op.log"
+  t0=$(now_ms)
+  if "$@" >"$log" 2>&1; then res=PASS; else res=FAIL; fi
+  ms=$(( $(now_ms) - t0 ))
+  detail=$(grep -E '^(FAIL|INFO):' "$log" | tail -1 | cut -d' ' -f2- || true)
+  if [ "$res" = FAIL ] && [ -z "$detail" ]; then
+    detail=$(grep -E '^curl: \(|lftp: |Fatal error|Login failed|Access failed' "$log" | tail -1 || true)
+    [ -n "$detail" ] || detail=$(grep -v '^\s*$' "$log" | tail -1 || true)
+  fi
+  if [ "$res" = FAIL ] && known_client_issue "$server" "$tls" "$op" "$log"; then
+    res=KNOWN
+    detail="known client-side TLS 1.3 upload bug (426/truncated upload, see README): $detail"
+  fi
+  [ "$res" = FAIL ] && detail="${detail:+$detail }(log: $log)"
+  record "$client" "$server" "$tls" "$mode" "$op" "$res" "$ms" "$(echo "$detail" | tr '|' '/' | cut -c1-200)"
+}
+fail() { echo "FAIL: $*"; return 1; }
+# IT_DIRECT=1 only: curl/lftp speaking TLS 1.3 themselves never read the NewSessionTicket that
+# vsftpd (OpenSSL 3) sends on an upload data connection; closing the socket with those bytes
+# unread makes Linux send RST, vsftpd loses the tail of the upload and answers 426. That is a
+# client bug that the gateway must not have (its clients speak plain FTP), so it is reported
+# as KNOWN (not counted as a failure) in direct mode only.
+known_client_issue() {  # known_client_issue KIND TLS OP CHECKLOG
+  [ "$DIRECT" = 1 ] && [ "$1" = vsftpd ] && [ "$2" = tls13 ] || return 1
+  case "$3" in put-*|session) ;; *) return 1 ;; esac
+  grep -qE '(^<--- |^< |got )426' "$4"
+}
+
+# ------------------------------------------------------------------ client helpers
+# Target of the client matrix: plain FTP to a gateway, or (IT_DIRECT=1) FTPS to the server.
+TARGET_PORT=""
+CURL_TLS=()
+LFTP_TLS="set ftp:ssl-allow false"
+if [ "$DIRECT" = 1 ]; then
+  CURL_TLS=(--ssl-reqd --cacert "$CA")
+  LFTP_TLS="set ftp:ssl-force true; set ftp:ssl-protect-data true; set ssl:ca-file $CA; set ssl:verify-certificate yes"
+fi
+
+verify_file() {  # verify_file FILE SIZE-KEY WHAT
+  local f=$1 k=$2 what=$3 got
+  [ -f "$f" ] || fail "$what: $f does not exist" || return 1
+  got=$(sha256sum < "$f" | cut -d' ' -f1)
+  [ "$got" = "${SUM[$k]}" ] || fail "$what: sha256 mismatch ($(stat -c %s "$f") bytes, expected $(stat -c %s "$DATA/file$k"))" || return 1
+  echo "INFO: $what sha256 ok"
+}
+# mode_used MODE TRANSCRIPT  - the client really used EPSV (229) or PASV (227), no silent fallback
+mode_used() {
+  local mode=$1 tr=$2
+  if [ "$mode" = epsv ]; then
+    grep -qE '^(< |<--- )229 ' "$tr" || fail "no 229 reply to EPSV seen (client fell back?)" || return 1
+    ! grep -qE '^(< |<--- )227 ' "$tr" || fail "EPSV mode but PASV (227) was used" || return 1
+  else
+    grep -qE '^(< |<--- )227 ' "$tr" || fail "no 227 reply to PASV seen" || return 1
+    ! grep -qE '^(> |---> )EPSV' "$tr" || fail "PASV mode but EPSV was sent" || return 1
+  fi
+}
+
+curl_op() {  # curl_op MODE OP TAG
+  local mode=$1 op=$2 tag=$3 url="ftp://127.0.0.1:$TARGET_PORT" k rc=0
+  local tr="$TR/$tag.err"
+  local -a c=(curl -sS -v --connect-timeout 10 --max-time "$IT_MAX_TIME" -u "$FTP_USER:$FTP_PASS" --ftp-pasv "${CURL_TLS[@]}")
+  [ "$mode" = pasv ] && c+=(--disable-epsv)
+  case "$op" in
+    list)
+      "${c[@]}" "$url/" -o "$TR/$tag.out" 2>"$tr" || rc=$?
+      cat "$tr"; cat "$TR/$tag.out" 2>/dev/null
+      [ $rc = 0 ] || fail "curl exit $rc: $(grep '^curl: ' "$tr" | tail -1)" || return 1
+      grep -q 'file1M' "$TR/$tag.out" && grep -q 'file100M' "$TR/$tag.out" \
+        || fail "LIST output lacks file1M/file100M" || return 1 ;;
+    get-*)
+      k=${op#get-}
+      "${c[@]}" "$url/file$k" -o "$TR/$tag.dl" 2>"$tr" || rc=$?
+      cat "$tr"
+      [ $rc = 0 ] || fail "curl exit $rc: $(grep '^curl: ' "$tr" | tail -1)" || return 1
+      verify_file "$TR/$tag.dl" "$k" "download" || return 1
+      rm -f "$TR/$tag.dl" ;;
+    put-*)
+      k=${op#put-}
+      rm -f "$FTP_HOME/upload/it-$tag.bin"
+      "${c[@]}" -T "$DATA/file$k" "$url/upload/it-$tag.bin" 2>"$tr" || rc=$?
+      cat "$tr"
+      [ $rc = 0 ] || fail "curl exit $rc: $(grep '^curl: ' "$tr" | tail -1)" || return 1
+      verify_file "$FTP_HOME/upload/it-$tag.bin" "$k" "stored file" || return 1
+      rm -f "$FTP_HOME/upload/it-$tag.bin" ;;
+    put-1Mx10)
+      # 10 uploads over one control connection (curl re-uses it): many upload data connections,
+      # the place where an unread TLS 1.3 NewSessionTicket turns the close into an RST (see README)
+      local -a ups=(); local i n
+      for i in $(seq 1 10); do
+        rm -f "$FTP_HOME/upload/it-$tag-$i.bin"
+        ups+=(-T "$DATA/file1M" "$url/upload/it-$tag-$i.bin")
+      done
+      "${c[@]}" "${ups[@]}" 2>"$tr" || rc=$?
+      cat "$tr"
+      [ $rc = 0 ] || fail "curl exit $rc: $(grep '^curl: ' "$tr" | tail -1)" || return 1
+      for i in $(seq 1 10); do
+        verify_file "$FTP_HOME/upload/it-$tag-$i.bin" 1M "stored file #$i" || return 1
+        rm -f "$FTP_HOME/upload/it-$tag-$i.bin"
+      done
+      n=$(grep -c '^> USER ' "$tr" || true)
+      echo "INFO: 10 uploads verified ($n login)" ;;
+  esac
+  mode_used "$mode" "$tr"
+}
+
+lftp_run() {  # lftp_run MODE TAG COMMANDS  (stdout -> $WORK/TAG.out, debug transcript -> $WORK/TAG.err)
+  local mode=$1 tag=$2 cmds=$3 epsv=no rc=0
+  [ "$mode" = epsv ] && epsv=yes
+  timeout $((IT_MAX_TIME * 2)) lftp -d -u "$FTP_USER,$FTP_PASS" -p "$TARGET_PORT" -e \
+    "set cmd:fail-exit yes; set net:max-retries 1; set net:timeout 20; set net:reconnect-interval-base 1; \
+set xfer:clobber on; $LFTP_TLS; set ftp:passive-mode on; set ftp:prefer-epsv $epsv; $cmds; bye" \
+    127.0.0.1 >"$TR/$tag.out" 2>"$TR/$tag.err" </dev/null || rc=$?
+  grep -E '^(--->|<---)|^\*\*\*|rror|fail' "$TR/$tag.err" | grep -v '^---> PASS ' || true
+  cat "$TR/$tag.out"
+  [ $rc = 0 ] || fail "lftp exit $rc: $(grep -E '^(<--- [45][0-9][0-9]|\*\*\*)|rror' "$TR/$tag.err" | tail -1)" || return 1
+}
+lftp_op() {  # lftp_op MODE OP TAG
+  local mode=$1 op=$2 tag=$3 k n
+  case "$op" in
+    list)
+      lftp_run "$mode" "$tag" "ls" || return 1
+      grep -q 'file1M' "$TR/$tag.out" && grep -q 'file100M' "$TR/$tag.out" \
+        || fail "LIST output lacks file1M/file100M" || return 1 ;;
+    get-*)
+      k=${op#get-}
+      lftp_run "$mode" "$tag" "get file$k -o $TR/$tag.dl" || return 1
+      verify_file "$TR/$tag.dl" "$k" "download" || return 1
+      rm -f "$TR/$tag.dl" ;;
+    put-*)
+      k=${op#put-}
+      rm -f "$FTP_HOME/upload/it-$tag.bin"
+      lftp_run "$mode" "$tag" "put $DATA/file$k -o upload/it-$tag.bin" || return 1
+      verify_file "$FTP_HOME/upload/it-$tag.bin" "$k" "stored file" || return 1
+      rm -f "$FTP_HOME/upload/it-$tag.bin" ;;
+    session)
+      # one control connection, 7 data connections: LIST, 3x RETR, 2x STOR, LIST
+      rm -f "$TR/$tag".[abc].dl "$FTP_HOME/upload/it-$tag".[de].bin
+      lftp_run "$mode" "$tag" "ls; get file1M -o $TR/$tag.a.dl; get file100M -o $TR/$tag.b.dl; \
+get file1M -o $TR/$tag.c.dl; put $DATA/file1M -o upload/it-$tag.d.bin; put $DATA/file1M -o upload/it-$tag.e.bin; ls upload" || return 1
+      verify_file "$TR/$tag.a.dl" 1M "get #1" || return 1
+      verify_file "$TR/$tag.b.dl" 100M "get #2" || return 1
+      verify_file "$TR/$tag.c.dl" 1M "get #3" || return 1
+      verify_file "$FTP_HOME/upload/it-$tag.d.bin" 1M "put #1" || return 1
+      verify_file "$FTP_HOME/upload/it-$tag.e.bin" 1M "put #2" || return 1
+      grep -q "it-$tag.e.bin" "$TR/$tag.out" || fail "final LIST of upload/ lacks the uploaded file" || return 1
+      n=$(grep -cE '^---> USER ' "$TR/$tag.err" || true)
+      [ "$n" = 1 ] || fail "expected 1 login in the session, saw $n (reconnects?)" || return 1
+      n=$(grep -cE '^<--- 226 ' "$TR/$tag.err" || true)
+      [ "$n" -ge 7 ] || fail "expected 7 completed data transfers (226), saw $n" || return 1
+      echo "INFO: 1 session, $n data connections, all content verified"
+      rm -f "$TR/$tag".[abc].dl "$FTP_HOME/upload/it-$tag".[de].bin ;;
+  esac
+  mode_used "$mode" "$TR/$tag.err"
+}
+
+# ------------------------------------------------------------------ server-log checks
+# vsftpd (debug_ssl=YES) logs one "SSL version: ..., reused|not reused" line per TLS handshake.
+# The control handshake happens before USER (no [user] tag in the line); every handshake
+# logged after login is a data connection and must say "reused".
+log_since() { tail -c +"$(( $2 + 1 ))" "$1" 2>/dev/null || true; }   # log_since FILE BYTE-OFFSET
+fsize() { stat -c %s "$1" 2>/dev/null || echo 0; }
+
+vsftpd_reuse_check() {  # vsftpd_reuse_check LOG OFFSET
+  local txt n bad
+  txt=$(log_since "$1" "$2")
+  n=$(grep -cE "\[$FTP_USER\] DEBUG: .*\"SSL version:" <<<"$txt" || true)
+  bad=$(grep -E "\[$FTP_USER\] DEBUG: .*\"SSL version:" <<<"$txt" | grep -vc ', reused,' || true)
+  if grep -qE 'session reuse required|No SSL session reuse' <<<"$txt"; then
+    grep -E 'session reuse required|No SSL session reuse' <<<"$txt" | tail -3
+    fail "vsftpd refused data connections: session reuse required ($(grep -c 'session reuse required' <<<"$txt" || true)x)"
+    return 1
+  fi
+  [ "$n" -gt 0 ] || fail "no data-connection TLS handshakes in the vsftpd log" || return 1
+  [ "$bad" = 0 ] || fail "$bad of $n data-connection TLS handshakes NOT reused" || return 1
+  echo "INFO: $n data-connection TLS handshakes, all reused"
+}
+proftpd_reuse_check() {  # proftpd_reuse_check TLSLOG OFFSET
+  local txt n bad
+  txt=$(log_since "$1" "$2")
+  n=$(grep -c 'data connection accepted' <<<"$txt" || true)
+  bad=$(grep 'data connection accepted' <<<"$txt" | grep -vc 'resumed session' || true)
+  if grep -qE 'did not reuse' <<<"$txt"; then
+    grep -E 'did not reuse' <<<"$txt" | tail -3
+    fail "proftpd rejected data connections without TLS session reuse"; return 1
+  fi
+  [ "$n" -gt 0 ] || fail "no TLS data connections in the proftpd TLS log" || return 1
+  [ "$bad" = 0 ] || fail "$bad of $n TLS data connections not resumed" || return 1
+  echo "INFO: $n TLS data connections, all resumed sessions"
+}
+tls_version_check() {  # tls_version_check KIND LOG OFFSET EXPECTED(TLSv1.2|TLSv1.3)
+  local kind=$1 txt versions
+  txt=$(log_since "$2" "$3")
+  case "$kind" in
+    vsftpd)  versions=$(grep -oE '"SSL version: TLSv1\.[0-9]' <<<"$txt" | sed 's/.*: //' | sort | uniq -c | xargs || true) ;;
+    proftpd) versions=$(grep -oE 'TLSv1\.[0-9] (data )?connection accepted' <<<"$txt" | cut -d' ' -f1 | sort | uniq -c | xargs || true) ;;
+  esac
+  [ -n "$versions" ] || fail "no TLS handshakes logged" || return 1
+  [ "$(awk '{for (i = 2; i <= NF; i += 2) print $i}' <<<"$versions" | sort -u)" = "$4" ] \
+    || fail "expected only $4, saw: $versions" || return 1
+  echo "INFO: $versions"
+}
+
+# ------------------------------------------------------------------ gateways
+gw_config() {  # gw_config FILE PORT PASVMIN PASVMAX METRICS UPSTREAM-PORT CAFILE PROTOCOLS
+  cat > "$1" <<YAML
+# written by interop.sh
+listeners:
+  - name: ftp
+    host: 127.0.0.1
+    port: $2
+    tls: none
+    passivePorts: $3-$4
+    passiveAddress: 127.0.0.1
+upstream:
+  host: 127.0.0.1
+  port: $6
+  tls: explicit
+  serverName: 127.0.0.1
+  caFile: $7
+  protocols: [$8]
+timeouts:
+  connectSeconds: 10
+  idleSeconds: 900
+metrics:
+  host: 127.0.0.1
+  port: $5
+YAML
+}
+# gw_start NAME CONFIG PORT: start one gateway (own process group), wait until it listens.
+gw_start() {
+  local name=$1 cfg=$2 port=$3 pidf="$PIDS/gateway-$1.pid" log="$LOGS/gateway-$1.log" pid lp i
+  stop_pidfile "$pidf"
+  if port_listening "$port"; then
+    echo "FAIL: port $port already taken (pid $(listener_pid "$port"))"; return 1
+  fi
+  # shellcheck disable=SC2086
+  setsid java ${IT_JAVA_OPTS:-} -jar "$GW_JAR_COPY" --config "$cfg" </dev/null >"$log" 2>&1 &
+  pid=$!
+  echo "$pid" > "$pidf"
+  GW_PIDFILES+=("$pidf")
+  for ((i = 0; i < GW_START_TIMEOUT * 10; i++)); do
+    if port_listening "$port"; then
+      lp=$(listener_pid "$port")
+      echo "INFO: pid $pid listening on 127.0.0.1:$port after $((i / 10)).$((i % 10))s${lp:+ (listener pid $lp)}"
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "gateway $name not listening on $port after ${GW_START_TIMEOUT}s; its log ($log):"
+  else
+    echo "gateway $name exited before listening on $port; its log ($log):"
+  fi
+  tail -n 60 "$log"
+  stop_pidfile "$pidf"
+  fail "gateway did not start (see $log)"
+}
+gw_stop() { stop_pidfile "$PIDS/gateway-$1.pid"; }
+
+print_tails() {  # print_tails SERVER [GATEWAY-NAME]
+  local s=$1 f
+  echo "---- log tails for $s${2:+ / gateway $2} ----"
+  if [ -n "${2:-}" ]; then
+    echo "== $LOGS/gateway-$2.log"; tail -n 40 "$LOGS/gateway-$2.log" 2>/dev/null || true
+  fi
+  for f in "$LOGS/$s.log" "$LOGS/$s.tlslog" "$LOGS/$s.stdout" "$LOGS/$s.xferlog"; do
+    [ -s "$f" ] || continue
+    echo "== $f"; tail -n 25 "$f" | grep -v 'PASS ' || true
+  done
+  echo "---- end of log tails ----"
+}
+
+# ------------------------------------------------------------------ start the servers
+declare -A SERVER_UP
+for s in $IT_SERVERS; do
+  server_port "$s" >/dev/null || { echo "unknown server in IT_SERVERS: $s" >&2; exit 1; }
+  if pid_alive "$PIDS/server-$s.pid"; then SERVER_UP[$s]=already; else SERVER_UP[$s]=""; fi
+done
+NEG_SERVER="${IT_NEGATIVE_SERVER:-vsftpd-tls13}"
+need="$IT_SERVERS"
+if [ "${IT_SKIP_NEGATIVE:-0}" != 1 ] && ! grep -qw -- "$NEG_SERVER" <<<"$IT_SERVERS"; then
+  need="$need $NEG_SERVER"
+  if pid_alive "$PIDS/server-$NEG_SERVER.pid"; then SERVER_UP[$NEG_SERVER]=already; else SERVER_UP[$NEG_SERVER]=""; fi
+fi
+say "starting servers: $need"
+for s in $need; do
+  if [ "${SERVER_UP[$s]}" = already ]; then continue; fi
+  STARTED_SERVERS="$STARTED_SERVERS $s"
+done
+# shellcheck disable=SC2086
+bash "$IT_DIR/start-servers.sh" $need || true
+
+if [ "$DIRECT" = 1 ]; then
+  say "IT_DIRECT=1: clients talk FTPS straight to the servers (no gateway)"
+else
+  say "gateway under test: $GATEWAY_JAR ($(stat -c '%s bytes, %y' "$GATEWAY_JAR" | cut -d. -f1)), java: $(java -version 2>&1 | head -1)"
+fi
+printf '%-4s %-5s %-9s %-6s %-5s %-16s %8s  %s\n' RES CLIENT SERVER TLS MODE OPERATION TIME DETAIL
+
+# ------------------------------------------------------------------ the matrix
+for s in $IT_SERVERS; do
+  kind=$(server_kind "$s"); tls=$(server_tls "$s"); sport=$(server_port "$s")
+  if [ "$tls" = tls12 ]; then protos="TLSv1.2"; want=TLSv1.2; else protos="TLSv1.2, TLSv1.3"; want=TLSv1.3; fi
+  BLOCK_FAILS=0
+  gwname=""
+  if ! port_listening "$sport"; then
+    record - "$kind" "$tls" - server-start FAIL 0 "server $s is not running (see $LOGS/$s.stdout)"
+    print_tails "$s"
+    continue
+  fi
+  vs_off=$(fsize "$LOGS/$s.log"); tl_off=$(fsize "$LOGS/$s.tlslog")
+  if [ "$DIRECT" = 1 ]; then
+    TARGET_PORT=$sport
+  else
+    gi=$(gateway_index "$s"); gwname="$s"
+    TARGET_PORT=$(gateway_port "$gi")
+    cfg="$CONF/gateway-$s.yaml"
+    gw_config "$cfg" "$TARGET_PORT" "$(gateway_pasv_min "$gi")" "$(gateway_pasv_max "$gi")" \
+      "$(gateway_metrics "$gi")" "$sport" "$CA" "$protos"
+    check gw "$kind" "$tls" - gateway-start -- gw_start "$s" "$cfg" "$TARGET_PORT"
+    if [ "${R_RES[-1]}" != PASS ]; then
+      print_tails "$s" "$s"
+      continue
+    fi
+  fi
+  for client in $IT_CLIENTS; do
+    for mode in $IT_MODES; do
+      ops="list"
+      for k in $IT_SIZES; do ops="$ops get-$k"; done
+      for k in $IT_SIZES; do ops="$ops put-$k"; done
+      [ "$client" = curl ] && ops="$ops put-1Mx10"
+      [ "$client" = lftp ] && ops="$ops session"
+      for op in $ops; do
+        check "$client" "$kind" "$tls" "$mode" "$op" -- "${client}_op" "$mode" "$op" "$client-$s-$mode-$op"
+      done
+    done
+  done
+  case "$kind" in
+    vsftpd)
+      check log "$kind" "$tls" - data-tls-reused -- vsftpd_reuse_check "$LOGS/$s.log" "$vs_off"
+      check log "$kind" "$tls" - "tls-version=$want" -- tls_version_check vsftpd "$LOGS/$s.log" "$vs_off" "$want" ;;
+    proftpd)
+      check log "$kind" "$tls" - data-tls-reused -- proftpd_reuse_check "$LOGS/$s.tlslog" "$tl_off"
+      check log "$kind" "$tls" - "tls-version=$want" -- tls_version_check proftpd "$LOGS/$s.tlslog" "$tl_off" "$want" ;;
+  esac
+  if [ -n "$gwname" ]; then
+    curl -s --max-time 5 "http://127.0.0.1:$(gateway_metrics "$gi")/metrics" > "$LOGS/gateway-$s.metrics.txt" 2>/dev/null || true
+    gw_stop "$s"
+  fi
+  [ "$BLOCK_FAILS" = 0 ] || print_tails "$s" "$gwname"
+done
+
+# ------------------------------------------------------------------ negative: untrusted upstream certificate
+neg_login_refused() {  # curl through the rogue-CA gateway: must fail, gateway answers 421, no data
+  local tr="$TR/neg.err" rc=0
+  rm -f "$TR/neg.dl"
+  curl -sS -v --connect-timeout 10 --max-time 30 -u "$FTP_USER:$FTP_PASS" "ftp://127.0.0.1:$1/file1M" \
+    -o "$TR/neg.dl" 2>"$tr" || rc=$?
+  cat "$tr"
+  [ $rc != 0 ] || fail "curl succeeded through a gateway that trusts only a rogue CA" || return 1
+  [ ! -s "$TR/neg.dl" ] || fail "data was received ($(stat -c %s "$TR/neg.dl") bytes)" || return 1
+  grep -qE '^< 421' "$tr" || fail "curl exit $rc but no 421 reply from the gateway: $(grep -E '^(< [0-9]{3}|curl: )' "$tr" | tail -1)" || return 1
+  ! grep -qE '^< 230' "$tr" || fail "client was logged in (230)" || return 1
+  echo "INFO: refused: $(grep -E '^< 421' "$tr" | head -1 | cut -c3-) (curl exit $rc)"
+}
+neg_direct_refused() {  # IT_DIRECT=1: curl itself trusting only the rogue cert must refuse the server
+  local rc=0
+  curl -sS --connect-timeout 10 --max-time 30 --ssl-reqd --cacert "$PKI/rogue.crt" -u "$FTP_USER:$FTP_PASS" \
+    "ftp://127.0.0.1:$1/file1M" -o "$TR/neg.dl" || rc=$?
+  [ $rc = 60 ] || fail "expected curl exit 60 (certificate verify failed), got $rc" || return 1
+  echo "INFO: curl exit 60: server certificate rejected"
+}
+no_credentials_upstream() {  # the untrusted server must not see USER/PASS or a login
+  local txt
+  txt=$(log_since "$1" "$2")
+  if grep -qE 'FTP command: .*"(USER|PASS)|OK LOGIN' <<<"$txt"; then
+    grep -E 'FTP command: .*"(USER|PASS)|OK LOGIN' <<<"$txt" | tail -3
+    fail "credentials reached the untrusted server"; return 1
+  fi
+  echo "INFO: no USER/PASS/login in the server log ($(grep -c 'CONNECT' <<<"$txt" || true) connects)"
+}
+if [ "${IT_SKIP_NEGATIVE:-0}" != 1 ]; then
+  BLOCK_FAILS=0
+  s=$NEG_SERVER; kind=$(server_kind "$s"); tls=$(server_tls "$s"); sport=$(server_port "$s")
+  neg_off=$(fsize "$LOGS/$s.log")
+  if ! port_listening "$sport"; then
+    record - "$kind" "$tls" - rogue-ca FAIL 0 "server $s is not running"
+  elif [ "$DIRECT" = 1 ]; then
+    check curl "$kind" "$tls" - rogue-ca-refused -- neg_direct_refused "$sport"
+    [ "$kind" = vsftpd ] && check log "$kind" "$tls" - rogue-ca-no-login -- no_credentials_upstream "$LOGS/$s.log" "$neg_off"
+  else
+    gi=$ROGUE_INDEX; port=$(gateway_port $gi)
+    if [ "$tls" = tls12 ]; then protos="TLSv1.2"; else protos="TLSv1.2, TLSv1.3"; fi
+    cfg="$CONF/gateway-rogue-ca.yaml"
+    gw_config "$cfg" "$port" "$(gateway_pasv_min $gi)" "$(gateway_pasv_max $gi)" "$(gateway_metrics $gi)" \
+      "$sport" "$PKI/rogue.crt" "$protos"
+    check gw "$kind" "$tls" - gateway-start-rogue-ca -- gw_start rogue-ca "$cfg" "$port"
+    if [ "${R_RES[-1]}" = PASS ]; then
+      check curl "$kind" "$tls" - rogue-ca-421 -- neg_login_refused "$port"
+      [ "$kind" = vsftpd ] && check log "$kind" "$tls" - rogue-ca-no-login -- no_credentials_upstream "$LOGS/$s.log" "$neg_off"
+      gw_stop rogue-ca
+    fi
+  fi
+  [ "$BLOCK_FAILS" = 0 ] || print_tails "$s" "$([ "$DIRECT" = 1 ] || echo rogue-ca)"
+fi
+
+# ------------------------------------------------------------------ report
+ELAPSED=$(( $(date +%s) - T_START ))
+{
+  echo "# ftps-gateway interop results"
+  echo
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC'), host: $(hostname), runtime: ${ELAPSED}s"
+  if [ "$DIRECT" = 1 ]; then
+    echo "- target: **IT_DIRECT=1** - clients speak FTPS straight to the servers (no gateway)"
+  else
+    echo "- gateway: \`$GATEWAY_JAR\` ($(stat -c %s "$GATEWAY_JAR") bytes, sha256 $(sha256sum < "$GW_JAR_COPY" | cut -c1-16)…), $(java -version 2>&1 | head -1)"
+  fi
+  echo "- clients: $(curl -V | head -1 | cut -d' ' -f1-2,5), $(lftp --version | head -1 | sed 's/^LFTP | //; s/ |.*//')"
+  echo "- servers: $("$VSFTPD" -v 0>&1 2>&1 | head -1 | sed 's/: version//'), $("$PROFTPD" -v 2>&1 | tail -1), $("$PUREFTPD" --help 2>&1 | head -1 | cut -d' ' -f1-2); tls12 = server offers TLS 1.2 only (gateway protocols [TLSv1.2]), tls13 = TLS 1.2+1.3 (gateway [TLSv1.2, TLSv1.3])"
+  known_note=""
+  [ "$KNOWNS" = 0 ] || known_note=" (skipped: $KNOWNS KNOWN = documented client-side TLS 1.3 upload bug, direct mode only)"
+  echo "- **$PASSES passed, $FAILS failed, $SKIPS skipped**$known_note"
+  echo
+  echo "## Matrix (client/mode/operation x upstream)"
+  echo
+  cols=()
+  for s in $need; do cols+=("$(server_kind "$s")/$(server_tls "$s")"); done
+  printf '| client | mode | operation |'; for c in "${cols[@]}"; do printf ' %s |' "$c"; done; echo
+  printf '|---|---|---|'; for _ in "${cols[@]}"; do printf -- '---|'; done; echo
+  declare -A CELL=(); rowkeys=()
+  for i in "${!R_RES[@]}"; do
+    key="${R_CLIENT[$i]}|${R_MODE[$i]}|${R_OP[$i]}"
+    col="${R_SERVER[$i]}/${R_TLS[$i]}"
+    [ -n "${CELL[$key#]:-}" ] || { rowkeys+=("$key"); CELL[$key#]=1; }
+    CELL[$key@$col]="${R_RES[$i]} $(awk -v m="${R_MS[$i]}" 'BEGIN {printf "%.1fs", m / 1000}')"
+  done
+  for key in "${rowkeys[@]}"; do
+    IFS='|' read -r c m o <<<"$key"
+    printf '| %s | %s | %s |' "$c" "$m" "$o"
+    for col in "${cols[@]}"; do
+      v="${CELL[$key@$col]:-–}"
+      [[ $v == FAIL* ]] && v="**$v**"
+      printf ' %s |' "$v"
+    done
+    echo
+  done
+  echo
+  echo "## All checks"
+  echo
+  echo "| # | client | server | tls | mode | operation | result | time | detail |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  for i in "${!R_RES[@]}"; do
+    printf '| %d | %s | %s | %s | %s | %s | %s | %s | %s |\n' $((i + 1)) "${R_CLIENT[$i]}" "${R_SERVER[$i]}" \
+      "${R_TLS[$i]}" "${R_MODE[$i]}" "${R_OP[$i]}" "${R_RES[$i]}" \
+      "$(awk -v m="${R_MS[$i]}" 'BEGIN {printf "%.2fs", m / 1000}')" "${R_DETAIL[$i]}"
+  done
+  echo
+  echo "Logs: $LOGS (servers, gateways), per-check transcripts: $CHECKLOGS"
+} > "$RESULTS"
+echo
+cat "$RESULTS"
+echo
+echo "interop: $PASSES passed, $FAILS failed, $SKIPS skipped"
+echo "results written to $RESULTS (runtime ${ELAPSED}s)"
+exit $(( FAILS > 255 ? 255 : FAILS ))

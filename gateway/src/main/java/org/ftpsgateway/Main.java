@@ -1,0 +1,233 @@
+package org.ftpsgateway;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.ftpsgateway.cli.LogSetup;
+import org.ftpsgateway.config.ConfigException;
+import org.ftpsgateway.config.ConfigLoader;
+import org.ftpsgateway.config.DataMode;
+import org.ftpsgateway.config.GatewayConfig;
+import org.ftpsgateway.config.ListenerConfig;
+import org.ftpsgateway.config.MetricsConfig;
+import org.ftpsgateway.config.PortRange;
+import org.ftpsgateway.config.TimeoutsConfig;
+import org.ftpsgateway.config.TlsMode;
+import org.ftpsgateway.config.UpstreamConfig;
+import org.ftpsgateway.demo.DemoFtpsServer;
+
+/** Command line entry point. Exit codes: 0 ok, 1 runtime failure (e.g. a port in use), 2 bad usage or config. */
+public final class Main {
+
+  static final int EXIT_RUNTIME = 1;
+  static final int EXIT_CONFIG = 2;
+
+  /** Listener of the demo, a fixed contract: the README tells newcomers to use it. */
+  static final int DEMO_PORT = 2021;
+
+  private static final String USAGE = """
+      Usage: java -jar ftps-gateway.jar [--config FILE | --demo] [--log-level LEVEL]
+
+      A transparent FTP gateway: plain FTP clients connect to it, it speaks FTPS (AUTH TLS, PROT P,
+      verified certificates) to the real server.
+
+        --config FILE      run with this YAML configuration (see conf/gateway.yaml)
+        --demo             start an embedded FTPS server (user demo/demo) and a gateway in front of it
+                           on 127.0.0.1:2021; needs nothing else
+        --check-config     with --config: validate the configuration, print the result and exit
+        --log-level LEVEL  error, warn, info (default) or debug
+        --help             print this help
+        --version          print the version
+
+      Environment: every configuration key can be overridden by FTPGW_<PATH>, e.g.
+      FTPGW_UPSTREAM_HOST=ftps.example.com or FTPGW_LISTENERS_0_PORT=2121.
+      """;
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    // The JDK discards vsftpd's TLS 1.2 session tickets (lifetime INT_MAX with require_ssl_reuse), so data
+    // connections could not resume the control session; session-ID resumption works. Must be set before the
+    // first TLS context is built.
+    if (System.getProperty("jdk.tls.client.enableSessionTicketExtension") == null) {
+      System.setProperty("jdk.tls.client.enableSessionTicketExtension", "false");
+    }
+    int code = run(args, System.out, System.err);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    String configFile = null;
+    boolean demo = false;
+    boolean check = false;
+    Level level = Level.INFO;
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      switch (a) {
+        case "--help", "-h" -> {
+          out.print(USAGE);
+          return 0;
+        }
+        case "--version", "-V" -> {
+          out.println("ftps-gateway " + version());
+          return 0;
+        }
+        case "--demo" -> demo = true;
+        case "--check-config" -> check = true;
+        case "--config", "-c" -> {
+          if (i + 1 >= args.length) {
+            err.println("ftps-gateway: --config needs a file name");
+            return EXIT_CONFIG;
+          }
+          configFile = args[++i];
+        }
+        case "--log-level" -> {
+          if (i + 1 >= args.length) {
+            err.println("ftps-gateway: --log-level needs a level");
+            return EXIT_CONFIG;
+          }
+          try {
+            level = LogSetup.parseLevel(args[++i]);
+          } catch (IllegalArgumentException e) {
+            err.println("ftps-gateway: " + e.getMessage());
+            return EXIT_CONFIG;
+          }
+        }
+        default -> {
+          err.println("ftps-gateway: unknown argument '" + a + "' (see --help)");
+          return EXIT_CONFIG;
+        }
+      }
+    }
+    if (!demo && configFile == null) {
+      err.println("ftps-gateway: give --config FILE or --demo (see --help)");
+      return EXIT_CONFIG;
+    }
+    if (demo && configFile != null) {
+      err.println("ftps-gateway: --demo runs its own configuration; do not combine it with --config");
+      return EXIT_CONFIG;
+    }
+    LogSetup.configure(level);
+    return demo ? runDemo(out, err) : runConfigured(Path.of(configFile), check, out, err);
+  }
+
+  private static int runConfigured(Path file, boolean checkOnly, PrintStream out, PrintStream err) {
+    GatewayConfig config;
+    Vertx loaderVertx = Vertx.vertx();
+    try {
+      config = new ConfigLoader(System.getenv()).load(loaderVertx, file);
+    } catch (ConfigException e) {
+      err.println("ftps-gateway: config error: " + e.getMessage());
+      return EXIT_CONFIG;
+    } finally {
+      loaderVertx.close();
+    }
+    if (checkOnly) {
+      out.println("ftps-gateway: configuration " + file + " is valid");
+      return 0;
+    }
+    return serve(config, out, err, null);
+  }
+
+  private static int runDemo(PrintStream out, PrintStream err) {
+    DemoFtpsServer server;
+    try {
+      Path root = Files.createTempDirectory("ftpgw-demo");
+      Files.writeString(root.resolve("hello.txt"), "Hello from the FTPS server behind ftps-gateway.\n");
+      byte[] sample = new byte[1 << 20];
+      new java.util.Random(42).nextBytes(sample);
+      Files.write(root.resolve("sample-1M.bin"), sample);
+      Files.createDirectories(root.resolve("upload"));
+      server = DemoFtpsServer.start(0, "40100-40199", Map.of("demo", "demo"), root,
+          List.of("TLSv1.2", "TLSv1.3"));
+    } catch (Exception e) {
+      err.println("ftps-gateway: cannot start the demo FTPS server: " + e.getMessage());
+      return EXIT_RUNTIME;
+    }
+    GatewayConfig config = new GatewayConfig(
+        List.of(new ListenerConfig("demo", "127.0.0.1", DEMO_PORT, TlsMode.NONE, new PortRange(40000, 40099),
+            "127.0.0.1")),
+        new UpstreamConfig("127.0.0.1", server.port(), TlsMode.EXPLICIT, "127.0.0.1",
+            server.certificatePem().toString(), UpstreamConfig.DEFAULT_PROTOCOLS, DataMode.EPSV),
+        TimeoutsConfig.defaults(),
+        new MetricsConfig(false, MetricsConfig.DEFAULT_HOST, MetricsConfig.DEFAULT_PORT));
+    String banner = String.join("\n",
+        "ftps-gateway demo: embedded FTPS server (explicit TLS required, certificate generated and verified)"
+            + " on 127.0.0.1:" + server.port() + ", serving " + server.root(),
+        "  list:     curl ftp://demo:demo@127.0.0.1:" + DEMO_PORT + "/",
+        "  download: curl -O ftp://demo:demo@127.0.0.1:" + DEMO_PORT + "/hello.txt",
+        "  upload:   curl -T README.md ftp://demo:demo@127.0.0.1:" + DEMO_PORT + "/upload/",
+        "Press Ctrl+C to stop.");
+    try {
+      return serve(config, out, err, banner);
+    } finally {
+      server.close();
+    }
+  }
+
+  /** Runs until the JVM is asked to stop (SIGINT/SIGTERM). */
+  private static int serve(GatewayConfig config, PrintStream out, PrintStream err, String banner) {
+    Logger log = Logger.getLogger(Main.class.getName());
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    Gateway gateway;
+    try {
+      gateway = Gateway.start(vertx, config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      err.println("ftps-gateway: " + cause.getMessage());
+      vertx.close();
+      return EXIT_RUNTIME;
+    }
+    for (Gateway.BoundListener l : gateway.listeners()) {
+      log.info(() -> "listener " + l.name() + " on " + l.host() + ":" + l.port() + " -> upstream "
+          + config.upstream().host() + ":" + config.upstream().port() + " (" + config.upstream().tls().configName()
+          + " FTPS, " + String.join("/", config.upstream().protocols()) + ")");
+    }
+    if (banner != null) {
+      out.println(banner);
+      out.flush();
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        gateway.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      } catch (Exception ignored) {
+        // shutting down anyway
+      }
+      stopped.countDown();
+    }, "ftps-gateway-shutdown"));
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+
+  static String version() {
+    try (InputStream in = Main.class.getResourceAsStream("/ftps-gateway-version.properties")) {
+      Properties p = new Properties();
+      if (in != null) {
+        p.load(in);
+      }
+      return p.getProperty("version", "unknown");
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+}

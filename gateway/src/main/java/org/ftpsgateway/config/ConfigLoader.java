@@ -1,0 +1,418 @@
+package org.ftpsgateway.config;
+
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.ftpsgateway.config.ConfigSchema.Field;
+import org.ftpsgateway.config.ConfigSchema.Kind;
+import org.ftpsgateway.protocol.DataAddresses;
+
+/**
+ * Reads the YAML file (through vertx-config), applies {@code FTPGW_<PATH>} environment overrides, checks every
+ * key against the schema and builds the immutable {@link GatewayConfig}. Every failure is a
+ * {@link ConfigException} whose message names the key.
+ */
+public final class ConfigLoader {
+
+  public static final String ENV_PREFIX = "FTPGW_";
+
+  private final Map<String, String> environment;
+
+  public ConfigLoader(Map<String, String> environment) {
+    this.environment = Map.copyOf(environment);
+  }
+
+  /** Reads and validates {@code file}. Blocks: call it from {@code main}, never from an event loop. */
+  public GatewayConfig load(Vertx vertx, Path file) throws ConfigException {
+    return fromJson(readYaml(vertx, file));
+  }
+
+  /** The raw document of a YAML file, read with vertx-config's YAML store. */
+  public static JsonObject readYaml(Vertx vertx, Path file) throws ConfigException {
+    if (!Files.isRegularFile(file)) {
+      throw new ConfigException("", "config file " + file + " does not exist or is not a file");
+    }
+    if (!Files.isReadable(file)) {
+      throw new ConfigException("", "config file " + file + " is not readable");
+    }
+    ConfigStoreOptions store = new ConfigStoreOptions().setType("file").setFormat("yaml")
+        .setConfig(new JsonObject().put("path", file.toAbsolutePath().toString()));
+    ConfigRetriever retriever = ConfigRetriever.create(vertx,
+        new ConfigRetrieverOptions().setIncludeDefaultStores(false).addStore(store).setScanPeriod(-1));
+    try {
+      return retriever.getConfig().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new ConfigException("", "cannot parse " + file + " as YAML: " + oneLine(cause));
+    } finally {
+      retriever.close();
+    }
+  }
+
+  /** Applies the environment, validates, and builds the config. */
+  public GatewayConfig fromJson(JsonObject document) throws ConfigException {
+    JsonObject doc = document.copy();
+    applyEnvironment(doc);
+    checkKeys(doc, ConfigSchema.ROOT, "");
+    return build(doc);
+  }
+
+  // ---- environment ----
+
+  private void applyEnvironment(JsonObject doc) throws ConfigException {
+    List<String> names = new ArrayList<>(environment.keySet());
+    java.util.Collections.sort(names); // FTPGW_LISTENERS_0_* before FTPGW_LISTENERS_1_*: lists grow in order
+    for (String name : names) {
+      if (!name.startsWith(ENV_PREFIX)) {
+        continue;
+      }
+      String[] segments = name.substring(ENV_PREFIX.length()).split("_");
+      setFromEnvironment(doc, ConfigSchema.ROOT, segments, 0, name, environment.get(name));
+    }
+  }
+
+  private static void setFromEnvironment(JsonObject obj, Map<String, Field> schema, String[] segments, int index,
+                                         String variable, String value) throws ConfigException {
+    String key = matchKey(schema, segments[index]);
+    if (key == null) {
+      throw new ConfigException(variable, "environment variable names no configuration key");
+    }
+    Field field = schema.get(key);
+    boolean last = index == segments.length - 1;
+    switch (field.kind()) {
+      case OBJECT -> {
+        if (last) {
+          throw new ConfigException(variable, "names a section, not a key");
+        }
+        JsonObject child = obj.getValue(key) instanceof JsonObject o ? o : new JsonObject();
+        obj.put(key, child);
+        setFromEnvironment(child, field.children(), segments, index + 1, variable, value);
+      }
+      case OBJECT_LIST -> {
+        if (last) {
+          throw new ConfigException(variable, "names a list, not a key (use " + variable + "_0_<KEY>)");
+        }
+        int position;
+        try {
+          position = Integer.parseInt(segments[index + 1]);
+        } catch (NumberFormatException e) {
+          throw new ConfigException(variable, "expected a list index after " + segments[index]);
+        }
+        if (index + 2 >= segments.length) {
+          throw new ConfigException(variable, "names a list entry, not a key");
+        }
+        JsonArray list = obj.getValue(key) instanceof JsonArray a ? a : new JsonArray();
+        obj.put(key, list);
+        if (position < 0 || position > list.size()) {
+          throw new ConfigException(variable, "list index " + position + " skips entries (the list has "
+              + list.size() + ")");
+        }
+        if (position == list.size()) {
+          list.add(new JsonObject());
+        }
+        if (!(list.getValue(position) instanceof JsonObject entry)) {
+          throw new ConfigException(variable, "list entry " + position + " is not a mapping");
+        }
+        setFromEnvironment(entry, field.children(), segments, index + 2, variable, value);
+      }
+      default -> {
+        if (!last) {
+          throw new ConfigException(variable, "environment variable names no configuration key");
+        }
+        obj.put(key, field.kind() == Kind.STRING_LIST ? new JsonArray(splitList(value)) : value);
+      }
+    }
+  }
+
+  private static String matchKey(Map<String, Field> schema, String segment) {
+    for (String key : schema.keySet()) {
+      if (key.toUpperCase(Locale.ROOT).equals(segment.toUpperCase(Locale.ROOT))) {
+        return key;
+      }
+    }
+    return null;
+  }
+
+  private static List<Object> splitList(String value) {
+    List<Object> out = new ArrayList<>();
+    for (String part : value.split(",")) {
+      String p = part.strip();
+      if (!p.isEmpty()) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  // ---- schema check ----
+
+  private static void checkKeys(JsonObject obj, Map<String, Field> schema, String path) throws ConfigException {
+    for (String key : obj.fieldNames()) {
+      String keyPath = path.isEmpty() ? key : path + "." + key;
+      Field field = schema.get(key);
+      if (field == null) {
+        throw new ConfigException(keyPath, "unknown key (known here: " + String.join(", ", schema.keySet()) + ")");
+      }
+      Object value = obj.getValue(key);
+      if (value == null) {
+        continue;
+      }
+      switch (field.kind()) {
+        case OBJECT -> {
+          if (!(value instanceof JsonObject child)) {
+            throw new ConfigException(keyPath, "expected a mapping of keys");
+          }
+          checkKeys(child, field.children(), keyPath);
+        }
+        case OBJECT_LIST -> {
+          if (!(value instanceof JsonArray list)) {
+            throw new ConfigException(keyPath, "expected a list");
+          }
+          for (int i = 0; i < list.size(); i++) {
+            if (!(list.getValue(i) instanceof JsonObject entry)) {
+              throw new ConfigException(keyPath + "[" + i + "]", "expected a mapping of keys");
+            }
+            checkKeys(entry, field.children(), keyPath + "[" + i + "]");
+          }
+        }
+        default -> {
+          // scalar types are converted and checked where they are read
+        }
+      }
+    }
+  }
+
+  // ---- building ----
+
+  private static GatewayConfig build(JsonObject doc) throws ConfigException {
+    Object rawListeners = doc.getValue("listeners");
+    if (!(rawListeners instanceof JsonArray listenerArray) || listenerArray.isEmpty()) {
+      throw new ConfigException("listeners", "at least one listener is required");
+    }
+    List<ListenerConfig> listeners = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < listenerArray.size(); i++) {
+      ListenerConfig l = listener(listenerArray.getJsonObject(i), "listeners[" + i + "]", i);
+      if (!names.add(l.name())) {
+        throw new ConfigException("listeners[" + i + "].name", "duplicate listener name '" + l.name() + "'");
+      }
+      for (int j = 0; j < listeners.size(); j++) {
+        if (listeners.get(j).passivePorts().overlaps(l.passivePorts())) {
+          throw new ConfigException("listeners[" + i + "].passivePorts",
+              "overlaps the passive ports of listeners[" + j + "] (" + listeners.get(j).passivePorts() + ")");
+        }
+      }
+      listeners.add(l);
+    }
+    JsonObject up = doc.getValue("upstream") instanceof JsonObject o ? o : null;
+    if (up == null) {
+      throw new ConfigException("upstream", "the upstream FTPS server is required (upstream.host at least)");
+    }
+    JsonObject timeouts = doc.getValue("timeouts") instanceof JsonObject t ? t : new JsonObject();
+    JsonObject metrics = doc.getValue("metrics") instanceof JsonObject m ? m : new JsonObject();
+    return new GatewayConfig(listeners, upstream(up), timeouts(timeouts), metrics(metrics));
+  }
+
+  private static ListenerConfig listener(JsonObject o, String path, int index) throws ConfigException {
+    String name = string(o, "name", path, index == 0 ? "ftp" : "ftp" + index);
+    String host = string(o, "host", path, ListenerConfig.DEFAULT_HOST);
+    int port = integer(o, "port", path, ListenerConfig.DEFAULT_PORT, 0, 65535);
+    TlsMode tls = tlsMode(o, "tls", path, TlsMode.NONE);
+    if (tls != TlsMode.NONE) {
+      throw new ConfigException(path + ".tls", "'" + tls.configName() + "' is not supported by this version"
+          + " on the client side (supported: none)");
+    }
+    PortRange passive;
+    String rangeText = string(o, "passivePorts", path, ListenerConfig.DEFAULT_PASSIVE_PORTS);
+    try {
+      passive = PortRange.parse(rangeText);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(path + ".passivePorts", e.getMessage());
+    }
+    String passiveAddress = string(o, "passiveAddress", path, null);
+    if (passiveAddress != null && !DataAddresses.isIpv4Literal(passiveAddress)) {
+      throw new ConfigException(path + ".passiveAddress",
+          "must be an IPv4 address literal (it is announced in 227 replies), got '" + passiveAddress + "'");
+    }
+    return new ListenerConfig(name, host, port, tls, passive, passiveAddress);
+  }
+
+  private static UpstreamConfig upstream(JsonObject o) throws ConfigException {
+    String path = "upstream";
+    String host = string(o, "host", path, null);
+    if (host == null || host.isBlank()) {
+      throw new ConfigException("upstream.host", "is required (the FTPS server's name or address)");
+    }
+    TlsMode tls = tlsMode(o, "tls", path, TlsMode.EXPLICIT);
+    if (tls == TlsMode.NONE) {
+      throw new ConfigException("upstream.tls", "must be explicit or implicit: the gateway never speaks plain FTP"
+          + " upstream");
+    }
+    int port = integer(o, "port", path, tls == TlsMode.IMPLICIT ? 990 : 21, 1, 65535);
+    String serverName = string(o, "serverName", path, host);
+    String caFile = string(o, "caFile", path, null);
+    if (caFile != null) {
+      checkCaFile(caFile);
+    }
+    List<String> protocols = stringList(o, "protocols", path, UpstreamConfig.DEFAULT_PROTOCOLS);
+    if (protocols.isEmpty()) {
+      throw new ConfigException("upstream.protocols", "at least one protocol is required");
+    }
+    for (String p : protocols) {
+      if (!UpstreamConfig.SUPPORTED_PROTOCOLS.contains(p)) {
+        throw new ConfigException("upstream.protocols", "'" + p + "' is not supported (use "
+            + String.join(", ", UpstreamConfig.SUPPORTED_PROTOCOLS) + ")");
+      }
+    }
+    DataMode dataMode;
+    String modeText = string(o, "dataMode", path, "epsv");
+    try {
+      dataMode = DataMode.parse(modeText);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("upstream.dataMode", "must be epsv or pasv, got '" + modeText + "'");
+    }
+    return new UpstreamConfig(host, port, tls, serverName, caFile, protocols, dataMode);
+  }
+
+  private static void checkCaFile(String caFile) throws ConfigException {
+    Path p = Path.of(caFile);
+    if (!Files.isRegularFile(p)) {
+      throw new ConfigException("upstream.caFile", "file " + caFile + " does not exist");
+    }
+    try {
+      byte[] pem = Files.readAllBytes(p);
+      var certs = CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem));
+      if (certs.isEmpty()) {
+        throw new ConfigException("upstream.caFile", "file " + caFile + " holds no PEM certificate");
+      }
+    } catch (ConfigException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new ConfigException("upstream.caFile", "cannot read certificates from " + caFile + ": " + oneLine(e));
+    }
+  }
+
+  private static TimeoutsConfig timeouts(JsonObject o) throws ConfigException {
+    String path = "timeouts";
+    return new TimeoutsConfig(
+        integer(o, "connectSeconds", path, TimeoutsConfig.DEFAULT_CONNECT_SECONDS, 1, 3600),
+        integer(o, "idleSeconds", path, TimeoutsConfig.DEFAULT_IDLE_SECONDS, 1, 7 * 24 * 3600),
+        integer(o, "dataConnectSeconds", path, TimeoutsConfig.DEFAULT_DATA_CONNECT_SECONDS, 1, 3600));
+  }
+
+  private static MetricsConfig metrics(JsonObject o) throws ConfigException {
+    String path = "metrics";
+    return new MetricsConfig(
+        bool(o, "enabled", path, true),
+        string(o, "host", path, MetricsConfig.DEFAULT_HOST),
+        integer(o, "port", path, MetricsConfig.DEFAULT_PORT, 0, 65535));
+  }
+
+  // ---- scalar readers: accept YAML's natural types and their string forms (environment values are strings) ----
+
+  private static String string(JsonObject o, String key, String path, String dflt) throws ConfigException {
+    Object v = o.getValue(key);
+    if (v == null) {
+      return dflt;
+    }
+    if (v instanceof String s) {
+      return s;
+    }
+    if (v instanceof Number || v instanceof Boolean) {
+      return v.toString();
+    }
+    throw new ConfigException(path + "." + key, "expected a string");
+  }
+
+  private static int integer(JsonObject o, String key, String path, int dflt, int min, int max)
+      throws ConfigException {
+    Object v = o.getValue(key);
+    if (v == null) {
+      return dflt;
+    }
+    long value;
+    if (v instanceof Number n && !(v instanceof Double) && !(v instanceof Float)) {
+      value = n.longValue();
+    } else if (v instanceof String s) {
+      try {
+        value = Long.parseLong(s.strip());
+      } catch (NumberFormatException e) {
+        throw new ConfigException(path + "." + key, "expected a whole number, got '" + s + "'");
+      }
+    } else {
+      throw new ConfigException(path + "." + key, "expected a whole number, got '" + v + "'");
+    }
+    if (value < min || value > max) {
+      throw new ConfigException(path + "." + key, "must be within " + min + "-" + max + ", got " + value);
+    }
+    return (int) value;
+  }
+
+  private static boolean bool(JsonObject o, String key, String path, boolean dflt) throws ConfigException {
+    Object v = o.getValue(key);
+    if (v == null) {
+      return dflt;
+    }
+    if (v instanceof Boolean b) {
+      return b;
+    }
+    if (v instanceof String s && (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false"))) {
+      return Boolean.parseBoolean(s);
+    }
+    throw new ConfigException(path + "." + key, "expected true or false, got '" + v + "'");
+  }
+
+  private static TlsMode tlsMode(JsonObject o, String key, String path, TlsMode dflt) throws ConfigException {
+    String text = string(o, key, path, null);
+    if (text == null) {
+      return dflt;
+    }
+    try {
+      return TlsMode.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(path + "." + key, "must be none, explicit or implicit, got '" + text + "'");
+    }
+  }
+
+  private static List<String> stringList(JsonObject o, String key, String path, List<String> dflt)
+      throws ConfigException {
+    Object v = o.getValue(key);
+    if (v == null) {
+      return dflt;
+    }
+    List<String> out = new ArrayList<>();
+    if (v instanceof JsonArray a) {
+      for (Object item : a) {
+        if (!(item instanceof String s)) {
+          throw new ConfigException(path + "." + key, "expected a list of strings");
+        }
+        out.add(s.strip());
+      }
+    } else if (v instanceof String s) {
+      splitList(s).forEach(x -> out.add((String) x));
+    } else {
+      throw new ConfigException(path + "." + key, "expected a list of strings");
+    }
+    return out;
+  }
+
+  static String oneLine(Throwable t) {
+    String m = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+    m = m.replace('\r', ' ').replace('\n', ' ');
+    return m.length() > 300 ? m.substring(0, 300) + "..." : m;
+  }
+}

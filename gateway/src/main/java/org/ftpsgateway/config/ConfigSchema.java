@@ -1,0 +1,63 @@
+package org.ftpsgateway.config;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Every key the configuration knows, with its type. Used to refuse unknown keys (a typo must not silently fall
+ * back to a default) and to map {@code FTPGW_<PATH>} environment variables onto keys.
+ */
+final class ConfigSchema {
+
+  enum Kind { STRING, INT, BOOL, STRING_LIST, OBJECT, OBJECT_LIST }
+
+  record Field(Kind kind, Map<String, Field> children) {
+    static Field of(Kind kind) {
+      return new Field(kind, Map.of());
+    }
+  }
+
+  static final Map<String, Field> ROOT;
+
+  static {
+    Map<String, Field> listener = ordered(
+        "name", Field.of(Kind.STRING),
+        "host", Field.of(Kind.STRING),
+        "port", Field.of(Kind.INT),
+        "tls", Field.of(Kind.STRING),
+        "passivePorts", Field.of(Kind.STRING),
+        "passiveAddress", Field.of(Kind.STRING));
+    Map<String, Field> upstream = ordered(
+        "host", Field.of(Kind.STRING),
+        "port", Field.of(Kind.INT),
+        "tls", Field.of(Kind.STRING),
+        "serverName", Field.of(Kind.STRING),
+        "caFile", Field.of(Kind.STRING),
+        "protocols", Field.of(Kind.STRING_LIST),
+        "dataMode", Field.of(Kind.STRING));
+    Map<String, Field> timeouts = ordered(
+        "connectSeconds", Field.of(Kind.INT),
+        "idleSeconds", Field.of(Kind.INT),
+        "dataConnectSeconds", Field.of(Kind.INT));
+    Map<String, Field> metrics = ordered(
+        "enabled", Field.of(Kind.BOOL),
+        "host", Field.of(Kind.STRING),
+        "port", Field.of(Kind.INT));
+    ROOT = ordered(
+        "listeners", new Field(Kind.OBJECT_LIST, listener),
+        "upstream", new Field(Kind.OBJECT, upstream),
+        "timeouts", new Field(Kind.OBJECT, timeouts),
+        "metrics", new Field(Kind.OBJECT, metrics));
+  }
+
+  private ConfigSchema() {
+  }
+
+  private static Map<String, Field> ordered(Object... keysAndFields) {
+    Map<String, Field> map = new LinkedHashMap<>();
+    for (int i = 0; i < keysAndFields.length; i += 2) {
+      map.put((String) keysAndFields[i], (Field) keysAndFields[i + 1]);
+    }
+    return java.util.Collections.unmodifiableMap(map);
+  }
+}

@@ -1,0 +1,19 @@
+package org.ftpsgateway.config;
+
+/**
+ * One address the gateway accepts FTP clients on.
+ *
+ * @param passiveAddress the IPv4 address announced in {@code 227} replies; null means the local address the
+ *     client's control connection reached
+ */
+public record ListenerConfig(String name, String host, int port, TlsMode tls, PortRange passivePorts,
+                             String passiveAddress) {
+
+  public static final String DEFAULT_HOST = "0.0.0.0";
+  public static final int DEFAULT_PORT = 21;
+  public static final String DEFAULT_PASSIVE_PORTS = "30000-30099";
+
+  public ListenerConfig withPort(int newPort) {
+    return new ListenerConfig(name, host, newPort, tls, passivePorts, passiveAddress);
+  }
+}

@@ -1,0 +1,20 @@
+package org.ftpsgateway.config;
+
+import java.util.List;
+
+/**
+ * The FTPS server behind the gateway.
+ *
+ * @param serverName name checked against the server certificate and sent as SNI (default: host)
+ * @param caFile PEM bundle of trusted CAs; null means the JVM trust store
+ */
+public record UpstreamConfig(String host, int port, TlsMode tls, String serverName, String caFile,
+                             List<String> protocols, DataMode dataMode) {
+
+  public static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.2", "TLSv1.3");
+  public static final List<String> SUPPORTED_PROTOCOLS = List.of("TLSv1.2", "TLSv1.3");
+
+  public UpstreamConfig {
+    protocols = List.copyOf(protocols);
+  }
+}

@@ -1,0 +1,608 @@
+package org.ftpsgateway.control;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.ConnectOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
+import java.util.ArrayDeque;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.ftpsgateway.data.ClientActiveChannel;
+import org.ftpsgateway.data.ClientDataChannel;
+import org.ftpsgateway.data.ClientPassiveListener;
+import org.ftpsgateway.data.Direction;
+import org.ftpsgateway.data.Transfer;
+import org.ftpsgateway.protocol.Addresses;
+import org.ftpsgateway.protocol.CommandLineDecoder;
+import org.ftpsgateway.protocol.DataAddresses;
+import org.ftpsgateway.protocol.FtpCommand;
+import org.ftpsgateway.protocol.FtpReply;
+import org.ftpsgateway.protocol.HostPort;
+
+/**
+ * One client's FTP session through the gateway. Client commands are handled one at a time, in order (a pipelining
+ * client gets its replies in order); most are relayed verbatim, a few are the gateway's own business:
+ * {@code FEAT} (filtered), {@code PASV}/{@code EPSV}/{@code PORT}/{@code EPRT} (the data connection always runs
+ * through the gateway), the transfer verbs, {@code ABOR} (handled at once, even while a transfer is in flight),
+ * and the security verbs the plain client side does not offer.
+ *
+ * <p>Threading: the client socket, the upstream control and data sockets and the passive listeners are all
+ * created from this session's event loop, so every callback below runs on that one thread: no locks, no
+ * volatile.
+ */
+public final class ControlSession {
+
+  private static final Logger LOG = Logger.getLogger(ControlSession.class.getName());
+
+  /** Pipelined commands held before the client socket is paused (bounded memory per session). */
+  private static final int MAX_QUEUED_COMMANDS = 32;
+
+  private enum State {
+    /** Connecting and securing the upstream; client commands are queued. */
+    CONNECTING,
+    /** Relaying. */
+    READY,
+    /** Gone; everything released. */
+    CLOSED
+  }
+
+  /** A client line that is not a command: answered 500 in its turn. */
+  private record Invalid(String reason) {
+  }
+
+  /** A data connection set up by PASV/EPSV/PORT/EPRT, waiting for its transfer command. */
+  private record PreparedData(ClientDataChannel client, HostPort upstream) {
+  }
+
+  private final ListenerContext context;
+  private final NetClient upstreamClient;
+  private final NetSocket client;
+  private final String id;
+  private final String clientAddress;
+  private final CommandLineDecoder decoder = new CommandLineDecoder();
+  private final ArrayDeque<Object> queue = new ArrayDeque<>();
+  private final UpstreamConnector connector;
+
+  private State state = State.CONNECTING;
+  private UpstreamControl upstream;
+  private boolean protectionPending;
+  private boolean busy;
+  private boolean pumping;
+  private boolean epsvRefusedUpstream;
+  private boolean epsvAll;
+  private PreparedData prepared;
+  private Transfer transfer;
+  private String user;
+  private long lastActivityNanos = System.nanoTime();
+  private long idleTimer = -1;
+
+  public ControlSession(ListenerContext context, NetClient upstreamClient, NetSocket client) {
+    this.context = context;
+    this.upstreamClient = upstreamClient;
+    this.client = client;
+    this.id = context.nextSessionId();
+    this.clientAddress = client.remoteAddress().host();
+    this.connector = new UpstreamConnector(context.vertx(), upstreamClient, context.upstream(),
+        context.upstreamTls(), context.timeouts().connectSeconds());
+  }
+
+  public void start() {
+    LOG.info(() -> id + " client " + client.remoteAddress() + " connected to listener " + context.listener().name());
+    client.handler(this::onClientBytes);
+    client.closeHandler(v -> close("client closed the control connection"));
+    client.exceptionHandler(e -> close("client control connection failed: " + e.getMessage()));
+    scheduleIdleCheck(context.timeouts().idleSeconds() * 1000L);
+    connector.connect().onComplete(ar -> {
+      if (state == State.CLOSED) {
+        if (ar.succeeded()) {
+          ar.result().control().close();
+        }
+        return;
+      }
+      if (ar.failed()) {
+        String reason = ar.cause().getMessage();
+        LOG.warning(() -> id + " upstream setup failed: " + reason);
+        reply(FtpReply.of(421, "Service not available: " + reason));
+        close("upstream setup failed");
+        return;
+      }
+      UpstreamConnector.Connected connected = ar.result();
+      upstream = connected.control();
+      protectionPending = connected.protectionPending();
+      upstream.unsolicitedHandler(this::onUnsolicitedReply);
+      upstream.closedHandler(this::onUpstreamClosed);
+      LOG.info(() -> id + " upstream " + connector.where() + " secured in "
+          + connected.connectNanos() / 1_000_000 + " ms");
+      state = State.READY;
+      reply(connected.greeting());
+      pump();
+    });
+  }
+
+  // ---- client input ----
+
+  private void onClientBytes(Buffer buffer) {
+    byte[] bytes = buffer.getBytes();
+    decoder.feed(bytes, 0, bytes.length, new CommandLineDecoder.Sink() {
+      @Override
+      public void line(String line) {
+        onClientLine(line);
+      }
+
+      @Override
+      public void invalid(String reason) {
+        enqueue(new Invalid(reason));
+      }
+    });
+  }
+
+  private void onClientLine(String line) {
+    lastActivityNanos = System.nanoTime();
+    FtpCommand command = FtpCommand.parse(line);
+    if (command == null) {
+      enqueue(new Invalid("syntax error, command unrecognized"));
+      return;
+    }
+    // RFC 959 §4.1.3: ABOR acts on the transfer in progress, it does not wait its turn behind it
+    if (command.verb().equals("ABOR") && transfer != null && state == State.READY) {
+      abortTransfer();
+      return;
+    }
+    enqueue(command);
+  }
+
+  private void enqueue(Object item) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    queue.add(item);
+    if (queue.size() >= MAX_QUEUED_COMMANDS) {
+      client.pause();
+    }
+    pump();
+  }
+
+  private void pump() {
+    if (pumping) {
+      return;
+    }
+    pumping = true;
+    try {
+      while (state == State.READY && !busy && !queue.isEmpty()) {
+        busy = true;
+        Object item = queue.poll();
+        if (item instanceof Invalid invalid) {
+          reply(FtpReply.of(500, invalid.reason()));
+          busy = false;
+        } else {
+          dispatch((FtpCommand) item);
+        }
+      }
+      if (queue.size() < MAX_QUEUED_COMMANDS / 2 && state != State.CLOSED) {
+        client.resume();
+      }
+    } finally {
+      pumping = false;
+    }
+  }
+
+  /** The current command is answered; take the next. */
+  private void done() {
+    busy = false;
+    pump();
+  }
+
+  private void dispatch(FtpCommand command) {
+    LOG.fine(() -> id + " > " + command.forLog());
+    Direction direction = Direction.of(command.verb());
+    if (direction != null) {
+      startTransfer(command, direction);
+      return;
+    }
+    switch (command.verb()) {
+      case "AUTH", "PBSZ", "PROT", "CCC" -> localReply(502,
+          command.verb() + " not available: this listener speaks plain FTP (the gateway secures the upstream)");
+      case "REIN" -> localReply(502, "REIN not supported through the gateway; reconnect instead");
+      case "FEAT" -> relay(command, FeatFilter::filter);
+      case "PASV" -> passive(command, false);
+      case "EPSV" -> passive(command, true);
+      case "PORT" -> active(command, false);
+      case "EPRT" -> active(command, true);
+      case "USER", "PASS" -> login(command);
+      case "QUIT" -> quit(command);
+      case "ABOR" -> {
+        closePrepared();
+        relay(command, r -> r);
+      }
+      default -> relay(command, r -> r);
+    }
+  }
+
+  // ---- relayed commands ----
+
+  private void relay(FtpCommand command, java.util.function.UnaryOperator<FtpReply> rewrite) {
+    upstream.send(command.toBytes(), this::reply).onComplete(ar -> {
+      if (ar.succeeded()) {
+        reply(rewrite.apply(ar.result()));
+        done();
+      }
+      // on failure the upstream is gone: onUpstreamClosed answers the client and ends the session
+    });
+  }
+
+  private void login(FtpCommand command) {
+    if (command.verb().equals("USER")) {
+      user = command.argument();
+    }
+    upstream.send(command.toBytes(), this::reply).onComplete(ar -> {
+      if (ar.failed()) {
+        return;
+      }
+      FtpReply r = ar.result();
+      if (r.code() == 230) {
+        LOG.info(() -> id + " user " + printable(user) + " logged in");
+      } else if (command.verb().equals("PASS") && r.code() == 530) {
+        LOG.info(() -> id + " login failed for user " + printable(user));
+      }
+      if (r.code() == 230 && protectionPending) {
+        UpstreamConnector.protectAfterLogin(upstream).onComplete(p -> {
+          if (p.succeeded()) {
+            protectionPending = false;
+            reply(r);
+            done();
+          } else {
+            fatal(p.cause().getMessage());
+          }
+        });
+        return;
+      }
+      reply(r);
+      done();
+    });
+  }
+
+  private void quit(FtpCommand command) {
+    upstream.send(command.toBytes(), this::reply).onComplete(ar -> {
+      reply(ar.succeeded() ? ar.result() : FtpReply.of(221, "Goodbye."));
+      close("client sent QUIT");
+    });
+  }
+
+  private void localReply(int code, String text) {
+    reply(FtpReply.of(code, text));
+    done();
+  }
+
+  // ---- data connections ----
+
+  private void passive(FtpCommand command, boolean extended) {
+    String arg = command.argument().strip();
+    boolean clientIpv6 = Addresses.ipv4(client.localAddress().host()) == null;
+    if (extended && arg.equalsIgnoreCase("ALL")) {
+      // RFC 2428 §4: from now on only EPSV may set up data connections
+      epsvAll = true;
+      closePrepared();
+      localReply(200, "EPSV ALL ok.");
+      return;
+    }
+    if (!extended && epsvAll) {
+      localReply(503, "PASV not allowed after EPSV ALL.");
+      return;
+    }
+    if (extended && !arg.isEmpty() && !(arg.equals("1") && !clientIpv6) && !(arg.equals("2") && clientIpv6)) {
+      localReply(522, "Network protocol not supported, use (" + (clientIpv6 ? "2" : "1") + ")");
+      return;
+    }
+    String announce = null;
+    if (!extended) {
+      announce = context.listener().passiveAddress() != null
+          ? context.listener().passiveAddress()
+          : Addresses.ipv4(client.localAddress().host());
+      if (announce == null) {
+        localReply(425, "PASV needs an IPv4 address; use EPSV on this connection");
+        return;
+      }
+    }
+    String announced = announce;
+    closePrepared();
+    upstreamPassive()
+        .compose(up -> ClientPassiveListener.open(context.vertx(), context.passivePorts(),
+                client.localAddress().host(), clientAddress)
+            .map(listener -> new PreparedData(listener, up)))
+        .onComplete(ar -> {
+          if (state == State.CLOSED) {
+            if (ar.succeeded()) {
+              ar.result().client().close();
+            }
+            return;
+          }
+          if (ar.failed()) {
+            LOG.warning(() -> id + " passive setup failed: " + ar.cause().getMessage());
+            localReply(425, "Can't open data connection: " + ar.cause().getMessage());
+            return;
+          }
+          prepared = ar.result();
+          int port = ((ClientPassiveListener) prepared.client()).port();
+          if (extended) {
+            localReply(229, DataAddresses.formatEpsvReplyText(port));
+          } else {
+            localReply(227, DataAddresses.formatPasvReplyText(announced, port));
+          }
+        });
+  }
+
+  private void active(FtpCommand command, boolean extended) {
+    if (epsvAll) {
+      localReply(503, command.verb() + " not allowed after EPSV ALL.");
+      return;
+    }
+    Optional<HostPort> target = extended
+        ? DataAddresses.parseEprtArgument(command.argument())
+        : DataAddresses.parsePortArgument(command.argument());
+    if (target.isEmpty()) {
+      if (extended && command.argument().strip().length() > 2 && !command.argument().strip().startsWith("|1|")
+          && !command.argument().strip().startsWith("|2|")) {
+        localReply(522, "Network protocol not supported, use (1,2)");
+      } else {
+        localReply(501, "Syntax error in parameters or arguments.");
+      }
+      return;
+    }
+    HostPort hp = target.get();
+    // RFC 2577 §3 (FTP bounce): data connections go only to the client itself, never to a privileged port
+    if (!Addresses.sameHost(hp.host(), clientAddress)) {
+      LOG.warning(() -> id + " refused " + command.verb() + " to a third host " + hp + " (client is "
+          + clientAddress + ")");
+      localReply(504, "Data connections go only to the client's own address.");
+      return;
+    }
+    if (hp.port() < 1024) {
+      localReply(504, "Data connections to privileged ports are refused.");
+      return;
+    }
+    closePrepared();
+    String local = client.localAddress().host();
+    int timeoutMillis = context.timeouts().dataConnectSeconds() * 1000;
+    upstreamPassive().onComplete(ar -> {
+      if (state == State.CLOSED) {
+        return;
+      }
+      if (ar.failed()) {
+        localReply(425, "Can't open data connection: " + ar.cause().getMessage());
+        return;
+      }
+      prepared = new PreparedData(new ClientActiveChannel(context.vertx(), hp, local, timeoutMillis), ar.result());
+      localReply(200, command.verb() + " command successful.");
+    });
+  }
+
+  /**
+   * Asks the upstream for a passive data port: EPSV first (RFC 2428), PASV when EPSV is refused. The data
+   * connection always goes to the control connection's address: a 227 naming another (private, NATed) address
+   * is the classic misconfiguration, and connecting there could be a bounce.
+   */
+  private Future<HostPort> upstreamPassive() {
+    String upstreamIp = upstream.socket().remoteAddress().host();
+    boolean tryEpsv = context.upstream().dataMode() == org.ftpsgateway.config.DataMode.EPSV && !epsvRefusedUpstream;
+    if (tryEpsv) {
+      return upstream.send("EPSV").compose(r -> {
+        if (r.code() == 229) {
+          return DataAddresses.parseEpsvReply(r.text())
+              .map(port -> Future.succeededFuture(new HostPort(upstreamIp, port)))
+              .orElseGet(() -> Future.failedFuture("upstream sent an unreadable 229 reply: " + r.text()));
+        }
+        if (r.code() >= 500 && r.code() <= 502) {
+          epsvRefusedUpstream = true;
+          return pasvUpstream(upstreamIp);
+        }
+        return Future.failedFuture("upstream refused EPSV: " + r.text());
+      });
+    }
+    return pasvUpstream(upstreamIp);
+  }
+
+  private Future<HostPort> pasvUpstream(String upstreamIp) {
+    return upstream.send("PASV").compose(r -> {
+      if (r.code() != 227) {
+        return Future.failedFuture("upstream refused PASV: " + r.text());
+      }
+      Optional<HostPort> hp = DataAddresses.parsePasvReply(r.text());
+      if (hp.isEmpty()) {
+        return Future.failedFuture("upstream sent an unreadable 227 reply: " + r.text());
+      }
+      if (!Addresses.sameHost(hp.get().host(), upstreamIp)) {
+        LOG.fine(() -> id + " upstream announced " + hp.get().host() + " in 227; using the control address "
+            + upstreamIp);
+      }
+      return Future.succeededFuture(new HostPort(upstreamIp, hp.get().port()));
+    });
+  }
+
+  private void startTransfer(FtpCommand command, Direction direction) {
+    if (prepared == null) {
+      localReply(425, "Use PASV, EPSV, PORT or EPRT first.");
+      return;
+    }
+    PreparedData data = prepared;
+    prepared = null;
+    Future<NetSocket> upstreamData = connectUpstreamData(data.upstream());
+    Transfer t = new Transfer(context.vertx(), direction, data.client(), upstreamData,
+        context.timeouts().dataConnectSeconds() * 1000L);
+    transfer = t;
+    long started = System.nanoTime();
+    upstream.send(command.toBytes(), prelim -> {
+      reply(prelim);
+      t.begin();
+    }).onComplete(ar -> {
+      if (ar.failed()) {
+        t.abort("upstream control connection lost");
+        transfer = null;
+        return;
+      }
+      FtpReply r = ar.result();
+      if (!r.isPositiveCompletion() || t.isAborted()) {
+        // an error instead of 150 (550 no such file...): drop the pending data connections at once
+        t.abort("upstream answered " + r.code());
+        transfer = null;
+        reply(r);
+        logTransfer(command, t, started, "upstream " + r.code());
+        done();
+        return;
+      }
+      t.begin();
+      // RFC 959: the completion reply follows the data; hold it until every byte reached the client (downloads)
+      // or the upstream confirmed the close (uploads)
+      t.completion().onComplete(c -> {
+        transfer = null;
+        if (state == State.CLOSED) {
+          return;
+        }
+        if (c.succeeded()) {
+          reply(r);
+          logTransfer(command, t, started, "ok");
+        } else if (t.isAborted()) {
+          reply(FtpReply.of(426, "Connection closed; transfer aborted."));
+          logTransfer(command, t, started, "aborted");
+        } else {
+          String reason = c.cause().getMessage();
+          reply(t.clientConnected()
+              ? FtpReply.of(426, "Connection closed; transfer aborted: " + reason)
+              : FtpReply.of(425, "Can't open data connection: " + reason));
+          logTransfer(command, t, started, "failed: " + reason);
+        }
+        done();
+      });
+    });
+  }
+
+  /**
+   * The TLS data connection to the upstream. Connected to the data address, but with the control connection's
+   * host and port as the TLS peer, the same options and the same SNI name: the client session cache then resumes
+   * the control connection's session, which vsftpd ({@code require_ssl_reuse}) and ProFTPD require.
+   */
+  private Future<NetSocket> connectUpstreamData(HostPort address) {
+    ConnectOptions options = new ConnectOptions()
+        .setRemoteAddress(SocketAddress.inetSocketAddress(address.port(), address.host()))
+        .setHost(context.upstream().host())
+        .setPort(context.upstream().port())
+        .setSsl(true)
+        .setSslOptions(context.upstreamTls().options())
+        .setSniServerName(context.upstreamTls().sniName())
+        .setTimeout(context.timeouts().connectSeconds() * 1000);
+    return upstreamClient.connect(options).onSuccess(NetSocket::pause);
+  }
+
+  private void abortTransfer() {
+    Transfer t = transfer;
+    LOG.info(() -> id + " client aborted the transfer");
+    t.abort("aborted by the client (ABOR)");
+    // the upstream answers the transfer command (426) and then ABOR (226), in that order (RFC 959 §4.1.3)
+    upstream.send("ABOR").onComplete(ar -> {
+      if (ar.succeeded()) {
+        reply(ar.result());
+      }
+    });
+  }
+
+  private void closePrepared() {
+    if (prepared != null) {
+      prepared.client().close();
+      prepared = null;
+    }
+  }
+
+  private void logTransfer(FtpCommand command, Transfer t, long startedNanos, String outcome) {
+    if (LOG.isLoggable(Level.INFO)) {
+      long ms = (System.nanoTime() - startedNanos) / 1_000_000;
+      LOG.info(id + " " + command.verb() + " " + t.direction().name().toLowerCase(Locale.ROOT) + " "
+          + t.bytes() + " bytes in " + ms + " ms: " + outcome);
+    }
+  }
+
+  // ---- upstream events ----
+
+  private void onUnsolicitedReply(FtpReply r) {
+    LOG.info(() -> id + " upstream sent an unsolicited reply: " + r);
+    reply(r);
+    if (r.code() == 421) {
+      close("upstream closed the session (421)");
+    }
+  }
+
+  private void onUpstreamClosed(String reason) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    fatal(reason);
+  }
+
+  private void fatal(String reason) {
+    LOG.warning(() -> id + " " + reason);
+    reply(FtpReply.of(421, "Service not available, closing control connection: " + reason));
+    close(reason);
+  }
+
+  // ---- output and lifecycle ----
+
+  private void reply(FtpReply r) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    LOG.fine(() -> id + " < " + r);
+    client.write(Buffer.buffer(r.toBytes()));
+  }
+
+  private void scheduleIdleCheck(long delayMillis) {
+    idleTimer = context.vertx().setTimer(Math.max(1, delayMillis), t -> {
+      if (state == State.CLOSED) {
+        return;
+      }
+      long idleMillis = context.timeouts().idleSeconds() * 1000L;
+      long quietMillis = (System.nanoTime() - lastActivityNanos) / 1_000_000;
+      if (transfer != null || busy) {
+        scheduleIdleCheck(idleMillis);
+      } else if (quietMillis >= idleMillis) {
+        LOG.info(() -> id + " idle for " + quietMillis / 1000 + " s, closing");
+        reply(FtpReply.of(421, "Idle timeout (" + idleMillis / 1000 + " s), closing control connection."));
+        close("idle timeout");
+      } else {
+        scheduleIdleCheck(idleMillis - quietMillis);
+      }
+    });
+  }
+
+  private void close(String reason) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    state = State.CLOSED;
+    context.vertx().cancelTimer(idleTimer);
+    queue.clear();
+    if (transfer != null) {
+      transfer.abort("session closed: " + reason);
+      transfer = null;
+    }
+    closePrepared();
+    if (upstream != null) {
+      upstream.close();
+    }
+    client.close();
+    LOG.info(() -> id + " closed: " + reason);
+  }
+
+  private static String printable(String s) {
+    if (s == null) {
+      return "-";
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < s.length() && i < 64; i++) {
+      char c = s.charAt(i);
+      sb.append(c < 0x20 || c == 0x7f ? '?' : c);
+    }
+    return sb.toString();
+  }
+}

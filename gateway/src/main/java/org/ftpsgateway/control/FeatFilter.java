@@ -1,0 +1,51 @@
+package org.ftpsgateway.control;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.ftpsgateway.protocol.FtpReply;
+
+/**
+ * Rewrites the upstream's {@code FEAT} reply (RFC 2389 §3.2) for a client side without TLS: the security
+ * features (RFC 4217 {@code AUTH}, {@code PBSZ}, {@code PROT}, {@code CCC}) are the gateway's business upstream
+ * and must not be offered to a client that cannot use them. {@code EPSV} is always offered: the gateway serves it
+ * whatever the upstream supports.
+ */
+final class FeatFilter {
+
+  private static final Set<String> HIDDEN = Set.of("AUTH", "PBSZ", "PROT", "CCC");
+
+  private FeatFilter() {
+  }
+
+  static FtpReply filter(FtpReply reply) {
+    if (reply.code() != 211 || reply.lines().size() < 2) {
+      return reply;
+    }
+    List<String> lines = reply.lines();
+    List<String> out = new ArrayList<>(lines.size() + 1);
+    out.add(lines.get(0));
+    boolean epsv = false;
+    for (int i = 1; i < lines.size() - 1; i++) {
+      String line = lines.get(i);
+      String feature = firstWord(line);
+      if (HIDDEN.contains(feature)) {
+        continue;
+      }
+      epsv |= feature.equals("EPSV");
+      out.add(line);
+    }
+    if (!epsv) {
+      out.add(" EPSV");
+    }
+    out.add(lines.get(lines.size() - 1));
+    return new FtpReply(reply.code(), out);
+  }
+
+  private static String firstWord(String line) {
+    String t = line.strip();
+    int space = t.indexOf(' ');
+    return (space < 0 ? t : t.substring(0, space)).toUpperCase(Locale.ROOT);
+  }
+}

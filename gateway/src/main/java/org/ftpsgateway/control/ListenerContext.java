@@ -1,0 +1,63 @@
+package org.ftpsgateway.control;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClient;
+import java.util.concurrent.atomic.AtomicLong;
+import org.ftpsgateway.config.ListenerConfig;
+import org.ftpsgateway.config.TimeoutsConfig;
+import org.ftpsgateway.config.UpstreamConfig;
+import org.ftpsgateway.data.PassivePortPool;
+import org.ftpsgateway.tls.UpstreamTls;
+
+/**
+ * What the sessions of one listener share: its config, its passive port pool, the upstream settings and the
+ * session counter. One {@link NetClient} per event loop (passed per session) keeps each session's control and
+ * data connections on the same client, which is what lets the TLS session cache resume the control session.
+ */
+public final class ListenerContext {
+
+  private final Vertx vertx;
+  private final ListenerConfig listener;
+  private final UpstreamConfig upstream;
+  private final UpstreamTls upstreamTls;
+  private final TimeoutsConfig timeouts;
+  private final PassivePortPool passivePorts;
+  private final AtomicLong sessionIds = new AtomicLong();
+
+  public ListenerContext(Vertx vertx, ListenerConfig listener, UpstreamConfig upstream, TimeoutsConfig timeouts) {
+    this.vertx = vertx;
+    this.listener = listener;
+    this.upstream = upstream;
+    this.upstreamTls = new UpstreamTls(upstream, timeouts);
+    this.timeouts = timeouts;
+    this.passivePorts = new PassivePortPool(listener.passivePorts());
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public ListenerConfig listener() {
+    return listener;
+  }
+
+  public UpstreamConfig upstream() {
+    return upstream;
+  }
+
+  public UpstreamTls upstreamTls() {
+    return upstreamTls;
+  }
+
+  public TimeoutsConfig timeouts() {
+    return timeouts;
+  }
+
+  public PassivePortPool passivePorts() {
+    return passivePorts;
+  }
+
+  String nextSessionId() {
+    return listener.name() + "-" + sessionIds.incrementAndGet();
+  }
+}

@@ -1,0 +1,178 @@
+package org.ftpsgateway.control;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.ConnectOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
+import javax.net.ssl.SSLHandshakeException;
+import org.ftpsgateway.config.TlsMode;
+import org.ftpsgateway.config.UpstreamConfig;
+import org.ftpsgateway.protocol.FtpReply;
+import org.ftpsgateway.tls.UpstreamTls;
+
+/**
+ * Opens a secured control connection to the upstream: connect, greeting, {@code AUTH TLS} and the TLS upgrade
+ * with certificate and host name verification (RFC 4217 §4), then {@code PBSZ 0} and {@code PROT P} (RFC 4217
+ * §8-9). Any failure fails the future with a sentence for the client's {@code 421}; there is no fallback to
+ * plain FTP.
+ */
+final class UpstreamConnector {
+
+  /** What the caller needs from a ready connection. */
+  record Connected(UpstreamControl control, FtpReply greeting, boolean protectionPending, long connectNanos) {
+  }
+
+  private final Vertx vertx;
+  private final NetClient client;
+  private final UpstreamConfig upstream;
+  private final UpstreamTls tls;
+  private final int timeoutSeconds;
+
+  UpstreamConnector(Vertx vertx, NetClient client, UpstreamConfig upstream, UpstreamTls tls, int timeoutSeconds) {
+    this.vertx = vertx;
+    this.client = client;
+    this.upstream = upstream;
+    this.tls = tls;
+    this.timeoutSeconds = timeoutSeconds;
+  }
+
+  UpstreamConfig upstream() {
+    return upstream;
+  }
+
+  UpstreamTls tls() {
+    return tls;
+  }
+
+  NetClient client() {
+    return client;
+  }
+
+  Future<Connected> connect() {
+    long start = System.nanoTime();
+    Promise<Connected> result = Promise.promise();
+    boolean implicit = upstream.tls() == TlsMode.IMPLICIT;
+    ConnectOptions options = new ConnectOptions()
+        .setHost(upstream.host())
+        .setPort(upstream.port())
+        .setTimeout(timeoutSeconds * 1000);
+    if (implicit) {
+      options.setSsl(true).setSslOptions(tls.options()).setSniServerName(tls.sniName());
+    }
+    long timer = vertx.setTimer(timeoutSeconds * 1000L,
+        t -> result.tryFail("upstream " + where() + " did not complete the TLS setup within " + timeoutSeconds + " s"));
+    client.connect(options)
+        .recover(e -> Future.failedFuture(describeConnectFailure(e)))
+        .compose(socket -> {
+          UpstreamControl control = new UpstreamControl(socket);
+          result.future().onFailure(e -> control.close());
+          return secure(control, implicit)
+              .map(setup -> new Connected(control, setup.greeting, setup.protectionPending, System.nanoTime() - start));
+        })
+        .onComplete(ar -> {
+          vertx.cancelTimer(timer);
+          if (ar.succeeded()) {
+            if (!result.tryComplete(ar.result())) {
+              ar.result().control().close();
+            }
+          } else {
+            result.tryFail(ar.cause());
+          }
+        });
+    return result.future();
+  }
+
+  private record Setup(FtpReply greeting, boolean protectionPending) {
+  }
+
+  private Future<Setup> secure(UpstreamControl control, boolean implicit) {
+    return control.expectReply().compose(greeting -> {
+      if (!greeting.isPositiveCompletion()) {
+        return Future.failedFuture("upstream " + where() + " refused the session: " + greeting.text());
+      }
+      Future<Void> tlsUp = implicit ? Future.succeededFuture() : authTls(control);
+      return tlsUp.compose(v -> protect(control)).map(pending -> new Setup(greeting, pending));
+    });
+  }
+
+  private Future<Void> authTls(UpstreamControl control) {
+    return control.send("AUTH TLS").compose(reply -> {
+      if (reply.code() != 234) {
+        return Future.failedFuture("upstream " + where() + " refused AUTH TLS: " + reply.text());
+      }
+      NetSocket socket = control.socket();
+      return socket.upgradeToSsl(tls.options(), tls.sniName(), null)
+          .recover(e -> Future.failedFuture("TLS handshake with upstream " + where() + " failed: " + describeTls(e)));
+    });
+  }
+
+  /**
+   * {@code PBSZ 0} + {@code PROT P}. Some servers accept them only after login ({@code 530}); then the session sends
+   * them right after the login succeeded, before the client sees {@code 230} (true = still to do).
+   */
+  private Future<Boolean> protect(UpstreamControl control) {
+    return control.send("PBSZ 0").compose(pbsz -> {
+      if (pbsz.code() == 530) {
+        return Future.succeededFuture(true);
+      }
+      if (!pbsz.isPositiveCompletion()) {
+        return Future.failedFuture("upstream " + where() + " refused PBSZ 0: " + pbsz.text());
+      }
+      return control.send("PROT P").compose(prot -> {
+        if (prot.code() == 530) {
+          return Future.succeededFuture(true);
+        }
+        if (!prot.isPositiveCompletion()) {
+          return Future.failedFuture("upstream " + where() + " refused PROT P: " + prot.text());
+        }
+        return Future.succeededFuture(false);
+      });
+    });
+  }
+
+  /** After login: the PBSZ/PROT that the server did not accept before it. */
+  static Future<Void> protectAfterLogin(UpstreamControl control) {
+    return control.send("PBSZ 0").compose(pbsz -> {
+      if (!pbsz.isPositiveCompletion()) {
+        return Future.failedFuture("upstream refused PBSZ 0 after login: " + pbsz.text());
+      }
+      return control.send("PROT P").compose(prot -> prot.isPositiveCompletion()
+          ? Future.succeededFuture()
+          : Future.failedFuture("upstream refused PROT P after login: " + prot.text()));
+    });
+  }
+
+  String where() {
+    return SocketAddress.inetSocketAddress(upstream.port(), upstream.host()).toString();
+  }
+
+  private String describeConnectFailure(Throwable e) {
+    return "cannot connect to upstream " + where() + ": " + message(e);
+  }
+
+  static String describeTls(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      if (t instanceof SSLHandshakeException && t.getMessage() != null) {
+        break;
+      }
+      t = t.getCause();
+    }
+    String m = message(t);
+    if (m.contains("PKIX") || m.contains("unable to find valid certification path")) {
+      return "server certificate not trusted (" + m + ")";
+    }
+    if (m.contains("No subject alternative") || m.contains("doesn't match") || m.contains("No name matching")) {
+      return "server certificate does not match the server name (" + m + ")";
+    }
+    return m;
+  }
+
+  static String message(Throwable e) {
+    String m = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    return m.replace('\r', ' ').replace('\n', ' ');
+  }
+}

@@ -1,0 +1,134 @@
+package org.ftpsgateway.control;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import java.util.ArrayDeque;
+import org.ftpsgateway.protocol.FtpProtocolException;
+import org.ftpsgateway.protocol.FtpReply;
+import org.ftpsgateway.protocol.FtpReplyDecoder;
+
+/**
+ * The control connection to the upstream server. Commands go out in order and each waits for its final reply
+ * (RFC 959 §4.2: one final reply per command, preceded by any number of 1xx), so replies are matched to commands
+ * first-in first-out; that is also what lets {@code ABOR} be sent while a transfer command still waits for its
+ * reply. A reply nobody waits for (a {@code 421} timeout notice) goes to the unsolicited handler.
+ */
+final class UpstreamControl {
+
+  private record Pending(Promise<FtpReply> promise, Handler<FtpReply> preliminary) {
+  }
+
+  private final NetSocket socket;
+  private final FtpReplyDecoder decoder = new FtpReplyDecoder();
+  private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+  private Handler<FtpReply> unsolicited = r -> { };
+  private Handler<String> closed = reason -> { };
+  private boolean isClosed;
+  private long bytesIn;
+  private long bytesOut;
+
+  UpstreamControl(NetSocket socket) {
+    this.socket = socket;
+    socket.handler(this::onBytes);
+    socket.closeHandler(v -> onClosed("the upstream server closed the control connection"));
+    socket.exceptionHandler(e -> onClosed("upstream control connection failed: " + e.getMessage()));
+  }
+
+  NetSocket socket() {
+    return socket;
+  }
+
+  /** Sends a command line (CRLF included) and completes with its final reply; 1xx replies go to {@code preliminary}. */
+  Future<FtpReply> send(byte[] line, Handler<FtpReply> preliminary) {
+    if (isClosed) {
+      return Future.failedFuture("the upstream control connection is closed");
+    }
+    Promise<FtpReply> promise = Promise.promise();
+    pending.add(new Pending(promise, preliminary));
+    bytesOut += line.length;
+    socket.write(Buffer.buffer(line));
+    return promise.future();
+  }
+
+  Future<FtpReply> send(String line) {
+    return send((line + "\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), null);
+  }
+
+  /** Waits for a reply without sending anything (the greeting). */
+  Future<FtpReply> expectReply() {
+    Promise<FtpReply> promise = Promise.promise();
+    pending.add(new Pending(promise, null));
+    return promise.future();
+  }
+
+  void unsolicitedHandler(Handler<FtpReply> handler) {
+    this.unsolicited = handler;
+  }
+
+  /** Called once when the connection is gone, with the reason. */
+  void closedHandler(Handler<String> handler) {
+    this.closed = handler;
+  }
+
+  boolean isClosed() {
+    return isClosed;
+  }
+
+  long bytesIn() {
+    return bytesIn;
+  }
+
+  long bytesOut() {
+    return bytesOut;
+  }
+
+  Future<Void> close() {
+    isClosed = true;
+    return socket.close();
+  }
+
+  private void onBytes(Buffer buffer) {
+    bytesIn += buffer.length();
+    byte[] bytes = buffer.getBytes();
+    try {
+      decoder.feed(bytes, this::onReply);
+    } catch (FtpProtocolException e) {
+      onClosed("upstream sent an invalid reply: " + e.getMessage());
+      socket.close();
+    }
+  }
+
+  private void onReply(FtpReply reply) {
+    Pending p = pending.peek();
+    if (p == null) {
+      unsolicited.handle(reply);
+      return;
+    }
+    if (reply.isPreliminary()) {
+      if (p.preliminary() != null) {
+        p.preliminary().handle(reply);
+      }
+      return;
+    }
+    pending.poll();
+    p.promise().complete(reply);
+  }
+
+  private void onClosed(String reason) {
+    if (isClosed && pending.isEmpty()) {
+      return;
+    }
+    boolean first = !isClosed;
+    isClosed = true;
+    Pending p;
+    while ((p = pending.poll()) != null) {
+      p.promise().tryFail(reason);
+    }
+    if (first) {
+      closed.handle(reason);
+    }
+  }
+}

@@ -1,0 +1,146 @@
+package org.ftpsgateway.data;
+
+import io.netty.handler.ssl.SslCloseCompletionEvent;
+import io.netty.handler.ssl.SslHandler;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.net.NetSocket;
+
+/**
+ * Copies one transfer's bytes from a source socket to a sink socket with back-pressure (the source is paused
+ * while the sink's write queue is full, so a slow reader never makes the gateway buffer a file), then closes
+ * both in the order that loses nothing:
+ *
+ * <ol>
+ *   <li>The source ends: the peer closed, or (TLS source) sent {@code close_notify}. vsftpd sends
+ *       {@code close_notify} and waits for ours before it replies {@code 226}, so a TLS source is closed by us
+ *       as soon as its {@code close_notify} arrives, not left waiting for a TCP close that never comes.</li>
+ *   <li>The sink is closed after every byte was flushed. A TLS sink (an upload) is closed with a
+ *       {@code close_notify} exchange: we send ours and keep reading until the server's arrives, so TLS 1.3 session
+ *       tickets the server sends late are consumed instead of turning our close into a RST that would destroy the
+ *       tail of the upload (the ProFTPD mod_proxy truncation).</li>
+ *   <li>Then the source is closed, and the relay completes with the number of bytes copied.</li>
+ * </ol>
+ *
+ * All callbacks run on the event loop of the control session that owns both sockets.
+ */
+public final class DataRelay {
+
+  /** How long an upload waits for the server's {@code close_notify} after sending ours. */
+  static final long CLOSE_NOTIFY_READ_TIMEOUT_MS = 15_000;
+
+  private final NetSocket source;
+  private final NetSocket sink;
+  private final Promise<Long> done = Promise.promise();
+  private long bytes;
+  private boolean sourceEnded;
+  private boolean closingSink;
+
+  private DataRelay(NetSocket source, NetSocket sink) {
+    this.source = source;
+    this.sink = sink;
+  }
+
+  /** Starts copying. Both sockets must be paused, and not yet have handlers the relay would replace. */
+  public static DataRelay start(NetSocket source, NetSocket sink) {
+    DataRelay relay = new DataRelay(source, sink);
+    relay.run();
+    return relay;
+  }
+
+  public Future<Long> completion() {
+    return done.future();
+  }
+
+  public long bytes() {
+    return bytes;
+  }
+
+  /** Stops at once: both sockets closed, the relay failed with {@code reason}. Used for ABOR and errors. */
+  public void abort(String reason) {
+    fail(reason);
+  }
+
+  private void run() {
+    source.handler(buffer -> {
+      bytes += buffer.length();
+      sink.write(buffer);
+      if (sink.writeQueueFull()) {
+        source.pause();
+      }
+    });
+    sink.drainHandler(v -> {
+      if (!sourceEnded) {
+        source.resume();
+      }
+    });
+    source.endHandler(v -> sourceEnded());
+    if (isTls(source)) {
+      ((NetSocketInternal) source).eventHandler(event -> {
+        if (event instanceof SslCloseCompletionEvent) {
+          // Every record before close_notify is already decoded into the socket's inbound queue, which may still
+          // hold data while we are paused. Closing the channel (our close_notify, then FIN) appends the end marker
+          // behind that data, so the end handler runs only after the last byte was delivered.
+          source.close();
+        }
+      });
+    }
+    source.exceptionHandler(e -> fail("source: " + describe(e)));
+    sink.exceptionHandler(e -> fail("sink: " + describe(e)));
+    sink.closeHandler(v -> {
+      if (!closingSink) {
+        fail("the receiving side closed its data connection early");
+      }
+    });
+    // the sink delivers nothing in a transfer; read it anyway so a peer's stray bytes or TLS records
+    // (session tickets) are consumed, never left unread
+    sink.handler(buffer -> { });
+    sink.resume();
+    source.resume();
+  }
+
+  private void sourceEnded() {
+    if (sourceEnded || done.future().isComplete()) {
+      return;
+    }
+    sourceEnded = true;
+    closingSink = true;
+    SslHandler ssl = sslHandler(sink);
+    if (ssl != null) {
+      ssl.setCloseNotifyReadTimeoutMillis(CLOSE_NOTIFY_READ_TIMEOUT_MS);
+    }
+    // close() flushes every queued write before the FIN / close_notify (VertxConnection.writeClose)
+    sink.close().onComplete(ar -> {
+      source.close();
+      if (ar.succeeded()) {
+        done.tryComplete(bytes);
+      } else {
+        done.tryFail("closing the receiving side failed: " + describe(ar.cause()));
+      }
+    });
+  }
+
+  private void fail(String reason) {
+    if (done.tryFail(reason)) {
+      closingSink = true;
+      source.close();
+      sink.close();
+    }
+  }
+
+  static boolean isTls(NetSocket socket) {
+    return sslHandler(socket) != null;
+  }
+
+  static SslHandler sslHandler(NetSocket socket) {
+    if (socket instanceof NetSocketInternal internal) {
+      return internal.channelHandlerContext().pipeline().get(SslHandler.class);
+    }
+    return null;
+  }
+
+  private static String describe(Throwable e) {
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+  }
+}

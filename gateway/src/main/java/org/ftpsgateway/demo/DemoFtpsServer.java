@@ -1,0 +1,142 @@
+package org.ftpsgateway.demo;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.apache.ftpserver.DataConnectionConfigurationFactory;
+import org.apache.ftpserver.FtpServer;
+import org.apache.ftpserver.FtpServerFactory;
+import org.apache.ftpserver.ftplet.DefaultFtpReply;
+import org.apache.ftpserver.ftplet.DefaultFtplet;
+import org.apache.ftpserver.ftplet.FtpException;
+import org.apache.ftpserver.ftplet.FtpRequest;
+import org.apache.ftpserver.ftplet.FtpSession;
+import org.apache.ftpserver.ftplet.FtpletResult;
+import org.apache.ftpserver.ftplet.UserManager;
+import org.apache.ftpserver.listener.ListenerFactory;
+import org.apache.ftpserver.ssl.SslConfigurationFactory;
+import org.apache.ftpserver.usermanager.PropertiesUserManagerFactory;
+import org.apache.ftpserver.usermanager.impl.BaseUser;
+import org.apache.ftpserver.usermanager.impl.WritePermission;
+import org.ftpsgateway.tls.GeneratedCertificate;
+
+/**
+ * An embedded FTPS server (Apache MINA FtpServer) that behaves like a strict production server: explicit FTPS
+ * only, {@code AUTH TLS} before login, {@code PROT P} before any transfer. Used by {@code --demo} and by the tests.
+ * Its certificate is generated at start for 127.0.0.1 and localhost.
+ */
+public final class DemoFtpsServer implements AutoCloseable {
+
+  /** Commands a client may send before {@code AUTH TLS}. */
+  private static final Set<String> BEFORE_TLS = Set.of("AUTH", "FEAT", "SYST", "QUIT", "NOOP", "HELP", "OPTS");
+  private static final Set<String> TRANSFERS = Set.of("RETR", "STOR", "STOU", "APPE", "LIST", "NLST", "MLSD");
+
+  private final FtpServer server;
+  private final int port;
+  private final Path root;
+  private final Path certificatePem;
+
+  private DemoFtpsServer(FtpServer server, int port, Path root, Path certificatePem) {
+    this.server = server;
+    this.port = port;
+    this.root = root;
+    this.certificatePem = certificatePem;
+  }
+
+  /**
+   * Starts the server on 127.0.0.1.
+   *
+   * @param port 0 for any free port
+   * @param passivePorts MINA passive port spec, e.g. {@code "40000-40099"}
+   * @param users user name to password; every user shares {@code root} as home, writable
+   * @param root the directory served
+   * @param tlsProtocols e.g. {@code TLSv1.2, TLSv1.3}
+   */
+  public static DemoFtpsServer start(int port, String passivePorts, java.util.Map<String, String> users, Path root,
+                                     List<String> tlsProtocols) throws IOException, FtpException {
+    GeneratedCertificate cert = GeneratedCertificate.generate(List.of("localhost", "127.0.0.1", "::1"),
+        Duration.ofDays(30));
+    Path work = Files.createTempDirectory("ftpgw-demo-tls");
+    Path keystore = work.resolve("server.p12");
+    Files.write(keystore, cert.pkcs12("server", "demo-pass".toCharArray()));
+    Path certPem = work.resolve("server.pem");
+    Files.writeString(certPem, cert.certificatePem());
+    keystore.toFile().deleteOnExit();
+    certPem.toFile().deleteOnExit();
+    work.toFile().deleteOnExit();
+
+    SslConfigurationFactory ssl = new SslConfigurationFactory();
+    ssl.setKeystoreFile(keystore.toFile());
+    ssl.setKeystorePassword("demo-pass");
+    ssl.setKeystoreType("PKCS12");
+    ssl.setSslProtocol(tlsProtocols.toArray(String[]::new));
+
+    DataConnectionConfigurationFactory data = new DataConnectionConfigurationFactory();
+    data.setPassivePorts(passivePorts);
+    data.setPassiveAddress("127.0.0.1");
+    data.setSslConfiguration(ssl.createSslConfiguration());
+
+    ListenerFactory listener = new ListenerFactory();
+    listener.setServerAddress("127.0.0.1");
+    listener.setPort(port);
+    listener.setSslConfiguration(ssl.createSslConfiguration());
+    listener.setImplicitSsl(false);
+    listener.setDataConnectionConfiguration(data.createDataConnectionConfiguration());
+
+    FtpServerFactory factory = new FtpServerFactory();
+    factory.addListener("default", listener.createListener());
+    UserManager userManager = new PropertiesUserManagerFactory().createUserManager();
+    for (var entry : users.entrySet()) {
+      BaseUser user = new BaseUser();
+      user.setName(entry.getKey());
+      user.setPassword(entry.getValue());
+      user.setHomeDirectory(root.toAbsolutePath().toString());
+      user.setAuthorities(List.of(new WritePermission()));
+      userManager.save(user);
+    }
+    factory.setUserManager(userManager);
+    factory.setFtplets(java.util.Map.of("require-tls", new RequireTls()));
+    FtpServer server = factory.createServer();
+    server.start();
+    int actualPort = ((org.apache.ftpserver.impl.DefaultFtpServer) server).getListener("default").getPort();
+    return new DemoFtpsServer(server, actualPort, root, certPem);
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  /** The server's certificate as PEM: what a client must trust. */
+  public Path certificatePem() {
+    return certificatePem;
+  }
+
+  @Override
+  public void close() {
+    server.stop();
+  }
+
+  /** Refuses what a strict FTPS server refuses (like vsftpd's force_local_logins_ssl / force_local_data_ssl). */
+  private static final class RequireTls extends DefaultFtplet {
+    @Override
+    public FtpletResult beforeCommand(FtpSession session, FtpRequest request) throws FtpException, IOException {
+      String verb = request.getCommand().toUpperCase(java.util.Locale.ROOT);
+      if (!session.isSecure() && !BEFORE_TLS.contains(verb)) {
+        session.write(new DefaultFtpReply(530, "Non-anonymous sessions must use encryption."));
+        return FtpletResult.SKIP;
+      }
+      if (TRANSFERS.contains(verb) && !session.getDataConnection().isSecure()) {
+        session.write(new DefaultFtpReply(521, "Data connections must be encrypted (PROT P)."));
+        return FtpletResult.SKIP;
+      }
+      return FtpletResult.DEFAULT;
+    }
+  }
+}
