@@ -15,6 +15,7 @@ import org.ftpsgateway.data.ClientActiveChannel;
 import org.ftpsgateway.data.ClientDataChannel;
 import org.ftpsgateway.data.ClientPassiveListener;
 import org.ftpsgateway.data.Direction;
+import org.ftpsgateway.data.ReadGate;
 import org.ftpsgateway.data.Transfer;
 import org.ftpsgateway.protocol.Addresses;
 import org.ftpsgateway.protocol.CommandLineDecoder;
@@ -161,7 +162,7 @@ public final class ControlSession {
     }
     queue.add(item);
     if (queue.size() >= MAX_QUEUED_COMMANDS) {
-      client.pause();
+      ReadGate.stop(client);
     }
     pump();
   }
@@ -183,7 +184,7 @@ public final class ControlSession {
         }
       }
       if (queue.size() < MAX_QUEUED_COMMANDS / 2 && state != State.CLOSED) {
-        client.resume();
+        ReadGate.start(client);
       }
     } finally {
       pumping = false;
@@ -493,7 +494,20 @@ public final class ControlSession {
         .setSslOptions(context.upstreamTls().options())
         .setSniServerName(context.upstreamTls().sniName())
         .setTimeout(context.timeouts().connectSeconds() * 1000);
-    return upstreamClient.connect(options).onSuccess(NetSocket::pause);
+    java.security.cert.X509Certificate expected = upstream.serverCertificate();
+    return upstreamClient.connect(options).onSuccess(ReadGate::stop).compose(socket -> {
+      // the data connection must come from the server we verified, not from whoever answered on the data port
+      try {
+        if (expected != null && !expected.equals(socket.peerCertificates().get(0))) {
+          socket.close();
+          return Future.failedFuture("upstream presented a different certificate on the data connection");
+        }
+      } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+        socket.close();
+        return Future.failedFuture("upstream data connection is not authenticated: " + e.getMessage());
+      }
+      return Future.succeededFuture(socket);
+    });
   }
 
   private void abortTransfer() {

@@ -7,10 +7,12 @@ import io.vertx.core.net.ConnectOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
+import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLHandshakeException;
 import org.ftpsgateway.config.TlsMode;
 import org.ftpsgateway.config.UpstreamConfig;
 import org.ftpsgateway.protocol.FtpReply;
+import org.ftpsgateway.tls.ServerIdentity;
 import org.ftpsgateway.tls.UpstreamTls;
 
 /**
@@ -93,7 +95,7 @@ final class UpstreamConnector {
       if (!greeting.isPositiveCompletion()) {
         return Future.failedFuture("upstream " + where() + " refused the session: " + greeting.text());
       }
-      Future<Void> tlsUp = implicit ? Future.succeededFuture() : authTls(control);
+      Future<Void> tlsUp = implicit ? verifyIdentity(control) : authTls(control);
       return tlsUp.compose(v -> protect(control)).map(pending -> new Setup(greeting, pending));
     });
   }
@@ -105,8 +107,23 @@ final class UpstreamConnector {
       }
       NetSocket socket = control.socket();
       return socket.upgradeToSsl(tls.options(), tls.sniName(), null)
-          .recover(e -> Future.failedFuture("TLS handshake with upstream " + where() + " failed: " + describeTls(e)));
+          .recover(e -> Future.failedFuture("TLS handshake with upstream " + where() + " failed: " + describeTls(e)))
+          .compose(v -> verifyIdentity(control));
     });
+  }
+
+  /** The server certificate must name {@code upstream.serverName}; remembered to check every data connection. */
+  private Future<Void> verifyIdentity(UpstreamControl control) {
+    try {
+      var certificates = control.socket().peerCertificates();
+      X509Certificate leaf = (X509Certificate) certificates.get(0);
+      ServerIdentity.verify(leaf, upstream.serverName());
+      control.serverCertificate(leaf);
+      return Future.succeededFuture();
+    } catch (Exception e) {
+      return Future.failedFuture("TLS handshake with upstream " + where() + " failed: server certificate does not"
+          + " match the server name " + upstream.serverName() + " (" + message(e) + ")");
+    }
   }
 
   /**

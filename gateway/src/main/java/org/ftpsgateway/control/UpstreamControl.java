@@ -27,6 +27,7 @@ final class UpstreamControl {
   private Handler<FtpReply> unsolicited = r -> { };
   private Handler<String> closed = reason -> { };
   private boolean isClosed;
+  private java.security.cert.X509Certificate serverCertificate;
   private long bytesIn;
   private long bytesOut;
 
@@ -62,6 +63,15 @@ final class UpstreamControl {
     Promise<FtpReply> promise = Promise.promise();
     pending.add(new Pending(promise, null));
     return promise.future();
+  }
+
+  /** The certificate the server presented on this connection; data connections must present the same. */
+  java.security.cert.X509Certificate serverCertificate() {
+    return serverCertificate;
+  }
+
+  void serverCertificate(java.security.cert.X509Certificate certificate) {
+    this.serverCertificate = certificate;
   }
 
   void unsolicitedHandler(Handler<FtpReply> handler) {

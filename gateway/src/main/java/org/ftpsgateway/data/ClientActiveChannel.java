@@ -44,7 +44,7 @@ public final class ClientActiveChannel implements ClientDataChannel {
     client.connect(target.port(), target.host()).onComplete(ar -> {
       if (ar.succeeded()) {
         NetSocket socket = ar.result();
-        socket.pause();
+        ReadGate.stop(socket);
         if (!connection.tryComplete(socket)) {
           socket.close();
         }

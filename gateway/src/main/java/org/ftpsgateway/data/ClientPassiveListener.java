@@ -71,7 +71,7 @@ public final class ClientPassiveListener implements ClientDataChannel {
     return port;
   }
 
-  /** Completes with the client's data connection (paused), or fails if the listener was closed first. */
+  /** Completes with the client's data connection (not reading, see {@link ReadGate}), or fails if the listener was closed first. */
   @Override
   public Future<NetSocket> connection() {
     return connection.future();
@@ -83,7 +83,7 @@ public final class ClientPassiveListener implements ClientDataChannel {
   }
 
   private void accept(NetSocket socket) {
-    socket.pause();
+    ReadGate.stop(socket);
     String peer = socket.remoteAddress().host();
     if (closed || connection.future().isComplete()) {
       socket.close();

@@ -14,8 +14,8 @@ import io.vertx.core.net.NetSocket;
  *
  * <ol>
  *   <li>The source ends: the peer closed, or (TLS source) sent {@code close_notify}. vsftpd sends
- *       {@code close_notify} and waits for ours before it replies {@code 226}, so a TLS source is closed by us
- *       as soon as its {@code close_notify} arrives, not left waiting for a TCP close that never comes.</li>
+ *       {@code close_notify} and waits for ours before it replies {@code 226}, so a TLS source counts as ended
+ *       at its {@code close_notify}, not at a TCP close that would never come.</li>
  *   <li>The sink is closed after every byte was flushed. A TLS sink (an upload) is closed with a
  *       {@code close_notify} exchange: we send ours and keep reading until the server's arrives, so TLS 1.3 session
  *       tickets the server sends late are consumed instead of turning our close into a RST that would destroy the
@@ -42,7 +42,7 @@ public final class DataRelay {
     this.sink = sink;
   }
 
-  /** Starts copying. Both sockets must be paused, and not yet have handlers the relay would replace. */
+  /** Starts copying. Both sockets must have reading stopped with {@link ReadGate#stop}. */
   public static DataRelay start(NetSocket source, NetSocket sink) {
     DataRelay relay = new DataRelay(source, sink);
     relay.run();
@@ -67,22 +67,20 @@ public final class DataRelay {
       bytes += buffer.length();
       sink.write(buffer);
       if (sink.writeQueueFull()) {
-        source.pause();
+        ReadGate.stop(source);
       }
     });
     sink.drainHandler(v -> {
       if (!sourceEnded) {
-        source.resume();
+        ReadGate.start(source);
       }
     });
     source.endHandler(v -> sourceEnded());
     if (isTls(source)) {
       ((NetSocketInternal) source).eventHandler(event -> {
         if (event instanceof SslCloseCompletionEvent) {
-          // Every record before close_notify is already decoded into the socket's inbound queue, which may still
-          // hold data while we are paused. Closing the channel (our close_notify, then FIN) appends the end marker
-          // behind that data, so the end handler runs only after the last byte was delivered.
-          source.close();
+          // every record before close_notify has already been delivered to the handler above
+          sourceEnded();
         }
       });
     }
@@ -96,8 +94,8 @@ public final class DataRelay {
     // the sink delivers nothing in a transfer; read it anyway so a peer's stray bytes or TLS records
     // (session tickets) are consumed, never left unread
     sink.handler(buffer -> { });
-    sink.resume();
-    source.resume();
+    ReadGate.start(sink);
+    ReadGate.start(source);
   }
 
   private void sourceEnded() {

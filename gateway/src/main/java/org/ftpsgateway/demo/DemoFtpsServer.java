@@ -98,7 +98,9 @@ public final class DemoFtpsServer implements AutoCloseable {
       userManager.save(user);
     }
     factory.setUserManager(userManager);
-    factory.setFtplets(java.util.Map.of("require-tls", new RequireTls()));
+    java.util.Map<String, org.apache.ftpserver.ftplet.Ftplet> ftplets = new java.util.LinkedHashMap<>();
+    ftplets.put("require-tls", new RequireTls());
+    factory.setFtplets(ftplets); // MINA clears this map on stop: it must be mutable
     FtpServer server = factory.createServer();
     server.start();
     int actualPort = ((org.apache.ftpserver.impl.DefaultFtpServer) server).getListener("default").getPort();

@@ -51,7 +51,7 @@ public final class CommandLineDecoder {
         case IAC -> {
           telnet = TelnetState.DATA;
           if (b == IAC) {
-            append(IAC);
+            data(IAC); // an escaped 0xFF is data: a CR before it is a bare CR too
           } else if (b >= WILL && b <= DONT) {
             telnet = TelnetState.OPTION;
           } else if (b == SB) {
@@ -73,19 +73,23 @@ public final class CommandLineDecoder {
             }
             sawCr = true;
           } else {
-            if (sawCr) {
-              // RFC 854: CR NUL means a bare CR; either way a CR inside a command is refused
-              markInvalid("bare CR in command line");
-              sawCr = false;
-            }
-            if (b == 0) {
-              markInvalid("NUL byte in command line");
-            } else {
-              append(b);
-            }
+            data(b);
           }
         }
       }
+    }
+  }
+
+  private void data(int b) {
+    if (sawCr) {
+      // RFC 854: CR NUL means a bare CR; either way a CR inside a command is refused
+      markInvalid("bare CR in command line");
+      sawCr = false;
+    }
+    if (b == 0) {
+      markInvalid("NUL byte in command line");
+    } else {
+      append(b);
     }
   }
 

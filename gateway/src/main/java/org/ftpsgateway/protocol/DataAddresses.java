@@ -11,8 +11,10 @@ import java.util.regex.Pattern;
  */
 public final class DataAddresses {
 
+  // no digit or comma next to the six numbers: find() must not take "234,..." out of "1234,..." nor the first six
+  // of seven numbers
   private static final Pattern SIX_NUMBERS =
-      Pattern.compile("(\\d{1,3}),(\\d{1,3}),(\\d{1,3}),(\\d{1,3}),(\\d{1,3}),(\\d{1,3})");
+      Pattern.compile("(?<![\\d,])(\\d{1,3}),(\\d{1,3}),(\\d{1,3}),(\\d{1,3}),(\\d{1,3}),(\\d{1,3})(?![\\d,])");
   // RFC 2428 §3: "(<d><d><d><port><d>)", the delimiter any printable ASCII char (| recommended)
   private static final Pattern EPSV_REPLY = Pattern.compile("\\(([!-~])\\1\\1(\\d{1,5})\\1\\)");
 

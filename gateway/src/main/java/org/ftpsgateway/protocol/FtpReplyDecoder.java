@@ -32,7 +32,8 @@ public final class FtpReplyDecoder {
   public FtpReplyDecoder(int maxLineLength, int maxReplyLines) {
     this.maxLineLength = maxLineLength;
     this.maxReplyLines = maxReplyLines;
-    this.line = new byte[maxLineLength];
+    // one byte over the cap: room for the CR that ends a line of exactly maxLineLength bytes
+    this.line = new byte[maxLineLength + 1];
   }
 
   /** Feeds bytes; each complete reply goes to {@code out} in order. After an exception the decoder stays failed. */
@@ -51,7 +52,8 @@ public final class FtpReplyDecoder {
         lineLength = 0;
         onLine(text, out);
       } else {
-        if (lineLength == maxLineLength) {
+        // the terminator does not count (as with a bare LF): only a CR may follow a full line
+        if (lineLength > maxLineLength || (lineLength == maxLineLength && b != '\r')) {
           failed = true;
           throw new FtpProtocolException("reply line longer than " + maxLineLength + " bytes");
         }
