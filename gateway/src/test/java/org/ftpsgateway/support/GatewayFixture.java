@@ -44,12 +44,8 @@ public final class GatewayFixture implements AutoCloseable {
     this.root = root;
   }
 
-  /**
-   * MINA's data connections (blocking JDK SSLSocket) lose the tail of uploads under TLS 1.3, also with curl
-   * straight against MINA; so the embedded server speaks TLS 1.2 unless a test asks otherwise. TLS 1.3 uploads
-   * are proven against vsftpd in the interop suite.
-   */
-  public static final List<String> SERVER_PROTOCOLS = List.of("TLSv1.2");
+  /** What the embedded server speaks unless a test asks otherwise. */
+  public static final List<String> SERVER_PROTOCOLS = List.of("TLSv1.2", "TLSv1.3");
 
   /** Server and gateway with defaults: the gateway allows TLS 1.2 and 1.3, trusts the server's certificate, EPSV. */
   public static GatewayFixture start(int firstPort) throws Exception {
