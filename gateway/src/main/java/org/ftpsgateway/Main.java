@@ -160,7 +160,7 @@ public final class Main {
     }
     GatewayConfig config = new GatewayConfig(
         List.of(new ListenerConfig("demo", "127.0.0.1", DEMO_PORT, TlsMode.NONE, new PortRange(40000, 40099),
-            "127.0.0.1")),
+            "127.0.0.1", false)),
         new UpstreamConfig("127.0.0.1", server.port(), TlsMode.EXPLICIT, "127.0.0.1",
             server.certificatePem().toString(), UpstreamConfig.DEFAULT_PROTOCOLS, DataMode.EPSV),
         TimeoutsConfig.defaults(),

@@ -248,7 +248,8 @@ public final class ConfigLoader {
       throw new ConfigException(path + ".passiveAddress",
           "must be an IPv4 address literal (it is announced in 227 replies), got '" + passiveAddress + "'");
     }
-    return new ListenerConfig(name, host, port, tls, passive, passiveAddress);
+    boolean allowForeignActive = bool(o, "allowForeignActive", path, false);
+    return new ListenerConfig(name, host, port, tls, passive, passiveAddress, allowForeignActive);
   }
 
   private static UpstreamConfig upstream(JsonObject o) throws ConfigException {

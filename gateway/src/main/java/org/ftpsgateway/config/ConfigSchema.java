@@ -26,7 +26,8 @@ final class ConfigSchema {
         "port", Field.of(Kind.INT),
         "tls", Field.of(Kind.STRING),
         "passivePorts", Field.of(Kind.STRING),
-        "passiveAddress", Field.of(Kind.STRING));
+        "passiveAddress", Field.of(Kind.STRING),
+        "allowForeignActive", Field.of(Kind.BOOL));
     Map<String, Field> upstream = ordered(
         "host", Field.of(Kind.STRING),
         "port", Field.of(Kind.INT),

@@ -5,15 +5,17 @@ package org.ftpsgateway.config;
  *
  * @param passiveAddress the IPv4 address announced in {@code 227} replies; null means the local address the
  *     client's control connection reached
+ * @param allowForeignActive whether PORT/EPRT may name a host other than the client (RFC 2577 §3: no, the
+ *     default)
  */
 public record ListenerConfig(String name, String host, int port, TlsMode tls, PortRange passivePorts,
-                             String passiveAddress) {
+                             String passiveAddress, boolean allowForeignActive) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 21;
   public static final String DEFAULT_PASSIVE_PORTS = "30000-30099";
 
   public ListenerConfig withPort(int newPort) {
-    return new ListenerConfig(name, host, newPort, tls, passivePorts, passiveAddress);
+    return new ListenerConfig(name, host, newPort, tls, passivePorts, passiveAddress, allowForeignActive);
   }
 }

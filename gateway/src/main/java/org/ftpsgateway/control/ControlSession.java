@@ -291,7 +291,7 @@ public final class ControlSession {
       return;
     }
     if (!extended && epsvAll) {
-      localReply(503, "PASV not allowed after EPSV ALL.");
+      localReply(504, "PASV not allowed after EPSV ALL.");
       return;
     }
     if (extended && !arg.isEmpty() && !(arg.equals("1") && !clientIpv6) && !(arg.equals("2") && clientIpv6)) {
@@ -312,7 +312,7 @@ public final class ControlSession {
     closePrepared();
     upstreamPassive()
         .compose(up -> ClientPassiveListener.open(context.vertx(), context.passivePorts(),
-                client.localAddress().host(), clientAddress)
+                client.localAddress().host(), clientAddress, context.timeouts().dataConnectSeconds() * 1000L)
             .map(listener -> new PreparedData(listener, up)))
         .onComplete(ar -> {
           if (state == State.CLOSED) {
@@ -338,7 +338,7 @@ public final class ControlSession {
 
   private void active(FtpCommand command, boolean extended) {
     if (epsvAll) {
-      localReply(503, command.verb() + " not allowed after EPSV ALL.");
+      localReply(504, command.verb() + " not allowed after EPSV ALL.");
       return;
     }
     Optional<HostPort> target = extended
@@ -355,7 +355,7 @@ public final class ControlSession {
     }
     HostPort hp = target.get();
     // RFC 2577 §3 (FTP bounce): data connections go only to the client itself, never to a privileged port
-    if (!Addresses.sameHost(hp.host(), clientAddress)) {
+    if (!Addresses.sameHost(hp.host(), clientAddress) && !context.listener().allowForeignActive()) {
       LOG.warning(() -> id + " refused " + command.verb() + " to a third host " + hp + " (client is "
           + clientAddress + ")");
       localReply(504, "Data connections go only to the client's own address.");
@@ -430,6 +430,11 @@ public final class ControlSession {
     }
     PreparedData data = prepared;
     prepared = null;
+    if (data.client().connection().failed()) {
+      data.client().close();
+      localReply(425, "Can't open data connection: " + data.client().connection().cause().getMessage());
+      return;
+    }
     Future<NetSocket> upstreamData = connectUpstreamData(data.upstream());
     Transfer t = new Transfer(context.vertx(), direction, data.client(), upstreamData,
         context.timeouts().dataConnectSeconds() * 1000L);

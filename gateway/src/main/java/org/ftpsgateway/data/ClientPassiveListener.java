@@ -43,8 +43,18 @@ public final class ClientPassiveListener implements ClientDataChannel {
    * another process) are skipped. Fails with a sentence when no port is left.
    */
   public static Future<ClientPassiveListener> open(Vertx vertx, PassivePortPool pool, String bindHost,
-                                                   String allowedPeer) {
-    return tryOpen(vertx, pool, bindHost, allowedPeer, pool.range().size());
+                                                   String allowedPeer, long acceptTimeoutMillis) {
+    return tryOpen(vertx, pool, bindHost, allowedPeer, pool.range().size()).onSuccess(listener -> {
+      // nobody connected in time: give the port back; the transfer command then gets 425
+      long timer = vertx.setTimer(acceptTimeoutMillis, t -> {
+        if (!listener.connection.future().isComplete()) {
+          LOG.fine(() -> "no data connection to passive port " + listener.port + " within "
+              + acceptTimeoutMillis / 1000 + " s");
+          listener.close();
+        }
+      });
+      listener.connection.future().onComplete(ar -> vertx.cancelTimer(timer));
+    });
   }
 
   private static Future<ClientPassiveListener> tryOpen(Vertx vertx, PassivePortPool pool, String bindHost,
@@ -106,7 +116,7 @@ public final class ClientPassiveListener implements ClientDataChannel {
       return Future.succeededFuture();
     }
     closed = true;
-    connection.tryFail("passive data listener closed before the client connected");
+    connection.tryFail("nobody connected to the passive port in time");
     return server.close().eventually(() -> {
       pool.release(port);
       return Future.succeededFuture();

@@ -57,6 +57,12 @@ public final class DemoFtpsServer implements AutoCloseable {
    */
   public static DemoFtpsServer start(int port, String passivePorts, java.util.Map<String, String> users, Path root,
                                      List<String> tlsProtocols) throws IOException, FtpException {
+    return start("127.0.0.1", port, passivePorts, users, root, tlsProtocols);
+  }
+
+  /** Like {@link #start(int, String, java.util.Map, Path, List)} on another address, e.g. {@code ::1}. */
+  public static DemoFtpsServer start(String host, int port, String passivePorts, java.util.Map<String, String> users,
+                                     Path root, List<String> tlsProtocols) throws IOException, FtpException {
     GeneratedCertificate cert = GeneratedCertificate.generate(List.of("localhost", "127.0.0.1", "::1"),
         Duration.ofDays(30));
     Path work = Files.createTempDirectory("ftpgw-demo-tls");
@@ -76,11 +82,11 @@ public final class DemoFtpsServer implements AutoCloseable {
 
     DataConnectionConfigurationFactory data = new DataConnectionConfigurationFactory();
     data.setPassivePorts(passivePorts);
-    data.setPassiveAddress("127.0.0.1");
+    data.setPassiveAddress(host);
     data.setSslConfiguration(ssl.createSslConfiguration());
 
     ListenerFactory listener = new ListenerFactory();
-    listener.setServerAddress("127.0.0.1");
+    listener.setServerAddress(host);
     listener.setPort(port);
     listener.setSslConfiguration(ssl.createSslConfiguration());
     listener.setImplicitSsl(false);

@@ -36,8 +36,10 @@ public final class GatewayFixture implements AutoCloseable {
   private final DemoFtpsServer server;
   private final Gateway gateway;
   private final Path root;
+  private final String host;
 
-  private GatewayFixture(Vertx vertx, DemoFtpsServer server, Gateway gateway, Path root) {
+  private GatewayFixture(String host, Vertx vertx, DemoFtpsServer server, Gateway gateway, Path root) {
+    this.host = host;
     this.vertx = vertx;
     this.server = server;
     this.gateway = gateway;
@@ -63,22 +65,40 @@ public final class GatewayFixture implements AutoCloseable {
    */
   public static GatewayFixture start(int firstPort, List<String> serverProtocols, List<String> gatewayProtocols,
                                      Path caFile, String serverName, DataMode dataMode) throws Exception {
+    return start("127.0.0.1", firstPort, serverProtocols, cfg -> config(cfg.upstream().port(), firstPort + 100,
+        gatewayProtocols, Path.of(cfg.upstream().caFile()),
+        serverName, dataMode), caFile);
+  }
+
+  /**
+   * The general form: the server binds {@code host}; {@code customize} turns the default config (listener and
+   * upstream on {@code host}, passive ranges from {@code firstPort}) into the one under test.
+   */
+  public static GatewayFixture start(String host, int firstPort, List<String> serverProtocols,
+                                     java.util.function.UnaryOperator<GatewayConfig> customize, Path caFile)
+      throws Exception {
     Path root = Files.createTempDirectory("ftpgw-test-root");
-    DemoFtpsServer server = DemoFtpsServer.start(0, firstPort + "-" + (firstPort + 99), Map.of(USER, PASSWORD),
+    DemoFtpsServer server = DemoFtpsServer.start(host, 0, firstPort + "-" + (firstPort + 99), Map.of(USER, PASSWORD),
         root, serverProtocols);
     Vertx vertx = Vertx.vertx();
-    GatewayConfig config = config(server.port(), firstPort + 100, gatewayProtocols,
-        caFile != null ? caFile : server.certificatePem(), serverName, dataMode);
+    GatewayConfig base = config(host, server.port(), firstPort + 100, UpstreamConfig.DEFAULT_PROTOCOLS,
+        caFile != null ? caFile : server.certificatePem(), host, DataMode.EPSV);
+    GatewayConfig config = customize.apply(base);
     Gateway gateway = Gateway.start(vertx, config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    return new GatewayFixture(vertx, server, gateway, root);
+    return new GatewayFixture(host, vertx, server, gateway, root);
   }
 
   public static GatewayConfig config(int upstreamPort, int firstPassivePort, List<String> protocols, Path caFile,
                                      String serverName, DataMode dataMode) {
+    return config("127.0.0.1", upstreamPort, firstPassivePort, protocols, caFile, serverName, dataMode);
+  }
+
+  public static GatewayConfig config(String host, int upstreamPort, int firstPassivePort, List<String> protocols,
+                                     Path caFile, String serverName, DataMode dataMode) {
     return new GatewayConfig(
-        List.of(new ListenerConfig("test", "127.0.0.1", 0, TlsMode.NONE,
-            new PortRange(firstPassivePort, firstPassivePort + 99), null)),
-        new UpstreamConfig("127.0.0.1", upstreamPort, TlsMode.EXPLICIT, serverName, caFile.toString(), protocols,
+        List.of(new ListenerConfig("test", host, 0, TlsMode.NONE,
+            new PortRange(firstPassivePort, firstPassivePort + 99), null, false)),
+        new UpstreamConfig(host, upstreamPort, TlsMode.EXPLICIT, serverName, caFile.toString(), protocols,
             dataMode),
         new TimeoutsConfig(5, 60, 5),
         new MetricsConfig(false, "127.0.0.1", 0));
@@ -112,10 +132,14 @@ public final class GatewayFixture implements AutoCloseable {
   }
 
   public FTPClient connect() throws IOException {
-    return connect(port());
+    return connect(host, port());
   }
 
   public static FTPClient connect(int port) throws IOException {
+    return connect("127.0.0.1", port);
+  }
+
+  public static FTPClient connect(String host, int port) throws IOException {
     FTPClient ftp = new FTPClient();
     ftp.setConnectTimeout(10_000);
     ftp.setDefaultTimeout(20_000);
@@ -123,7 +147,7 @@ public final class GatewayFixture implements AutoCloseable {
     if (Boolean.getBoolean("ftpgw.test.trace")) {
       ftp.addProtocolCommandListener(new PrintCommandListener(System.out, true));
     }
-    ftp.connect("127.0.0.1", port);
+    ftp.connect(host, port);
     return ftp;
   }
 
