@@ -75,7 +75,8 @@ public final class ConfigLoader {
 
   private void applyEnvironment(JsonObject doc) throws ConfigException {
     List<String> names = new ArrayList<>(environment.keySet());
-    java.util.Collections.sort(names); // FTPGW_LISTENERS_0_* before FTPGW_LISTENERS_1_*: lists grow in order
+    // FTPGW_LISTENERS_2_* before FTPGW_LISTENERS_10_*: lists grow in order
+    names.sort(ConfigLoader::compareVariables);
     for (String name : names) {
       if (!name.startsWith(ENV_PREFIX)) {
         continue;
@@ -136,6 +137,26 @@ public final class ConfigLoader {
         obj.put(key, field.kind() == Kind.STRING_LIST ? new JsonArray(splitList(value)) : value);
       }
     }
+  }
+
+  /**
+   * Segment by segment, list indexes as numbers (plain string order would put 10 before 2); a number sorts before
+   * a word, so the order stays total.
+   */
+  private static int compareVariables(String a, String b) {
+    String[] x = a.split("_", -1);
+    String[] y = b.split("_", -1);
+    for (int i = 0; i < Math.min(x.length, y.length); i++) {
+      boolean nx = x[i].matches("\\d{1,9}");
+      boolean ny = y[i].matches("\\d{1,9}");
+      int c = nx && ny ? Integer.compare(Integer.parseInt(x[i]), Integer.parseInt(y[i]))
+          : nx != ny ? (nx ? -1 : 1)
+          : x[i].compareTo(y[i]);
+      if (c != 0) {
+        return c;
+      }
+    }
+    return Integer.compare(x.length, y.length);
   }
 
   private static String matchKey(Map<String, Field> schema, String segment) {

@@ -146,8 +146,8 @@ class DataChannelSecurityTest {
         case 1 -> { // client vanishes mid-download
           var in = ftp.retrieveFileStream("fd.bin");
           in.readNBytes(1000);
-          ftp.getSocket().setSoLinger(true, 0);
-          ftp.getSocket().close();
+          ftp.setSoLinger(true, 0); // close with RST
+          ftp.disconnect();
           in.close();
         }
         case 2 -> { // ABOR, then QUIT

@@ -1,0 +1,375 @@
+package org.ftpsgateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.ftpsgateway.tls.GeneratedCertificate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ConfigLoaderTest {
+
+  /** The smallest valid file; most tables change one thing in it. */
+  private static final String MINIMAL = """
+      listeners:
+        - port: 2121
+      upstream:
+        host: ftps.example.com
+      """;
+
+  @TempDir
+  static Path dir;
+  private static Vertx vertx;
+  private static Path caFile;
+  private static Path notACertificate;
+  private static int files;
+
+  @BeforeAll
+  static void setUp() throws IOException {
+    vertx = Vertx.vertx();
+    caFile = Files.writeString(dir.resolve("ca.pem"),
+        GeneratedCertificate.generate(List.of("ftps.example.com"), Duration.ofDays(1)).certificatePem());
+    notACertificate = Files.writeString(dir.resolve("not-a-cert.pem"), "just some text\n");
+  }
+
+  @AfterAll
+  static void tearDown() {
+    vertx.close().await();
+  }
+
+  private static ListenerConfig listener(String name, String host, int port, PortRange passivePorts,
+                                         String passiveAddress, boolean allowForeignActive) {
+    return new ListenerConfig(name, host, port, TlsMode.NONE, passivePorts, passiveAddress, allowForeignActive);
+  }
+
+  @Test
+  void loadsTheShippedExample() throws Exception {
+    Path example = Path.of("..", "conf", "gateway.yaml");
+    assumeTrue(Files.isRegularFile(example), "conf/gateway.yaml is not there");
+    // the example names a CA file of a real deployment; everything else is loaded as shipped
+    String yaml = Files.readString(example).replace("/etc/ftps-gateway/ca.pem", "${CA}");
+    assertThat(load(yaml, Map.of())).isEqualTo(new GatewayConfig(
+        List.of(listener("ftp", "0.0.0.0", 21, new PortRange(30000, 30099), "127.0.0.1", false)),
+        new UpstreamConfig("ftps.example.com", 21, TlsMode.EXPLICIT, "ftps.example.com", caFile.toString(),
+            List.of("TLSv1.2", "TLSv1.3"), DataMode.EPSV),
+        new TimeoutsConfig(10, 900, 30),
+        new MetricsConfig(true, "127.0.0.1", 9464)));
+  }
+
+  @Test
+  void loadsTheFullExample() throws Exception {
+    String yaml = """
+        listeners:
+          - name: public
+            host: 127.0.0.1
+            port: 2121
+            tls: none
+            passivePorts: 30000-30009
+            passiveAddress: 203.0.113.10
+            allowForeignActive: true
+        upstream:
+          host: ftps.example.com
+          port: 2990
+          tls: explicit
+          serverName: ftps.internal.example
+          caFile: ${CA}
+          protocols: [TLSv1.3]
+          dataMode: pasv
+        timeouts:
+          connectSeconds: 5
+          idleSeconds: 60
+          dataConnectSeconds: 7
+        metrics:
+          enabled: false
+          host: 0.0.0.0
+          port: 9100
+        """;
+    assertThat(load(yaml, Map.of())).isEqualTo(new GatewayConfig(
+        List.of(listener("public", "127.0.0.1", 2121, new PortRange(30000, 30009), "203.0.113.10", true)),
+        new UpstreamConfig("ftps.example.com", 2990, TlsMode.EXPLICIT, "ftps.internal.example", caFile.toString(),
+            List.of("TLSv1.3"), DataMode.PASV),
+        new TimeoutsConfig(5, 60, 7),
+        new MetricsConfig(false, "0.0.0.0", 9100)));
+  }
+
+  static Stream<Arguments> defaults() {
+    UpstreamConfig upstream = new UpstreamConfig("ftps.example.com", 21, TlsMode.EXPLICIT, "ftps.example.com", null,
+        UpstreamConfig.DEFAULT_PROTOCOLS, DataMode.EPSV);
+    ListenerConfig listener = listener("ftp", "0.0.0.0", 21, new PortRange(30000, 30099), null, false);
+    return Stream.of(
+        arguments("empty listener entry", """
+            listeners: [ {} ]
+            upstream: { host: ftps.example.com }
+            """,
+            new GatewayConfig(List.of(listener), upstream, TimeoutsConfig.defaults(), MetricsConfig.defaults())),
+        arguments("empty sections", """
+            listeners: [ {} ]
+            upstream: { host: ftps.example.com }
+            timeouts: {}
+            metrics:
+            """,
+            new GatewayConfig(List.of(listener), upstream, TimeoutsConfig.defaults(), MetricsConfig.defaults())),
+        arguments("implicit TLS defaults to port 990", """
+            listeners: [ {} ]
+            upstream: { host: ftps.example.com, tls: implicit }
+            """,
+            new GatewayConfig(List.of(listener),
+                new UpstreamConfig("ftps.example.com", 990, TlsMode.IMPLICIT, "ftps.example.com", null,
+                    UpstreamConfig.DEFAULT_PROTOCOLS, DataMode.EPSV),
+                TimeoutsConfig.defaults(), MetricsConfig.defaults())),
+        arguments("second listener named after its index", """
+            listeners:
+              - {}
+              - { port: 2121, passivePorts: "31000" }
+            upstream: { host: ftps.example.com }
+            """,
+            new GatewayConfig(List.of(listener,
+                listener("ftp1", "0.0.0.0", 2121, new PortRange(31000, 31000), null, false)),
+                upstream, TimeoutsConfig.defaults(), MetricsConfig.defaults())),
+        arguments("numbers and booleans as strings, protocols as one string", """
+            listeners: [ { port: "2121" } ]
+            upstream: { host: ftps.example.com, port: "21", protocols: "TLSv1.3, TLSv1.2" }
+            timeouts: { idleSeconds: "60" }
+            metrics: { enabled: "FALSE" }
+            """,
+            new GatewayConfig(List.of(listener.withPort(2121)),
+                new UpstreamConfig("ftps.example.com", 21, TlsMode.EXPLICIT, "ftps.example.com", null,
+                    List.of("TLSv1.3", "TLSv1.2"), DataMode.EPSV),
+                new TimeoutsConfig(TimeoutsConfig.DEFAULT_CONNECT_SECONDS, 60,
+                    TimeoutsConfig.DEFAULT_DATA_CONNECT_SECONDS),
+                new MetricsConfig(false, MetricsConfig.DEFAULT_HOST, MetricsConfig.DEFAULT_PORT))));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("defaults")
+  void fillsInDefaults(String name, String yaml, GatewayConfig expected) throws Exception {
+    assertThat(load(yaml, Map.of())).isEqualTo(expected);
+  }
+
+  /** A file that must be refused, the environment, and the key (or variable) the message must start with. */
+  static Stream<Arguments> invalid() {
+    return Stream.of(
+        arguments("unknown top-level key", "listener:\n  - port: 21\n" + MINIMAL, Map.of(), "listener"),
+        arguments("unknown upstream key", MINIMAL + "  hots: x\n", Map.of(), "upstream.hots"),
+        arguments("unknown listener key", MINIMAL.replace("- port: 2121", "- prot: 2121"), Map.of(),
+            "listeners[0].prot"),
+        arguments("unknown key in the second listener", MINIMAL.replace("upstream:", "  - passivPorts: 1-2\nupstream:"),
+            Map.of(), "listeners[1].passivPorts"),
+        arguments("unknown metrics key", MINIMAL + "metrics:\n  enable: true\n", Map.of(), "metrics.enable"),
+        arguments("unknown timeouts key", MINIMAL + "timeouts:\n  idle: 5\n", Map.of(), "timeouts.idle"),
+        arguments("port range not a range", MINIMAL.replace("port: 2121", "passivePorts: many"), Map.of(),
+            "listeners[0].passivePorts"),
+        arguments("port range reversed", MINIMAL.replace("port: 2121", "passivePorts: 30099-30000"), Map.of(),
+            "listeners[0].passivePorts"),
+        arguments("port range from 0", MINIMAL.replace("port: 2121", "passivePorts: 0-10"), Map.of(),
+            "listeners[0].passivePorts"),
+        arguments("port range beyond 65535", MINIMAL.replace("port: 2121", "passivePorts: 65000-65536"), Map.of(),
+            "listeners[0].passivePorts"),
+        arguments("listener port too high", MINIMAL.replace("2121", "70000"), Map.of(), "listeners[0].port"),
+        arguments("listener port negative", MINIMAL.replace("2121", "-1"), Map.of(), "listeners[0].port"),
+        arguments("listener port not a number", MINIMAL.replace("2121", "ftp"), Map.of(), "listeners[0].port"),
+        arguments("listener port fractional", MINIMAL.replace("2121", "21.5"), Map.of(), "listeners[0].port"),
+        arguments("listener port huge", MINIMAL.replace("2121", "99999999999999"), Map.of(), "listeners[0].port"),
+        arguments("upstream port 0", MINIMAL + "  port: 0\n", Map.of(), "upstream.port"),
+        arguments("upstream port too high", MINIMAL + "  port: 65536\n", Map.of(), "upstream.port"),
+        arguments("metrics port too high", MINIMAL + "metrics:\n  port: 70000\n", Map.of(), "metrics.port"),
+        arguments("connect timeout 0", MINIMAL + "timeouts:\n  connectSeconds: 0\n", Map.of(),
+            "timeouts.connectSeconds"),
+        arguments("idle timeout a word", MINIMAL + "timeouts:\n  idleSeconds: soon\n", Map.of(),
+            "timeouts.idleSeconds"),
+        arguments("missing caFile", MINIMAL + "  caFile: /nonexistent/ca.pem\n", Map.of(), "upstream.caFile"),
+        arguments("caFile without a certificate", MINIMAL + "  caFile: ${NOT_A_CERT}\n", Map.of(),
+            "upstream.caFile"),
+        arguments("caFile a directory", MINIMAL + "  caFile: ${DIR}\n", Map.of(), "upstream.caFile"),
+        arguments("upstream tls none", MINIMAL + "  tls: none\n", Map.of(), "upstream.tls"),
+        arguments("upstream tls unknown", MINIMAL + "  tls: starttls\n", Map.of(), "upstream.tls"),
+        arguments("listener tls explicit", MINIMAL.replace("port: 2121", "tls: explicit"), Map.of(),
+            "listeners[0].tls"),
+        arguments("listener tls implicit", MINIMAL.replace("port: 2121", "tls: implicit"), Map.of(),
+            "listeners[0].tls"),
+        arguments("no upstream", "listeners:\n  - port: 2121\n", Map.of(), "upstream"),
+        arguments("upstream without host", MINIMAL.replace("host: ftps.example.com", "port: 21"), Map.of(),
+            "upstream.host"),
+        arguments("upstream host blank", MINIMAL.replace("ftps.example.com", "\"  \""), Map.of(), "upstream.host"),
+        arguments("upstream a scalar", "listeners:\n  - port: 2121\nupstream: ftps.example.com\n", Map.of(),
+            "upstream"),
+        arguments("no listeners", "upstream:\n  host: ftps.example.com\n", Map.of(), "listeners"),
+        arguments("listeners empty", "listeners: []\nupstream:\n  host: ftps.example.com\n", Map.of(), "listeners"),
+        arguments("listeners a mapping", "listeners:\n  port: 21\nupstream:\n  host: x\n", Map.of(), "listeners"),
+        arguments("listener entry a scalar", "listeners:\n  - 2121\nupstream:\n  host: x\n", Map.of(),
+            "listeners[0]"),
+        arguments("listener name a mapping", MINIMAL.replace("port: 2121", "name: { a: b }"), Map.of(),
+            "listeners[0].name"),
+        arguments("duplicate listener names", """
+            listeners:
+              - { name: a, passivePorts: 30000-30009 }
+              - { name: a, passivePorts: 30010-30019 }
+            upstream: { host: x }
+            """, Map.of(), "listeners[1].name"),
+        arguments("overlapping passive ports", """
+            listeners:
+              - { name: a, passivePorts: 30000-30009 }
+              - { name: b, passivePorts: 30009-30019 }
+            upstream: { host: x }
+            """, Map.of(), "listeners[1].passivePorts"),
+        arguments("passiveAddress a name", MINIMAL.replace("port: 2121", "passiveAddress: gw.example.com"), Map.of(),
+            "listeners[0].passiveAddress"),
+        arguments("passiveAddress IPv6", MINIMAL.replace("port: 2121", "passiveAddress: \"::1\""), Map.of(),
+            "listeners[0].passiveAddress"),
+        arguments("protocol TLSv1.1", MINIMAL + "  protocols: [TLSv1.1]\n", Map.of(), "upstream.protocols"),
+        arguments("no protocols", MINIMAL + "  protocols: []\n", Map.of(), "upstream.protocols"),
+        arguments("protocols not strings", MINIMAL + "  protocols: [1.2]\n", Map.of(), "upstream.protocols"),
+        arguments("dataMode unknown", MINIMAL + "  dataMode: active\n", Map.of(), "upstream.dataMode"),
+        arguments("allowForeignActive not a boolean", MINIMAL.replace("port: 2121", "allowForeignActive: yes please"),
+            Map.of(), "listeners[0].allowForeignActive"),
+        arguments("metrics.enabled not a boolean", MINIMAL + "metrics:\n  enabled: maybe\n", Map.of(),
+            "metrics.enabled"),
+        arguments("value with a line break (port)", MINIMAL.replace("2121", "\"21\\n22\""), Map.of(),
+            "listeners[0].port"),
+        arguments("value with a line break (passivePorts)", MINIMAL.replace("port: 2121", "passivePorts: \"1\\r\\n2\""),
+            Map.of(), "listeners[0].passivePorts"),
+        arguments("value with a line break (tls)", MINIMAL + "  tls: \"none\\nexplicit\"\n", Map.of(), "upstream.tls"),
+        arguments("env names no key", MINIMAL, Map.of("FTPGW_UPSTREAM_HOSTNAME", "x"), "FTPGW_UPSTREAM_HOSTNAME"),
+        arguments("env names no section", MINIMAL, Map.of("FTPGW_NOPE", "x"), "FTPGW_NOPE"),
+        arguments("env prefix only", MINIMAL, Map.of("FTPGW_", "x"), "FTPGW_"),
+        arguments("env names a section", MINIMAL, Map.of("FTPGW_UPSTREAM", "x"), "FTPGW_UPSTREAM"),
+        arguments("env names a list", MINIMAL, Map.of("FTPGW_LISTENERS", "x"), "FTPGW_LISTENERS"),
+        arguments("env names a list entry", MINIMAL, Map.of("FTPGW_LISTENERS_0", "x"), "FTPGW_LISTENERS_0"),
+        arguments("env list index not a number", MINIMAL, Map.of("FTPGW_LISTENERS_X_PORT", "21"),
+            "FTPGW_LISTENERS_X_PORT"),
+        arguments("env list index skips entries", MINIMAL, Map.of("FTPGW_LISTENERS_2_PORT", "21"),
+            "FTPGW_LISTENERS_2_PORT"),
+        arguments("env goes below a scalar", MINIMAL, Map.of("FTPGW_UPSTREAM_HOST_NAME", "x"),
+            "FTPGW_UPSTREAM_HOST_NAME"),
+        arguments("env value not a number", MINIMAL, Map.of("FTPGW_LISTENERS_0_PORT", "ftp"), "listeners[0].port"),
+        arguments("env value with a line break", MINIMAL, Map.of("FTPGW_UPSTREAM_PORT", "21\n22"), "upstream.port"),
+        arguments("env sets upstream tls none", MINIMAL, Map.of("FTPGW_UPSTREAM_TLS", "none"), "upstream.tls"),
+        arguments("env sets an unsupported protocol", MINIMAL, Map.of("FTPGW_UPSTREAM_PROTOCOLS", "SSLv3"),
+            "upstream.protocols"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("invalid")
+  void refusesWithAOneLineMessageNamingTheKey(String name, String yaml, Map<String, String> env, String key) {
+    assertThatThrownBy(() -> load(yaml, env))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(key + ": ")
+        .hasMessageNotContaining("\n")
+        .hasMessageNotContaining("\r");
+  }
+
+  /** Environment overrides of {@link #MINIMAL}: the variables, what to read from the config, the value. */
+  static Stream<Arguments> environment() {
+    return Stream.of(
+        arguments(Map.of("FTPGW_UPSTREAM_HOST", "other.example"), of(c -> c.upstream().host()), "other.example"),
+        arguments(Map.of("FTPGW_UPSTREAM_HOST", "other.example"), of(c -> c.upstream().serverName()),
+            "other.example"),
+        arguments(Map.of("FTPGW_Upstream_Host", "other.example"), of(c -> c.upstream().host()), "other.example"),
+        arguments(Map.of("FTPGW_LISTENERS_0_PORT", "2122"), of(c -> c.listeners().get(0).port()), 2122),
+        arguments(Map.of("FTPGW_UPSTREAM_PROTOCOLS", "TLSv1.3"), of(c -> c.upstream().protocols()),
+            List.of("TLSv1.3")),
+        arguments(Map.of("FTPGW_UPSTREAM_PROTOCOLS", "TLSv1.2, TLSv1.3"), of(c -> c.upstream().protocols()),
+            List.of("TLSv1.2", "TLSv1.3")),
+        arguments(Map.of("FTPGW_UPSTREAM_TLS", "implicit"), of(c -> c.upstream().port()), 990),
+        arguments(Map.of("FTPGW_LISTENERS_0_PASSIVEPORTS", "31000-31009"), of(c -> c.listeners().get(0).passivePorts()),
+            new PortRange(31000, 31009)),
+        arguments(Map.of("FTPGW_METRICS_ENABLED", "false"), of(c -> c.metrics().enabled()), false),
+        arguments(Map.of("FTPGW_LISTENERS_0_ALLOWFOREIGNACTIVE", "true"),
+            of(c -> c.listeners().get(0).allowForeignActive()), true),
+        arguments(Map.of("FTPGW_TIMEOUTS_IDLESECONDS", "60"), of(c -> c.timeouts().idleSeconds()), 60),
+        arguments(Map.of("FTPGW_LISTENERS_1_PORT", "2122", "FTPGW_LISTENERS_1_PASSIVEPORTS", "31000-31009"),
+            of(c -> c.listeners().stream().map(l -> l.name() + ":" + l.port() + ":" + l.passivePorts()).toList()),
+            List.of("ftp:2121:30000-30099", "ftp1:2122:31000-31009")),
+        arguments(Map.of("PATH", "/bin", "FTPGWX_UPSTREAM_HOST", "x", "ftpgw_upstream_host", "x"),
+            of(c -> c.upstream().host()), "ftps.example.com"));
+  }
+
+  private static Function<GatewayConfig, Object> of(Function<GatewayConfig, Object> read) {
+    return read;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("environment")
+  void environmentOverridesTheFile(Map<String, String> env, Function<GatewayConfig, Object> read, Object expected)
+      throws Exception {
+    assertThat(read.apply(load(MINIMAL, env))).isEqualTo(expected);
+  }
+
+  @Test
+  void environmentAloneCanSupplyRequiredKeys() throws Exception {
+    GatewayConfig config = load("{}\n", Map.of("FTPGW_LISTENERS_0_PORT", "2121",
+        "FTPGW_UPSTREAM_HOST", "ftps.example.com", "FTPGW_UPSTREAM_CAFILE", caFile.toString()));
+    assertThat(config.listeners()).extracting(ListenerConfig::port).containsExactly(2121);
+    assertThat(config.upstream().caFile()).isEqualTo(caFile.toString());
+  }
+
+  /** Files that cannot be read as YAML at all: the message names the file. */
+  static Stream<Arguments> unreadable() {
+    return Stream.of(
+        arguments("unclosed flow sequence", "upstream: [unclosed\n"),
+        arguments("bad indentation", "listeners:\n  - port: 21\n bad: x\nupstream:\n  host: x\n"),
+        arguments("tab indentation", "upstream:\n\thost: x\n"),
+        arguments("duplicate quote", "upstream:\n  host: \"x\n"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("unreadable")
+  void refusesUnparsableYaml(String name, String yaml) throws IOException {
+    Path file = write(yaml);
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(vertx, file))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("cannot parse " + file + " as YAML")
+        .hasMessageNotContaining("\n")
+        .hasMessageNotContaining("\r");
+  }
+
+  @Test
+  void refusesAMissingFile() {
+    Path file = dir.resolve("nonexistent.yaml");
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(vertx, file))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("config file " + file + " does not exist or is not a file");
+  }
+
+  @Test
+  void refusesADirectory() {
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(vertx, dir))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(dir.toString());
+  }
+
+  @Test
+  void refusesAnEmptyFileForItsMissingKeys() throws IOException {
+    Path file = write("");
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(vertx, file))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageNotContaining("\n");
+  }
+
+  private static GatewayConfig load(String yaml, Map<String, String> env) throws Exception {
+    return new ConfigLoader(env).load(vertx, write(yaml));
+  }
+
+  private static synchronized Path write(String yaml) throws IOException {
+    String text = yaml.replace("${CA}", caFile.toString())
+        .replace("${NOT_A_CERT}", notACertificate.toString())
+        .replace("${DIR}", dir.toString());
+    return Files.writeString(dir.resolve("gateway-" + (files++) + ".yaml"), text);
+  }
+}
