@@ -20,8 +20,12 @@ final class FeatFilter {
   }
 
   static FtpReply filter(FtpReply reply) {
-    if (reply.code() != 211 || reply.lines().size() < 2) {
+    if (reply.code() != 211) {
       return reply;
+    }
+    if (reply.lines().size() < 2) {
+      // "211 No features" (RFC 2389 §3.2): the gateway still has one
+      return new FtpReply(211, List.of("211-Features:", " EPSV", "211 End"));
     }
     List<String> lines = reply.lines();
     List<String> out = new ArrayList<>(lines.size() + 1);

@@ -15,6 +15,8 @@ public final class FtpReplyDecoder {
 
   public static final int DEFAULT_MAX_LINE_LENGTH = 8192;
   public static final int DEFAULT_MAX_REPLY_LINES = 100_000;
+  /** Bytes one multi-line reply may hold in all (a huge STAT listing fits; a hostile server cannot exhaust memory). */
+  public static final int MAX_REPLY_BYTES = 4 << 20;
 
   private final int maxLineLength;
   private final int maxReplyLines;
@@ -24,6 +26,7 @@ public final class FtpReplyDecoder {
 
   private int openCode = -1;
   private List<String> openLines;
+  private int openBytes;
 
   public FtpReplyDecoder() {
     this(DEFAULT_MAX_LINE_LENGTH, DEFAULT_MAX_REPLY_LINES);
@@ -77,6 +80,11 @@ public final class FtpReplyDecoder {
         failed = true;
         throw new FtpProtocolException("multi-line reply longer than " + maxReplyLines + " lines");
       }
+      openBytes += text.length() + 2;
+      if (openBytes > MAX_REPLY_BYTES) {
+        failed = true;
+        throw new FtpProtocolException("multi-line reply larger than " + MAX_REPLY_BYTES + " bytes");
+      }
       openLines.add(text);
       if (text.length() >= 3 && parseCode(text) == openCode && (text.length() == 3 || text.charAt(3) == ' ')) {
         FtpReply reply = new FtpReply(openCode, openLines);
@@ -97,6 +105,7 @@ public final class FtpReplyDecoder {
       openCode = code;
       openLines = new ArrayList<>();
       openLines.add(text);
+      openBytes = text.length() + 2;
     } else {
       failed = true;
       throw new FtpProtocolException("malformed reply line: " + abbreviate(text));

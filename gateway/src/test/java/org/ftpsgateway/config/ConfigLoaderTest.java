@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -317,6 +318,19 @@ class ConfigLoaderTest {
         "FTPGW_UPSTREAM_HOST", "ftps.example.com", "FTPGW_UPSTREAM_CAFILE", caFile.toString()));
     assertThat(config.listeners()).extracting(ListenerConfig::port).containsExactly(2121);
     assertThat(config.upstream().caFile()).isEqualTo(caFile.toString());
+  }
+
+  @Test
+  void environmentListsGrowInNumericOrder() throws Exception {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.keySet().removeIf(name -> name.startsWith(ConfigLoader.ENV_PREFIX));
+    for (int i = 0; i < 12; i++) {
+      env.put("FTPGW_LISTENERS_" + i + "_NAME", "l" + i);
+      env.put("FTPGW_LISTENERS_" + i + "_PASSIVEPORTS", Integer.toString(31000 + i));
+    }
+    GatewayConfig config = load("upstream:\n  host: ftps.example.com\n", env);
+    assertThat(config.listeners()).extracting(ListenerConfig::name)
+        .containsExactly("l0", "l1", "l2", "l3", "l4", "l5", "l6", "l7", "l8", "l9", "l10", "l11");
   }
 
   /** Files that cannot be read as YAML at all: the message names the file. */
