@@ -1,5 +1,6 @@
 package org.ftpsgateway;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -10,9 +11,17 @@ import org.ftpsgateway.config.GatewayConfig;
 import org.ftpsgateway.config.ListenerConfig;
 import org.ftpsgateway.control.ListenerContext;
 import org.ftpsgateway.control.ListenerVerticle;
+import org.ftpsgateway.control.UpstreamProbe;
+import org.ftpsgateway.metrics.GatewayMetrics;
+import org.ftpsgateway.metrics.MetricsServer;
+import org.ftpsgateway.metrics.UpstreamHealth;
+import org.ftpsgateway.tls.UpstreamTls;
 
-/** The running gateway: one deployment of listener verticles per configured listener. */
+/** The running gateway: listener verticles per configured listener, the upstream probe, the metrics endpoint. */
 public final class Gateway {
+
+  /** How often the upstream is probed for readiness. */
+  static final int PROBE_SECONDS = 30;
 
   /** A started listener and the port it actually bound. */
   public record BoundListener(String name, String host, int port) {
@@ -21,22 +30,40 @@ public final class Gateway {
   private final Vertx vertx;
   private final List<String> deployments;
   private final List<BoundListener> listeners;
+  private final UpstreamProbe probe;
+  private final MetricsServer metricsServer;
+  private final int metricsPort;
 
-  private Gateway(Vertx vertx, List<String> deployments, List<BoundListener> listeners) {
+  private Gateway(Vertx vertx, List<String> deployments, List<BoundListener> listeners, UpstreamProbe probe,
+                  MetricsServer metricsServer, int metricsPort) {
     this.vertx = vertx;
     this.deployments = deployments;
     this.listeners = listeners;
+    this.probe = probe;
+    this.metricsServer = metricsServer;
+    this.metricsPort = metricsPort;
+  }
+
+  /** Without metrics (tests that do not look at them). */
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config) {
+    return start(vertx, config, GatewayMetrics.disabled());
   }
 
   /**
-   * Starts every listener. A listener on port 0 (tests) gets one instance, since instances on an ephemeral port
-   * would each bind a different port.
+   * Starts every listener, the probe and (with a Prometheus registry and {@code metrics.enabled}) the metrics
+   * endpoint. A listener on port 0 (tests) gets one instance, since instances on an ephemeral port would each bind
+   * a different port.
    */
-  public static Future<Gateway> start(Vertx vertx, GatewayConfig config) {
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config, GatewayMetrics metrics) {
+    UpstreamHealth health = new UpstreamHealth();
+    UpstreamTls upstreamTls = new UpstreamTls(config.upstream(), config.timeouts());
     List<Future<BoundListener>> started = new ArrayList<>();
     List<String> deployments = new CopyOnWriteArrayList<>();
+    List<ListenerContext> contexts = new ArrayList<>();
     for (ListenerConfig lc : config.listeners()) {
-      ListenerContext context = new ListenerContext(vertx, lc, config.upstream(), config.timeouts());
+      ListenerContext context = new ListenerContext(vertx, lc, config.upstream(), upstreamTls, config.timeouts(),
+          metrics, health);
+      contexts.add(context);
       int instances = lc.port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
       List<ListenerVerticle> verticles = new CopyOnWriteArrayList<>();
       started.add(vertx.deployVerticle(() -> {
@@ -49,12 +76,25 @@ public final class Gateway {
       }).recover(e -> Future.failedFuture("listener " + lc.name() + " cannot listen on " + lc.host() + ":"
           + lc.port() + ": " + e.getMessage())));
     }
-    return Future.all(started).map(all -> {
-      List<BoundListener> bound = new ArrayList<>();
+    Future<List<BoundListener>> bound = Future.all(started).map(all -> {
+      List<BoundListener> out = new ArrayList<>();
       for (Future<BoundListener> f : started) {
-        bound.add(f.result());
+        out.add(f.result());
       }
-      return new Gateway(vertx, deployments, bound);
+      return out;
+    });
+    return bound.compose(listeners -> {
+      UpstreamProbe probe = new UpstreamProbe(contexts.get(0));
+      probe.start(PROBE_SECONDS);
+      if (!config.metrics().enabled() || !(metrics.registry() instanceof PrometheusMeterRegistry prometheus)) {
+        return Future.succeededFuture(new Gateway(vertx, deployments, listeners, probe, null, -1));
+      }
+      MetricsServer server = new MetricsServer(vertx, prometheus, health::notReadyReason);
+      return server.start(config.metrics().host(), config.metrics().port())
+          .recover(e -> Future.failedFuture("metrics endpoint cannot listen on " + config.metrics().host() + ":"
+              + config.metrics().port() + ": " + e.getMessage()))
+          .map(port -> new Gateway(vertx, deployments, listeners, probe, server, port))
+          .onFailure(e -> probe.stop());
     }).recover(e -> {
       for (String id : deployments) {
         vertx.undeploy(id);
@@ -72,10 +112,19 @@ public final class Gateway {
         .orElseThrow(() -> new IllegalArgumentException("no listener " + listenerName)).port();
   }
 
+  /** The metrics endpoint's port, or -1 when it is off. */
+  public int metricsPort() {
+    return metricsPort;
+  }
+
   public Future<Void> stop() {
-    List<Future<Void>> all = new ArrayList<>();
+    List<Future<?>> all = new ArrayList<>();
     for (String id : deployments) {
       all.add(vertx.undeploy(id));
+    }
+    all.add(probe.stop());
+    if (metricsServer != null) {
+      all.add(metricsServer.stop());
     }
     return Future.join(all).mapEmpty();
   }

@@ -26,6 +26,18 @@ import org.ftpsgateway.config.TimeoutsConfig;
 import org.ftpsgateway.config.TlsMode;
 import org.ftpsgateway.config.UpstreamConfig;
 import org.ftpsgateway.demo.DemoFtpsServer;
+import org.ftpsgateway.metrics.GatewayMetrics;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 
 /** Command line entry point. Exit codes: 0 ok, 1 runtime failure (e.g. a port in use), 2 bad usage or config. */
 public final class Main {
@@ -164,13 +176,14 @@ public final class Main {
         new UpstreamConfig("127.0.0.1", server.port(), TlsMode.EXPLICIT, "127.0.0.1",
             server.certificatePem().toString(), UpstreamConfig.DEFAULT_PROTOCOLS, DataMode.EPSV),
         TimeoutsConfig.defaults(),
-        new MetricsConfig(false, MetricsConfig.DEFAULT_HOST, MetricsConfig.DEFAULT_PORT));
+        new MetricsConfig(true, MetricsConfig.DEFAULT_HOST, MetricsConfig.DEFAULT_PORT));
     String banner = String.join("\n",
         "ftps-gateway demo: embedded FTPS server (explicit TLS required, certificate generated and verified)"
             + " on 127.0.0.1:" + server.port() + ", serving " + server.root(),
         "  list:     curl ftp://demo:demo@127.0.0.1:" + DEMO_PORT + "/",
         "  download: curl -O ftp://demo:demo@127.0.0.1:" + DEMO_PORT + "/hello.txt",
         "  upload:   curl -T README.md ftp://demo:demo@127.0.0.1:" + DEMO_PORT + "/upload/",
+        "  metrics:  curl http://127.0.0.1:" + MetricsConfig.DEFAULT_PORT + "/metrics",
         "Press Ctrl+C to stop.");
     try {
       return serve(config, out, err, banner);
@@ -182,10 +195,31 @@ public final class Main {
   /** Runs until the JVM is asked to stop (SIGINT/SIGTERM). */
   private static int serve(GatewayConfig config, PrintStream out, PrintStream err, String banner) {
     Logger log = Logger.getLogger(Main.class.getName());
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    GatewayMetrics metrics;
+    Vertx vertx;
+    if (config.metrics().enabled()) {
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      new JvmMemoryMetrics().bindTo(registry);
+      new JvmGcMetrics().bindTo(registry);
+      new JvmThreadMetrics().bindTo(registry);
+      new ClassLoaderMetrics().bindTo(registry);
+      new ProcessorMetrics().bindTo(registry);
+      new UptimeMetrics().bindTo(registry);
+      new FileDescriptorMetrics().bindTo(registry);
+      metrics = GatewayMetrics.create(registry);
+      vertx = Vertx.builder()
+          .with(new VertxOptions().setPreferNativeTransport(true)
+              .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+          .withMetrics(new MicrometerMetricsFactory(registry))
+          .build();
+    } else {
+      metrics = GatewayMetrics.disabled();
+      vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    }
     Gateway gateway;
     try {
-      gateway = Gateway.start(vertx, config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      gateway = Gateway.start(vertx, config, metrics).toCompletionStage().toCompletableFuture()
+          .get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       err.println("ftps-gateway: " + cause.getMessage());
@@ -196,6 +230,10 @@ public final class Main {
       log.info(() -> "listener " + l.name() + " on " + l.host() + ":" + l.port() + " -> upstream "
           + config.upstream().host() + ":" + config.upstream().port() + " (" + config.upstream().tls().configName()
           + " FTPS, " + String.join("/", config.upstream().protocols()) + ")");
+    }
+    if (gateway.metricsPort() > 0) {
+      log.info(() -> "metrics on http://" + config.metrics().host() + ":" + gateway.metricsPort()
+          + "/metrics (also /healthz, /readyz)");
     }
     if (banner != null) {
       out.println(banner);

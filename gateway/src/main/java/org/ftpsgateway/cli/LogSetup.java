@@ -16,6 +16,7 @@ public final class LogSetup {
   private static final Logger GATEWAY = Logger.getLogger("org.ftpsgateway");
   private static final Logger MINA_SERVER = Logger.getLogger("org.apache.ftpserver");
   private static final Logger MINA = Logger.getLogger("org.apache.mina");
+  private static final Logger MICROMETER = Logger.getLogger("io.micrometer.core.instrument.MeterRegistry");
 
   private LogSetup() {
   }
@@ -32,6 +33,8 @@ public final class LogSetup {
     // MINA (the demo's server) logs every command, and a warning for every client that closes right after QUIT
     MINA_SERVER.setLevel(Level.SEVERE);
     MINA.setLevel(Level.SEVERE);
+    // vertx-micrometer registers one "active connections" gauge per NetClient; the duplicates are harmless
+    MICROMETER.setLevel(Level.SEVERE);
   }
 
   public static Level parseLevel(String text) {

@@ -17,6 +17,8 @@ import org.ftpsgateway.data.ClientPassiveListener;
 import org.ftpsgateway.data.Direction;
 import org.ftpsgateway.data.ReadGate;
 import org.ftpsgateway.data.Transfer;
+import org.ftpsgateway.metrics.GatewayMetrics;
+import org.ftpsgateway.tls.UpstreamTls;
 import org.ftpsgateway.protocol.Addresses;
 import org.ftpsgateway.protocol.CommandLineDecoder;
 import org.ftpsgateway.protocol.DataAddresses;
@@ -87,15 +89,15 @@ public final class ControlSession {
     this.client = client;
     this.id = context.nextSessionId();
     this.clientAddress = client.remoteAddress().host();
-    this.connector = new UpstreamConnector(context.vertx(), upstreamClient, context.upstream(),
-        context.upstreamTls(), context.timeouts().connectSeconds());
+    this.connector = new UpstreamConnector(context, upstreamClient);
   }
 
   public void start() {
     LOG.info(() -> id + " client " + client.remoteAddress() + " connected to listener " + context.listener().name());
+    context.listenerMetrics().sessionStarted();
     client.handler(this::onClientBytes);
-    client.closeHandler(v -> close("client closed the control connection"));
-    client.exceptionHandler(e -> close("client control connection failed: " + e.getMessage()));
+    client.closeHandler(v -> close("client_closed", "client closed the control connection"));
+    client.exceptionHandler(e -> close("client_closed", "client control connection failed: " + e.getMessage()));
     scheduleIdleCheck(context.timeouts().idleSeconds() * 1000L);
     connector.connect().onComplete(ar -> {
       if (state == State.CLOSED) {
@@ -108,7 +110,7 @@ public final class ControlSession {
         String reason = ar.cause().getMessage();
         LOG.warning(() -> id + " upstream setup failed: " + reason);
         reply(FtpReply.of(421, "Service not available: " + reason));
-        close("upstream setup failed");
+        close("upstream_failed", "upstream setup failed");
         return;
       }
       UpstreamConnector.Connected connected = ar.result();
@@ -246,8 +248,10 @@ public final class ControlSession {
       FtpReply r = ar.result();
       if (r.code() == 230) {
         LOG.info(() -> id + " user " + printable(user) + " logged in");
+        context.metrics().login(true);
       } else if (command.verb().equals("PASS") && r.code() == 530) {
         LOG.info(() -> id + " login failed for user " + printable(user));
+        context.metrics().login(false);
       }
       if (r.code() == 230 && protectionPending) {
         UpstreamConnector.protectAfterLogin(upstream).onComplete(p -> {
@@ -269,7 +273,7 @@ public final class ControlSession {
   private void quit(FtpCommand command) {
     upstream.send(command.toBytes(), this::reply).onComplete(ar -> {
       reply(ar.succeeded() ? ar.result() : FtpReply.of(221, "Goodbye."));
-      close("client sent QUIT");
+      close("quit", "client sent QUIT");
     });
   }
 
@@ -312,7 +316,8 @@ public final class ControlSession {
     closePrepared();
     upstreamPassive()
         .compose(up -> ClientPassiveListener.open(context.vertx(), context.passivePorts(),
-                client.localAddress().host(), clientAddress, context.timeouts().dataConnectSeconds() * 1000L)
+                client.localAddress().host(), clientAddress, context.timeouts().dataConnectSeconds() * 1000L,
+                () -> context.metrics().rejected("hijack"))
             .map(listener -> new PreparedData(listener, up)))
         .onComplete(ar -> {
           if (state == State.CLOSED) {
@@ -323,6 +328,9 @@ public final class ControlSession {
           }
           if (ar.failed()) {
             LOG.warning(() -> id + " passive setup failed: " + ar.cause().getMessage());
+            if (String.valueOf(ar.cause().getMessage()).contains("no passive port available")) {
+              context.metrics().rejected("passive_ports_exhausted");
+            }
             localReply(425, "Can't open data connection: " + ar.cause().getMessage());
             return;
           }
@@ -358,10 +366,12 @@ public final class ControlSession {
     if (!Addresses.sameHost(hp.host(), clientAddress) && !context.listener().allowForeignActive()) {
       LOG.warning(() -> id + " refused " + command.verb() + " to a third host " + hp + " (client is "
           + clientAddress + ")");
+      context.metrics().rejected("bounce");
       localReply(504, "Data connections go only to the client's own address.");
       return;
     }
     if (hp.port() < 1024) {
+      context.metrics().rejected("privileged_port");
       localReply(504, "Data connections to privileged ports are refused.");
       return;
     }
@@ -437,7 +447,8 @@ public final class ControlSession {
     }
     Future<NetSocket> upstreamData = connectUpstreamData(data.upstream());
     Transfer t = new Transfer(context.vertx(), direction, data.client(), upstreamData,
-        context.timeouts().dataConnectSeconds() * 1000L);
+        context.timeouts().dataConnectSeconds() * 1000L, direction == Direction.DOWNLOAD
+            ? context.listenerMetrics().downloadBytes() : context.listenerMetrics().uploadBytes());
     transfer = t;
     long started = System.nanoTime();
     upstream.send(command.toBytes(), prelim -> {
@@ -500,7 +511,12 @@ public final class ControlSession {
         .setSniServerName(context.upstreamTls().sniName())
         .setTimeout(context.timeouts().connectSeconds() * 1000);
     java.security.cert.X509Certificate expected = upstream.serverCertificate();
-    return upstreamClient.connect(options).onSuccess(ReadGate::stop).compose(socket -> {
+    long started = System.nanoTime();
+    long startedMillis = System.currentTimeMillis();
+    return upstreamClient.connect(options).onSuccess(ReadGate::stop).onComplete(ar ->
+        context.metrics().tlsHandshake(GatewayMetrics.SIDE_UPSTREAM, "data",
+            ar.succeeded() && UpstreamTls.resumed(ar.result(), startedMillis), ar.succeeded() ? "ok" : "failed",
+            System.nanoTime() - started)).compose(socket -> {
       // the data connection must come from the server we verified, not from whoever answered on the data port
       try {
         if (expected != null && !expected.equals(socket.peerCertificates().get(0))) {
@@ -535,8 +551,11 @@ public final class ControlSession {
   }
 
   private void logTransfer(FtpCommand command, Transfer t, long startedNanos, String outcome) {
+    long nanos = System.nanoTime() - startedNanos;
+    String metricOutcome = outcome.equals("ok") ? "ok" : outcome.equals("aborted") ? "aborted" : "failed";
+    context.listenerMetrics().transfer(command.verb(), metricOutcome, nanos, t.bytes());
     if (LOG.isLoggable(Level.INFO)) {
-      long ms = (System.nanoTime() - startedNanos) / 1_000_000;
+      long ms = nanos / 1_000_000;
       LOG.info(id + " " + command.verb() + " " + t.direction().name().toLowerCase(Locale.ROOT) + " "
           + t.bytes() + " bytes in " + ms + " ms: " + outcome);
     }
@@ -548,7 +567,7 @@ public final class ControlSession {
     LOG.info(() -> id + " upstream sent an unsolicited reply: " + r);
     reply(r);
     if (r.code() == 421) {
-      close("upstream closed the session (421)");
+      close("upstream_closed", "upstream closed the session (421)");
     }
   }
 
@@ -562,7 +581,7 @@ public final class ControlSession {
   private void fatal(String reason) {
     LOG.warning(() -> id + " " + reason);
     reply(FtpReply.of(421, "Service not available, closing control connection: " + reason));
-    close(reason);
+    close("upstream_closed", reason);
   }
 
   // ---- output and lifecycle ----
@@ -587,18 +606,20 @@ public final class ControlSession {
       } else if (quietMillis >= idleMillis) {
         LOG.info(() -> id + " idle for " + quietMillis / 1000 + " s, closing");
         reply(FtpReply.of(421, "Idle timeout (" + idleMillis / 1000 + " s), closing control connection."));
-        close("idle timeout");
+        close("idle_timeout", "idle timeout");
       } else {
         scheduleIdleCheck(idleMillis - quietMillis);
       }
     });
   }
 
-  private void close(String reason) {
+  /** Ends the session once; {@code outcome} is the metric label, {@code reason} the log text. */
+  private void close(String outcome, String reason) {
     if (state == State.CLOSED) {
       return;
     }
     state = State.CLOSED;
+    context.listenerMetrics().sessionEnded(outcome);
     context.vertx().cancelTimer(idleTimer);
     queue.clear();
     if (transfer != null) {

@@ -7,6 +7,8 @@ import org.ftpsgateway.config.ListenerConfig;
 import org.ftpsgateway.config.TimeoutsConfig;
 import org.ftpsgateway.config.UpstreamConfig;
 import org.ftpsgateway.data.PassivePortPool;
+import org.ftpsgateway.metrics.GatewayMetrics;
+import org.ftpsgateway.metrics.UpstreamHealth;
 import org.ftpsgateway.tls.UpstreamTls;
 
 /**
@@ -23,14 +25,33 @@ public final class ListenerContext {
   private final TimeoutsConfig timeouts;
   private final PassivePortPool passivePorts;
   private final AtomicLong sessionIds = new AtomicLong();
+  private final GatewayMetrics metrics;
+  private final GatewayMetrics.Listener listenerMetrics;
+  private final UpstreamHealth upstreamHealth;
 
-  public ListenerContext(Vertx vertx, ListenerConfig listener, UpstreamConfig upstream, TimeoutsConfig timeouts) {
+  public ListenerContext(Vertx vertx, ListenerConfig listener, UpstreamConfig upstream, UpstreamTls upstreamTls,
+                         TimeoutsConfig timeouts, GatewayMetrics metrics, UpstreamHealth upstreamHealth) {
     this.vertx = vertx;
     this.listener = listener;
     this.upstream = upstream;
-    this.upstreamTls = new UpstreamTls(upstream, timeouts);
+    this.upstreamTls = upstreamTls;
     this.timeouts = timeouts;
     this.passivePorts = new PassivePortPool(listener.passivePorts());
+    this.metrics = metrics;
+    this.listenerMetrics = metrics.listener(listener.name(), passivePorts::inUse);
+    this.upstreamHealth = upstreamHealth;
+  }
+
+  public GatewayMetrics metrics() {
+    return metrics;
+  }
+
+  public GatewayMetrics.Listener listenerMetrics() {
+    return listenerMetrics;
+  }
+
+  public UpstreamHealth upstreamHealth() {
+    return upstreamHealth;
   }
 
   public Vertx vertx() {

@@ -6,6 +6,7 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
+import org.ftpsgateway.metrics.MeasuredEngineOptions;
 
 /**
  * One event loop's share of a listener. Several instances bind the same host and port; Vert.x spreads accepted
@@ -23,11 +24,20 @@ public final class ListenerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    upstreamClient = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true)
-        .setConnectTimeout(listener.timeouts().connectSeconds() * 1000));
+    upstreamClient = vertx.createNetClient(upstreamClientOptions(listener));
     server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true).setReuseAddress(true));
     server.connectHandler(socket -> new ControlSession(listener, upstreamClient, socket).start());
     return server.listen(listener.listener().port(), listener.listener().host());
+  }
+
+  /** Options of the NetClient that carries a session's upstream control and data connections. */
+  static NetClientOptions upstreamClientOptions(ListenerContext listener) {
+    NetClientOptions options = new NetClientOptions().setTcpNoDelay(true)
+        .setConnectTimeout(listener.timeouts().connectSeconds() * 1000);
+    if (listener.metrics().enabled()) {
+      options.setSslEngineOptions(new MeasuredEngineOptions(listener.metrics().upstreamTlsCpu()));
+    }
+    return options;
   }
 
   /** The bound port (differs from the configured one when that is 0). */

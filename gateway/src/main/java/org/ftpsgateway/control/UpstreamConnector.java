@@ -11,6 +11,7 @@ import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLHandshakeException;
 import org.ftpsgateway.config.TlsMode;
 import org.ftpsgateway.config.UpstreamConfig;
+import org.ftpsgateway.metrics.GatewayMetrics;
 import org.ftpsgateway.protocol.FtpReply;
 import org.ftpsgateway.tls.ServerIdentity;
 import org.ftpsgateway.tls.UpstreamTls;
@@ -32,13 +33,15 @@ final class UpstreamConnector {
   private final UpstreamConfig upstream;
   private final UpstreamTls tls;
   private final int timeoutSeconds;
+  private final ListenerContext context;
 
-  UpstreamConnector(Vertx vertx, NetClient client, UpstreamConfig upstream, UpstreamTls tls, int timeoutSeconds) {
-    this.vertx = vertx;
+  UpstreamConnector(ListenerContext context, NetClient client) {
+    this.context = context;
+    this.vertx = context.vertx();
     this.client = client;
-    this.upstream = upstream;
-    this.tls = tls;
-    this.timeoutSeconds = timeoutSeconds;
+    this.upstream = context.upstream();
+    this.tls = context.upstreamTls();
+    this.timeoutSeconds = context.timeouts().connectSeconds();
   }
 
   UpstreamConfig upstream() {
@@ -69,13 +72,20 @@ final class UpstreamConnector {
     client.connect(options)
         .recover(e -> Future.failedFuture(describeConnectFailure(e)))
         .compose(socket -> {
-          UpstreamControl control = new UpstreamControl(socket);
+          UpstreamControl control = new UpstreamControl(socket, context.listenerMetrics().controlIn(),
+              context.listenerMetrics().controlOut());
           result.future().onFailure(e -> control.close());
           return secure(control, implicit)
               .map(setup -> new Connected(control, setup.greeting, setup.protectionPending, System.nanoTime() - start));
         })
         .onComplete(ar -> {
           vertx.cancelTimer(timer);
+          if (ar.succeeded()) {
+            context.metrics().upstreamConnect(ar.result().connectNanos());
+            context.upstreamHealth().succeeded();
+          } else {
+            context.upstreamHealth().failed(ar.cause().getMessage());
+          }
           if (ar.succeeded()) {
             if (!result.tryComplete(ar.result())) {
               ar.result().control().close();
@@ -106,7 +116,12 @@ final class UpstreamConnector {
         return Future.failedFuture("upstream " + where() + " refused AUTH TLS: " + reply.text());
       }
       NetSocket socket = control.socket();
+      long started = System.nanoTime();
+      long startedMillis = System.currentTimeMillis();
       return socket.upgradeToSsl(tls.options(), tls.sniName(), null)
+          .onComplete(ar -> context.metrics().tlsHandshake(GatewayMetrics.SIDE_UPSTREAM, "control",
+              ar.succeeded() && UpstreamTls.resumed(socket, startedMillis), ar.succeeded() ? "ok" : "failed",
+              System.nanoTime() - started))
           .recover(e -> Future.failedFuture("TLS handshake with upstream " + where() + " failed: " + describeTls(e)))
           .compose(v -> verifyIdentity(control));
     });

@@ -31,8 +31,13 @@ final class UpstreamControl {
   private long bytesIn;
   private long bytesOut;
 
-  UpstreamControl(NetSocket socket) {
+  private final java.util.function.LongConsumer bytesInCounter;
+  private final java.util.function.LongConsumer bytesOutCounter;
+
+  UpstreamControl(NetSocket socket, java.util.function.LongConsumer bytesIn, java.util.function.LongConsumer bytesOut) {
     this.socket = socket;
+    this.bytesInCounter = bytesIn;
+    this.bytesOutCounter = bytesOut;
     socket.handler(this::onBytes);
     socket.closeHandler(v -> onClosed("the upstream server closed the control connection"));
     socket.exceptionHandler(e -> onClosed("upstream control connection failed: " + e.getMessage()));
@@ -50,6 +55,7 @@ final class UpstreamControl {
     Promise<FtpReply> promise = Promise.promise();
     pending.add(new Pending(promise, preliminary));
     bytesOut += line.length;
+    bytesOutCounter.accept(line.length);
     socket.write(Buffer.buffer(line));
     return promise.future();
   }
@@ -102,6 +108,7 @@ final class UpstreamControl {
 
   private void onBytes(Buffer buffer) {
     bytesIn += buffer.length();
+    bytesInCounter.accept(buffer.length());
     byte[] bytes = buffer.getBytes();
     try {
       decoder.feed(bytes, this::onReply);

@@ -29,6 +29,7 @@ public final class ClientPassiveListener implements ClientDataChannel {
   private final String allowedPeer;
   private final Promise<NetSocket> connection = Promise.promise();
   private int rejected;
+  private Runnable onRejected = () -> { };
   private boolean closed;
 
   private ClientPassiveListener(NetServer server, PassivePortPool pool, int port, String allowedPeer) {
@@ -43,8 +44,10 @@ public final class ClientPassiveListener implements ClientDataChannel {
    * another process) are skipped. Fails with a sentence when no port is left.
    */
   public static Future<ClientPassiveListener> open(Vertx vertx, PassivePortPool pool, String bindHost,
-                                                   String allowedPeer, long acceptTimeoutMillis) {
+                                                   String allowedPeer, long acceptTimeoutMillis,
+                                                   Runnable onRejected) {
     return tryOpen(vertx, pool, bindHost, allowedPeer, pool.range().size()).onSuccess(listener -> {
+      listener.onRejected = onRejected;
       // nobody connected in time: give the port back; the transfer command then gets 425
       long timer = vertx.setTimer(acceptTimeoutMillis, t -> {
         if (!listener.connection.future().isComplete()) {
@@ -101,6 +104,7 @@ public final class ClientPassiveListener implements ClientDataChannel {
     }
     if (!Addresses.sameHost(peer, allowedPeer)) {
       rejected++;
+      onRejected.run();
       LOG.warning(() -> "refused a data connection to passive port " + port + " from " + peer
           + ": the control connection comes from " + allowedPeer);
       socket.close();

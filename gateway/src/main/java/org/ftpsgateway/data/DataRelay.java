@@ -37,14 +37,17 @@ public final class DataRelay {
   private boolean sourceEnded;
   private boolean closingSink;
 
-  private DataRelay(NetSocket source, NetSocket sink) {
+  private final java.util.function.LongConsumer counter;
+
+  private DataRelay(NetSocket source, NetSocket sink, java.util.function.LongConsumer counter) {
     this.source = source;
     this.sink = sink;
+    this.counter = counter;
   }
 
   /** Starts copying. Both sockets must have reading stopped with {@link ReadGate#stop}. */
-  public static DataRelay start(NetSocket source, NetSocket sink) {
-    DataRelay relay = new DataRelay(source, sink);
+  public static DataRelay start(NetSocket source, NetSocket sink, java.util.function.LongConsumer counter) {
+    DataRelay relay = new DataRelay(source, sink, counter);
     relay.run();
     return relay;
   }
@@ -64,7 +67,9 @@ public final class DataRelay {
 
   private void run() {
     source.handler(buffer -> {
-      bytes += buffer.length();
+      int n = buffer.length();
+      bytes += n;
+      counter.accept(n);
       sink.write(buffer);
       if (sink.writeQueueFull()) {
         ReadGate.stop(source);

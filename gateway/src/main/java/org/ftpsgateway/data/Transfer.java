@@ -13,6 +13,7 @@ import io.vertx.core.net.NetSocket;
 public final class Transfer {
 
   private final Vertx vertx;
+  private final java.util.function.LongConsumer byteCounter;
   private final Direction direction;
   private final ClientDataChannel clientSide;
   private final Future<NetSocket> upstreamSide;
@@ -26,7 +27,8 @@ public final class Transfer {
    * @param timeoutMillis how long both connections together may take to be established
    */
   public Transfer(Vertx vertx, Direction direction, ClientDataChannel clientSide, Future<NetSocket> upstreamSide,
-                  long timeoutMillis) {
+                  long timeoutMillis, java.util.function.LongConsumer byteCounter) {
+    this.byteCounter = byteCounter;
     this.vertx = vertx;
     this.direction = direction;
     this.clientSide = clientSide;
@@ -106,7 +108,7 @@ public final class Transfer {
     vertx.cancelTimer(timer);
     NetSocket c = client.result();
     NetSocket u = upstreamSide.result();
-    relay = direction == Direction.DOWNLOAD ? DataRelay.start(u, c) : DataRelay.start(c, u);
+    relay = direction == Direction.DOWNLOAD ? DataRelay.start(u, c, byteCounter) : DataRelay.start(c, u, byteCounter);
     relay.completion().onComplete(ar -> {
       if (ar.succeeded()) {
         done.tryComplete(ar.result());

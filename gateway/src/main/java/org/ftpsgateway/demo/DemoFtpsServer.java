@@ -80,15 +80,18 @@ public final class DemoFtpsServer implements AutoCloseable {
     ssl.setKeystoreType("PKCS12");
     ssl.setSslProtocol(tlsProtocols.toArray(String[]::new));
 
+    // one SSL configuration (one SSLContext, one session cache) for control and data, so data connections can
+    // resume the control connection's session as real servers expect
+    org.apache.ftpserver.ssl.SslConfiguration sslConfiguration = ssl.createSslConfiguration();
     DataConnectionConfigurationFactory data = new DataConnectionConfigurationFactory();
     data.setPassivePorts(passivePorts);
     data.setPassiveAddress(host);
-    data.setSslConfiguration(ssl.createSslConfiguration());
+    data.setSslConfiguration(sslConfiguration);
 
     ListenerFactory listener = new ListenerFactory();
     listener.setServerAddress(host);
     listener.setPort(port);
-    listener.setSslConfiguration(ssl.createSslConfiguration());
+    listener.setSslConfiguration(sslConfiguration);
     listener.setImplicitSsl(false);
     listener.setDataConnectionConfiguration(data.createDataConnectionConfiguration());
 

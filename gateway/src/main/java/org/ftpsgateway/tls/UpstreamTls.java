@@ -44,6 +44,15 @@ public final class UpstreamTls {
     return sniName;
   }
 
+  /**
+   * Whether the socket's TLS session was resumed rather than negotiated in full. The JDK keeps a resumed session's
+   * creation time (the original session's), so a session created before this connection started is a resumed one.
+   */
+  public static boolean resumed(io.vertx.core.net.NetSocket socket, long connectStartedMillis) {
+    javax.net.ssl.SSLSession session = socket.sslSession();
+    return session != null && session.getCreationTime() < connectStartedMillis;
+  }
+
   static String sniName(String serverName) {
     if (serverName == null || DataAddresses.isIpv4Literal(serverName) || serverName.indexOf(':') >= 0) {
       return null;

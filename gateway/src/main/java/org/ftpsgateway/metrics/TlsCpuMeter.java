@@ -1,0 +1,51 @@
+package org.ftpsgateway.metrics;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * CPU time the gateway's threads spend inside one side's TLS engines, split into handshake and record
+ * (encryption/decryption) work. Measured, not estimated: thread CPU time ({@code CLOCK_THREAD_CPUTIME_ID}) read
+ * before and after every {@code SSLEngine.wrap}/{@code unwrap} and every delegated handshake task. Each reading
+ * costs a few hundred nanoseconds; with 16 KiB records that is well under 1 % of the crypto itself.
+ */
+public final class TlsCpuMeter {
+
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+  private final LongAdder handshakeNanos = new LongAdder();
+  private final LongAdder recordNanos = new LongAdder();
+  private final boolean enabled;
+
+  public TlsCpuMeter(boolean enabled) {
+    this.enabled = enabled && THREADS.isCurrentThreadCpuTimeSupported();
+  }
+
+  public boolean enabled() {
+    return enabled;
+  }
+
+  /** Thread CPU time now, in nanoseconds (0 when measuring is off). */
+  public long now() {
+    return enabled ? THREADS.getCurrentThreadCpuTime() : 0;
+  }
+
+  public void add(boolean handshake, long startNanos) {
+    if (!enabled) {
+      return;
+    }
+    long spent = THREADS.getCurrentThreadCpuTime() - startNanos;
+    if (spent > 0) {
+      (handshake ? handshakeNanos : recordNanos).add(spent);
+    }
+  }
+
+  public double handshakeSeconds() {
+    return handshakeNanos.sum() / 1e9;
+  }
+
+  public double recordSeconds() {
+    return recordNanos.sum() / 1e9;
+  }
+}
