@@ -77,6 +77,13 @@ public final class GatewayFixture implements AutoCloseable {
   public static GatewayFixture start(String host, int firstPort, List<String> serverProtocols,
                                      java.util.function.UnaryOperator<GatewayConfig> customize, Path caFile)
       throws Exception {
+    return start(host, firstPort, serverProtocols, customize, caFile,
+        org.ftpsgateway.metrics.GatewayMetrics.disabled());
+  }
+
+  public static GatewayFixture start(String host, int firstPort, List<String> serverProtocols,
+                                     java.util.function.UnaryOperator<GatewayConfig> customize, Path caFile,
+                                     org.ftpsgateway.metrics.GatewayMetrics metrics) throws Exception {
     Path root = Files.createTempDirectory("ftpgw-test-root");
     DemoFtpsServer server = DemoFtpsServer.start(host, 0, firstPort + "-" + (firstPort + 99), Map.of(USER, PASSWORD),
         root, serverProtocols);
@@ -84,7 +91,8 @@ public final class GatewayFixture implements AutoCloseable {
     GatewayConfig base = config(host, server.port(), firstPort + 100, UpstreamConfig.DEFAULT_PROTOCOLS,
         caFile != null ? caFile : server.certificatePem(), host, DataMode.EPSV);
     GatewayConfig config = customize.apply(base);
-    Gateway gateway = Gateway.start(vertx, config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    Gateway gateway = Gateway.start(vertx, config, metrics).toCompletionStage().toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
     return new GatewayFixture(host, vertx, server, gateway, root);
   }
 
@@ -106,6 +114,10 @@ public final class GatewayFixture implements AutoCloseable {
 
   public int port() {
     return gateway.listeners().get(0).port();
+  }
+
+  public Gateway gateway() {
+    return gateway;
   }
 
   public Path root() {
