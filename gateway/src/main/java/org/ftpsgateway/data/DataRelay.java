@@ -1,6 +1,8 @@
 package org.ftpsgateway.data;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.handler.ssl.SslHandler;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -66,11 +68,23 @@ public final class DataRelay {
   }
 
   private void run() {
-    source.handler(buffer -> {
-      int n = buffer.length();
+    NetSocketInternal from = (NetSocketInternal) source;
+    NetSocketInternal to = (NetSocketInternal) sink;
+    // Netty buffers go from one channel to the other as they are: no copy into a Vert.x Buffer. Ownership of
+    // each buffer passes to the sink's pipeline, which releases it once written (or failed).
+    from.messageHandler(message -> {
+      if (!(message instanceof ByteBuf buffer)) {
+        ReferenceCountUtil.release(message);
+        return;
+      }
+      if (done.future().isComplete()) {
+        buffer.release();
+        return;
+      }
+      int n = buffer.readableBytes();
       bytes += n;
       counter.accept(n);
-      sink.write(buffer);
+      to.writeMessage(buffer);
       if (sink.writeQueueFull()) {
         ReadGate.stop(source);
       }
@@ -82,7 +96,7 @@ public final class DataRelay {
     });
     source.endHandler(v -> sourceEnded());
     if (isTls(source)) {
-      ((NetSocketInternal) source).eventHandler(event -> {
+      from.eventHandler(event -> {
         if (event instanceof SslCloseCompletionEvent) {
           // every record before close_notify has already been delivered to the handler above
           sourceEnded();
@@ -98,7 +112,7 @@ public final class DataRelay {
     });
     // the sink delivers nothing in a transfer; read it anyway so a peer's stray bytes or TLS records
     // (session tickets) are consumed, never left unread
-    sink.handler(buffer -> { });
+    to.messageHandler(ReferenceCountUtil::release);
     ReadGate.start(sink);
     ReadGate.start(source);
   }
