@@ -15,7 +15,7 @@
 #   IT_CLIENTS="curl lftp"   IT_MODES="epsv pasv"   IT_SIZES="1M 100M"
 #   IT_SKIP_NEGATIVE=1  skip the rogue-CA check       IT_KEEP_SERVERS=1  leave servers running
 #   IT_JAVA_OPTS     extra JVM options for the gateways (e.g. -Xmx512m)
-#   IT_MAX_TIME      per-transfer timeout in seconds (default 120)
+#   IT_MAX_TIME      timeout of one curl/lftp run in seconds (default 60)
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -25,7 +25,7 @@ IT_SERVERS="${IT_SERVERS:-$SERVERS}"
 IT_CLIENTS="${IT_CLIENTS:-curl lftp}"
 IT_MODES="${IT_MODES:-epsv pasv}"
 IT_SIZES="${IT_SIZES:-1M 100M}"
-IT_MAX_TIME="${IT_MAX_TIME:-120}"
+IT_MAX_TIME="${IT_MAX_TIME:-60}"
 GW_START_TIMEOUT="${IT_GATEWAY_START_TIMEOUT:-30}"
 RESULTS="$RUN/results.md"
 CA="$PKI/ca.crt"
@@ -43,6 +43,12 @@ if [ "${IT_SKIP_INSTALL:-0}" != 1 ]; then
 fi
 for f in "$DATA/file1M" "$DATA/file100M" "$DATA/SHA256SUMS" "$CA" "$PKI/rogue.crt" "$FTP_HOME/file100M"; do
   [ -s "$f" ] || { echo "missing $f: run install-servers.sh (or drop IT_SKIP_INSTALL)" >&2; exit 1; }
+done
+# the download sources in the user's home must be the files the sums belong to
+for f in file1M file100M; do
+  if ! cmp -s "$DATA/$f" "$FTP_HOME/$f"; then
+    cp "$DATA/$f" "$FTP_HOME/$f" && chown "$FTP_USER:$FTP_USER" "$FTP_HOME/$f"
+  fi
 done
 GW_JAR_COPY="$RUN/gateway-under-test.jar"
 if [ "$DIRECT" != 1 ]; then
@@ -218,13 +224,23 @@ curl_op() {  # curl_op MODE OP TAG
 lftp_run() {  # lftp_run MODE TAG COMMANDS  (stdout -> $WORK/TAG.out, debug transcript -> $WORK/TAG.err)
   local mode=$1 tag=$2 cmds=$3 epsv=no rc=0
   [ "$mode" = epsv ] && epsv=yes
-  timeout $((IT_MAX_TIME * 2)) lftp -d -u "$FTP_USER,$FTP_PASS" -p "$TARGET_PORT" -e \
+  timeout "$IT_MAX_TIME" lftp -d -u "$FTP_USER,$FTP_PASS" -p "$TARGET_PORT" -e \
     "set cmd:fail-exit yes; set net:max-retries 1; set net:timeout 20; set net:reconnect-interval-base 1; \
 set xfer:clobber on; $LFTP_TLS; set ftp:passive-mode on; set ftp:prefer-epsv $epsv; $cmds; bye" \
     127.0.0.1 >"$TR/$tag.out" 2>"$TR/$tag.err" </dev/null || rc=$?
   grep -E '^(--->|<---)|^\*\*\*|rror|fail' "$TR/$tag.err" | grep -v '^---> PASS ' || true
   cat "$TR/$tag.out"
+  if [ $rc = 124 ]; then
+    fail "lftp hung, killed after ${IT_MAX_TIME}s; last reply: $(grep -E '^<--- [0-9]{3} ' "$TR/$tag.err" | tail -1)"
+    return 1
+  fi
   [ $rc = 0 ] || fail "lftp exit $rc: $(grep -E '^(<--- [45][0-9][0-9]|\*\*\*)|rror' "$TR/$tag.err" | tail -1)" || return 1
+  # lftp retries a transfer after a 4xx reply (e.g. 425/426) and may then succeed: that still
+  # is a failed transfer. (5xx to SITE UTIME/MFMT after a put are expected and ignored.)
+  if grep -qE '^<--- (4[0-9]{2}|5[3-9][0-9])[ -]' "$TR/$tag.err"; then
+    fail "transfer error hidden by an lftp retry: $(grep -E '^<--- (4[0-9]{2}|5[3-9][0-9])[ -]' "$TR/$tag.err" | head -1)"
+    return 1
+  fi
 }
 lftp_op() {  # lftp_op MODE OP TAG
   local mode=$1 op=$2 tag=$3 k n

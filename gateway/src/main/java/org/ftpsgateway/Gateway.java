@@ -7,6 +7,7 @@ import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.ftpsgateway.audit.AuditLog;
 import org.ftpsgateway.config.GatewayConfig;
 import org.ftpsgateway.config.ListenerConfig;
 import org.ftpsgateway.control.ListenerContext;
@@ -56,13 +57,14 @@ public final class Gateway {
    */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, GatewayMetrics metrics) {
     UpstreamHealth health = new UpstreamHealth();
+    AuditLog audit = new AuditLog(config.logging().json() ? AuditLog.Format.JSON : AuditLog.Format.TEXT);
     UpstreamTls upstreamTls = new UpstreamTls(config.upstream(), config.timeouts());
     List<Future<BoundListener>> started = new ArrayList<>();
     List<String> deployments = new CopyOnWriteArrayList<>();
     List<ListenerContext> contexts = new ArrayList<>();
     for (ListenerConfig lc : config.listeners()) {
       ListenerContext context = new ListenerContext(vertx, lc, config.upstream(), upstreamTls, config.timeouts(),
-          metrics, health);
+          metrics, health, audit);
       contexts.add(context);
       int instances = lc.port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
       List<ListenerVerticle> verticles = new CopyOnWriteArrayList<>();

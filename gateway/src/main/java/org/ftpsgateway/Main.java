@@ -86,7 +86,7 @@ public final class Main {
     String configFile = null;
     boolean demo = false;
     boolean check = false;
-    Level level = Level.INFO;
+    Level level = null;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
@@ -133,11 +133,11 @@ public final class Main {
       err.println("ftps-gateway: --demo runs its own configuration; do not combine it with --config");
       return EXIT_CONFIG;
     }
-    LogSetup.configure(level);
-    return demo ? runDemo(out, err) : runConfigured(Path.of(configFile), check, out, err);
+    LogSetup.configure(level != null ? level : Level.INFO);
+    return demo ? runDemo(out, err) : runConfigured(Path.of(configFile), check, level, out, err);
   }
 
-  private static int runConfigured(Path file, boolean checkOnly, PrintStream out, PrintStream err) {
+  private static int runConfigured(Path file, boolean checkOnly, Level cliLevel, PrintStream out, PrintStream err) {
     GatewayConfig config;
     Vertx loaderVertx = Vertx.vertx();
     try {
@@ -151,6 +151,9 @@ public final class Main {
     if (checkOnly) {
       out.println("ftps-gateway: configuration " + file + " is valid");
       return 0;
+    }
+    if (cliLevel == null) {
+      LogSetup.configure(LogSetup.parseLevel(config.logging().level()));
     }
     return serve(config, out, err, null);
   }

@@ -183,7 +183,7 @@ public final class ConfigLoader {
 
   private static void checkKeys(JsonObject obj, Map<String, Field> schema, String path) throws ConfigException {
     for (String key : obj.fieldNames()) {
-      String keyPath = path.isEmpty() ? key : path + "." + key;
+      String keyPath = keyPath(path, key);
       Field field = schema.get(key);
       if (field == null) {
         throw new ConfigException(keyPath, "unknown key (known here: " + String.join(", ", schema.keySet()) + ")");
@@ -245,7 +245,7 @@ public final class ConfigLoader {
     }
     JsonObject timeouts = doc.getValue("timeouts") instanceof JsonObject t ? t : new JsonObject();
     JsonObject metrics = doc.getValue("metrics") instanceof JsonObject m ? m : new JsonObject();
-    return new GatewayConfig(listeners, upstream(up), timeouts(timeouts), metrics(metrics));
+    return new GatewayConfig(listeners, upstream(up), timeouts(timeouts), metrics(metrics), logging(doc));
   }
 
   private static ListenerConfig listener(JsonObject o, String path, int index) throws ConfigException {
@@ -336,6 +336,18 @@ public final class ConfigLoader {
         integer(o, "dataConnectSeconds", path, TimeoutsConfig.DEFAULT_DATA_CONNECT_SECONDS, 1, 3600));
   }
 
+  private static LoggingConfig logging(JsonObject root) throws ConfigException {
+    String level = string(root, "logLevel", "", "info").strip().toLowerCase(Locale.ROOT);
+    if (!List.of("error", "warn", "info", "debug").contains(level)) {
+      throw new ConfigException("logLevel", "must be error, warn, info or debug, got '" + level + "'");
+    }
+    String format = string(root, "logFormat", "", "text").strip().toLowerCase(Locale.ROOT);
+    if (!format.equals("text") && !format.equals("json")) {
+      throw new ConfigException("logFormat", "must be text or json, got '" + format + "'");
+    }
+    return new LoggingConfig(level, format.equals("json"));
+  }
+
   private static MetricsConfig metrics(JsonObject o) throws ConfigException {
     String path = "metrics";
     return new MetricsConfig(
@@ -357,7 +369,7 @@ public final class ConfigLoader {
     if (v instanceof Number || v instanceof Boolean) {
       return v.toString();
     }
-    throw new ConfigException(path + "." + key, "expected a string");
+    throw new ConfigException(keyPath(path, key), "expected a string");
   }
 
   private static int integer(JsonObject o, String key, String path, int dflt, int min, int max)
@@ -373,13 +385,13 @@ public final class ConfigLoader {
       try {
         value = Long.parseLong(s.strip());
       } catch (NumberFormatException e) {
-        throw new ConfigException(path + "." + key, "expected a whole number, got '" + s + "'");
+        throw new ConfigException(keyPath(path, key), "expected a whole number, got '" + s + "'");
       }
     } else {
-      throw new ConfigException(path + "." + key, "expected a whole number, got '" + v + "'");
+      throw new ConfigException(keyPath(path, key), "expected a whole number, got '" + v + "'");
     }
     if (value < min || value > max) {
-      throw new ConfigException(path + "." + key, "must be within " + min + "-" + max + ", got " + value);
+      throw new ConfigException(keyPath(path, key), "must be within " + min + "-" + max + ", got " + value);
     }
     return (int) value;
   }
@@ -395,7 +407,7 @@ public final class ConfigLoader {
     if (v instanceof String s && (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false"))) {
       return Boolean.parseBoolean(s);
     }
-    throw new ConfigException(path + "." + key, "expected true or false, got '" + v + "'");
+    throw new ConfigException(keyPath(path, key), "expected true or false, got '" + v + "'");
   }
 
   private static TlsMode tlsMode(JsonObject o, String key, String path, TlsMode dflt) throws ConfigException {
@@ -406,7 +418,7 @@ public final class ConfigLoader {
     try {
       return TlsMode.parse(text);
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(path + "." + key, "must be none, explicit or implicit, got '" + text + "'");
+      throw new ConfigException(keyPath(path, key), "must be none, explicit or implicit, got '" + text + "'");
     }
   }
 
@@ -420,16 +432,20 @@ public final class ConfigLoader {
     if (v instanceof JsonArray a) {
       for (Object item : a) {
         if (!(item instanceof String s)) {
-          throw new ConfigException(path + "." + key, "expected a list of strings");
+          throw new ConfigException(keyPath(path, key), "expected a list of strings");
         }
         out.add(s.strip());
       }
     } else if (v instanceof String s) {
       splitList(s).forEach(x -> out.add((String) x));
     } else {
-      throw new ConfigException(path + "." + key, "expected a list of strings");
+      throw new ConfigException(keyPath(path, key), "expected a list of strings");
     }
     return out;
+  }
+
+  private static String keyPath(String path, String key) {
+    return path.isEmpty() ? key : path + "." + key;
   }
 
   static String oneLine(Throwable t) {

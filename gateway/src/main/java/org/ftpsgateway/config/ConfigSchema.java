@@ -48,7 +48,9 @@ final class ConfigSchema {
         "listeners", new Field(Kind.OBJECT_LIST, listener),
         "upstream", new Field(Kind.OBJECT, upstream),
         "timeouts", new Field(Kind.OBJECT, timeouts),
-        "metrics", new Field(Kind.OBJECT, metrics));
+        "metrics", new Field(Kind.OBJECT, metrics),
+        "logLevel", Field.of(Kind.STRING),
+        "logFormat", Field.of(Kind.STRING));
   }
 
   private ConfigSchema() {

@@ -9,7 +9,6 @@ import io.vertx.core.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.ftpsgateway.data.ClientActiveChannel;
 import org.ftpsgateway.data.ClientDataChannel;
@@ -81,6 +80,12 @@ public final class ControlSession {
   private Transfer transfer;
   private String user;
   private long lastActivityNanos = System.nanoTime();
+  private final long startedNanos = System.nanoTime();
+  private int transfers;
+  private long bytesDown;
+  private long bytesUp;
+  private boolean lastDataResumed;
+  private String lastDataTls;
   private long idleTimer = -1;
 
   public ControlSession(ListenerContext context, NetClient upstreamClient, NetSocket client) {
@@ -513,10 +518,13 @@ public final class ControlSession {
     java.security.cert.X509Certificate expected = upstream.serverCertificate();
     long started = System.nanoTime();
     long startedMillis = System.currentTimeMillis();
-    return upstreamClient.connect(options).onSuccess(ReadGate::stop).onComplete(ar ->
-        context.metrics().tlsHandshake(GatewayMetrics.SIDE_UPSTREAM, "data",
-            ar.succeeded() && UpstreamTls.resumed(ar.result(), startedMillis), ar.succeeded() ? "ok" : "failed",
-            System.nanoTime() - started)).compose(socket -> {
+    return upstreamClient.connect(options).onSuccess(ReadGate::stop).onComplete(ar -> {
+      boolean resumed = ar.succeeded() && UpstreamTls.resumed(ar.result(), startedMillis);
+      lastDataResumed = resumed;
+      lastDataTls = ar.succeeded() ? UpstreamTls.describe(ar.result()) : null;
+      context.metrics().tlsHandshake(GatewayMetrics.SIDE_UPSTREAM, "data", resumed,
+          ar.succeeded() ? "ok" : "failed", System.nanoTime() - started);
+    }).compose(socket -> {
       // the data connection must come from the server we verified, not from whoever answered on the data port
       try {
         if (expected != null && !expected.equals(socket.peerCertificates().get(0))) {
@@ -554,11 +562,22 @@ public final class ControlSession {
     long nanos = System.nanoTime() - startedNanos;
     String metricOutcome = outcome.equals("ok") ? "ok" : outcome.equals("aborted") ? "aborted" : "failed";
     context.listenerMetrics().transfer(command.verb(), metricOutcome, nanos, t.bytes());
-    if (LOG.isLoggable(Level.INFO)) {
-      long ms = nanos / 1_000_000;
-      LOG.info(id + " " + command.verb() + " " + t.direction().name().toLowerCase(Locale.ROOT) + " "
-          + t.bytes() + " bytes in " + ms + " ms: " + outcome);
+    transfers++;
+    if (t.direction() == Direction.DOWNLOAD) {
+      bytesDown += t.bytes();
+    } else {
+      bytesUp += t.bytes();
     }
+    context.audit().event("transfer")
+        .with("listener", context.listener().name()).with("session", id).with("client", clientAddress)
+        .with("user", printable(user)).with("upstream", connector.where())
+        .with("command", command.verb()).with("path", command.argument())
+        .with("direction", t.direction().name().toLowerCase(Locale.ROOT))
+        .with("bytes", t.bytes()).with("ms", nanos / 1_000_000)
+        .with("tls", t.upstreamConnected() ? lastDataTls : null)
+        .with("resumed", t.upstreamConnected() ? lastDataResumed : null)
+        .with("outcome", metricOutcome).with("reason", metricOutcome.equals("ok") ? null : outcome)
+        .log();
   }
 
   // ---- upstream events ----
@@ -631,7 +650,14 @@ public final class ControlSession {
       upstream.close();
     }
     client.close();
-    LOG.info(() -> id + " closed: " + reason);
+    String tls = upstream != null ? UpstreamTls.describe(upstream.socket()) : null;
+    context.audit().event("session")
+        .with("listener", context.listener().name()).with("session", id).with("client", clientAddress)
+        .with("user", printable(user)).with("upstream", connector.where()).with("tls", tls)
+        .with("transfers", transfers).with("bytesDown", bytesDown).with("bytesUp", bytesUp)
+        .with("ms", (System.nanoTime() - startedNanos) / 1_000_000)
+        .with("outcome", outcome).with("reason", reason)
+        .log();
   }
 
   private static String printable(String s) {

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.ftpsgateway.config.ListenerConfig;
 import org.ftpsgateway.config.TimeoutsConfig;
 import org.ftpsgateway.config.UpstreamConfig;
+import org.ftpsgateway.audit.AuditLog;
 import org.ftpsgateway.data.PassivePortPool;
 import org.ftpsgateway.metrics.GatewayMetrics;
 import org.ftpsgateway.metrics.UpstreamHealth;
@@ -30,7 +31,9 @@ public final class ListenerContext {
   private final UpstreamHealth upstreamHealth;
 
   public ListenerContext(Vertx vertx, ListenerConfig listener, UpstreamConfig upstream, UpstreamTls upstreamTls,
-                         TimeoutsConfig timeouts, GatewayMetrics metrics, UpstreamHealth upstreamHealth) {
+                         TimeoutsConfig timeouts, GatewayMetrics metrics, UpstreamHealth upstreamHealth,
+                         AuditLog audit) {
+    this.audit = audit;
     this.vertx = vertx;
     this.listener = listener;
     this.upstream = upstream;
@@ -40,6 +43,12 @@ public final class ListenerContext {
     this.metrics = metrics;
     this.listenerMetrics = metrics.listener(listener.name(), passivePorts::inUse);
     this.upstreamHealth = upstreamHealth;
+  }
+
+  private final AuditLog audit;
+
+  public AuditLog audit() {
+    return audit;
   }
 
   public GatewayMetrics metrics() {

@@ -78,6 +78,11 @@ public final class Transfer {
     return abortReason != null;
   }
 
+  /** Whether the upstream data connection came up (TLS handshake done). */
+  public boolean upstreamConnected() {
+    return upstreamSide.succeeded();
+  }
+
   public long bytes() {
     return relay != null ? relay.bytes() : 0;
   }

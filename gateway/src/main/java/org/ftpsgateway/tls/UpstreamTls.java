@@ -53,6 +53,12 @@ public final class UpstreamTls {
     return session != null && session.getCreationTime() < connectStartedMillis;
   }
 
+  /** "TLSv1.3 TLS_AES_256_GCM_SHA384" of a TLS socket, or null. */
+  public static String describe(io.vertx.core.net.NetSocket socket) {
+    javax.net.ssl.SSLSession session = socket.sslSession();
+    return session == null ? null : session.getProtocol() + " " + session.getCipherSuite();
+  }
+
   static String sniName(String serverName) {
     if (serverName == null || DataAddresses.isIpv4Literal(serverName) || serverName.indexOf(':') >= 0) {
       return null;
