@@ -309,7 +309,8 @@ proftpd_reuse_check() {  # proftpd_reuse_check TLSLOG OFFSET
   bad=$(grep 'data connection accepted' <<<"$txt" | grep -vc 'resumed session' || true)
   if grep -qE 'did not reuse' <<<"$txt"; then
     grep -E 'did not reuse' <<<"$txt" | tail -3
-    fail "proftpd rejected data connections without TLS session reuse"; return 1
+    fail "proftpd rejected $(grep -c 'did not reuse' <<<"$txt" || true) data connections (full handshake, 'did not reuse TLS session'; $n resumed ones accepted)"
+    return 1
   fi
   [ "$n" -gt 0 ] || fail "no TLS data connections in the proftpd TLS log" || return 1
   [ "$bad" = 0 ] || fail "$bad of $n TLS data connections not resumed" || return 1

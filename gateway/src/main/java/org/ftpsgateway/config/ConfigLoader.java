@@ -307,7 +307,18 @@ public final class ConfigLoader {
     } catch (IllegalArgumentException e) {
       throw new ConfigException("upstream.dataMode", "must be epsv or pasv, got '" + modeText + "'");
     }
-    return new UpstreamConfig(host, port, tls, serverName, caFile, protocols, dataMode);
+    String engineText = string(o, "sslEngine", path, "auto");
+    UpstreamConfig.SslEngine engine;
+    try {
+      engine = UpstreamConfig.SslEngine.valueOf(engineText.strip().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("upstream.sslEngine", "must be auto, jdk or openssl, got '" + engineText + "'");
+    }
+    if (engine == UpstreamConfig.SslEngine.OPENSSL && !io.netty.handler.ssl.OpenSsl.isAvailable()) {
+      throw new ConfigException("upstream.sslEngine", "openssl is not available on this machine: "
+          + oneLine(io.netty.handler.ssl.OpenSsl.unavailabilityCause()));
+    }
+    return new UpstreamConfig(host, port, tls, serverName, caFile, protocols, dataMode, engine);
   }
 
   private static void checkCaFile(String caFile) throws ConfigException {

@@ -35,7 +35,8 @@ final class ConfigSchema {
         "serverName", Field.of(Kind.STRING),
         "caFile", Field.of(Kind.STRING),
         "protocols", Field.of(Kind.STRING_LIST),
-        "dataMode", Field.of(Kind.STRING));
+        "dataMode", Field.of(Kind.STRING),
+        "sslEngine", Field.of(Kind.STRING));
     Map<String, Field> timeouts = ordered(
         "connectSeconds", Field.of(Kind.INT),
         "idleSeconds", Field.of(Kind.INT),

@@ -9,7 +9,20 @@ import java.util.List;
  * @param caFile PEM bundle of trusted CAs; null means the JVM trust store
  */
 public record UpstreamConfig(String host, int port, TlsMode tls, String serverName, String caFile,
-                             List<String> protocols, DataMode dataMode) {
+                             List<String> protocols, DataMode dataMode, SslEngine sslEngine) {
+
+  /** Which TLS implementation speaks to the upstream. */
+  public enum SslEngine {
+    /** OpenSSL (BoringSSL from netty-tcnative) when it loads on this machine, else the JDK's. */
+    AUTO,
+    JDK,
+    OPENSSL
+  }
+
+  public UpstreamConfig(String host, int port, TlsMode tls, String serverName, String caFile, List<String> protocols,
+                        DataMode dataMode) {
+    this(host, port, tls, serverName, caFile, protocols, dataMode, SslEngine.AUTO);
+  }
 
   public static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.2", "TLSv1.3");
   public static final List<String> SUPPORTED_PROTOCOLS = List.of("TLSv1.2", "TLSv1.3");

@@ -522,6 +522,9 @@ public final class ControlSession {
       boolean resumed = ar.succeeded() && UpstreamTls.resumed(ar.result(), startedMillis);
       lastDataResumed = resumed;
       lastDataTls = ar.succeeded() ? UpstreamTls.describe(ar.result()) : null;
+      if (ar.succeeded()) {
+        context.measureUpstreamTls(ar.result());
+      }
       context.metrics().tlsHandshake(GatewayMetrics.SIDE_UPSTREAM, "data", resumed,
           ar.succeeded() ? "ok" : "failed", System.nanoTime() - started);
     }).compose(socket -> {

@@ -59,6 +59,18 @@ public final class ListenerContext {
     return listenerMetrics;
   }
 
+  /** Whether upstream TLS runs on OpenSSL (then its CPU is measured from the pipeline). */
+  public boolean upstreamOpenSsl() {
+    return ListenerVerticle.useOpenSsl(upstream.sslEngine());
+  }
+
+  /** Starts measuring a freshly handshaken upstream socket's TLS CPU when the engine is not wrapped. */
+  public void measureUpstreamTls(io.vertx.core.net.NetSocket socket) {
+    if (metrics.enabled() && upstreamOpenSsl()) {
+      org.ftpsgateway.metrics.TlsCpuHandlers.install(socket, metrics.upstreamTlsCpu());
+    }
+  }
+
   public UpstreamHealth upstreamHealth() {
     return upstreamHealth;
   }

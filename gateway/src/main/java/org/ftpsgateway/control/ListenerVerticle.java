@@ -6,6 +6,10 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.JdkSSLEngineOptions;
+import io.vertx.core.net.OpenSSLEngineOptions;
+import io.vertx.core.net.SSLEngineOptions;
+import org.ftpsgateway.config.UpstreamConfig;
 import org.ftpsgateway.metrics.MeasuredEngineOptions;
 
 /**
@@ -34,10 +38,20 @@ public final class ListenerVerticle extends VerticleBase {
   static NetClientOptions upstreamClientOptions(ListenerContext listener) {
     NetClientOptions options = new NetClientOptions().setTcpNoDelay(true)
         .setConnectTimeout(listener.timeouts().connectSeconds() * 1000);
-    if (listener.metrics().enabled()) {
-      options.setSslEngineOptions(new MeasuredEngineOptions(listener.metrics().upstreamTlsCpu()));
-    }
+    boolean openSsl = useOpenSsl(listener.upstream().sslEngine());
+    SSLEngineOptions engine = openSsl ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions();
+    // the JDK engine is measured by wrapping it; OpenSSL from the pipeline (TlsCpuHandlers), unwrapped
+    options.setSslEngineOptions(listener.metrics().enabled() && !openSsl
+        ? new MeasuredEngineOptions(engine, listener.metrics().upstreamTlsCpu()) : engine);
     return options;
+  }
+
+  static boolean useOpenSsl(UpstreamConfig.SslEngine choice) {
+    return switch (choice) {
+      case JDK -> false;
+      case OPENSSL -> true;
+      case AUTO -> OpenSSLEngineOptions.isAvailable();
+    };
   }
 
   /** The bound port (differs from the configured one when that is 0). */

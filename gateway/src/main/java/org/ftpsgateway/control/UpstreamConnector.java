@@ -105,7 +105,9 @@ final class UpstreamConnector {
       if (!greeting.isPositiveCompletion()) {
         return Future.failedFuture("upstream " + where() + " refused the session: " + greeting.text());
       }
-      Future<Void> tlsUp = implicit ? verifyIdentity(control) : authTls(control);
+      Future<Void> tlsUp = implicit
+          ? verifyIdentity(control).onSuccess(v -> context.measureUpstreamTls(control.socket()))
+          : authTls(control);
       return tlsUp.compose(v -> protect(control)).map(pending -> new Setup(greeting, pending));
     });
   }
@@ -123,7 +125,8 @@ final class UpstreamConnector {
               ar.succeeded() && UpstreamTls.resumed(socket, startedMillis), ar.succeeded() ? "ok" : "failed",
               System.nanoTime() - started))
           .recover(e -> Future.failedFuture("TLS handshake with upstream " + where() + " failed: " + describeTls(e)))
-          .compose(v -> verifyIdentity(control));
+          .compose(v -> verifyIdentity(control))
+          .onSuccess(v -> context.measureUpstreamTls(socket));
     });
   }
 
@@ -185,22 +188,27 @@ final class UpstreamConnector {
     return "cannot connect to upstream " + where() + ": " + message(e);
   }
 
+  /** A sentence for a failed handshake: the whole cause chain is searched, engines word their errors differently. */
   static String describeTls(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      if (t instanceof SSLHandshakeException && t.getMessage() != null) {
-        break;
+    StringBuilder all = new StringBuilder();
+    String deepest = message(e);
+    java.util.Set<Throwable> seen = new java.util.HashSet<>();
+    for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
+      String m = message(t);
+      all.append(m).append(' ');
+      if (!m.startsWith("General OpenSslEngine problem")) {
+        deepest = m;
       }
-      t = t.getCause();
     }
-    String m = message(t);
-    if (m.contains("PKIX") || m.contains("unable to find valid certification path")) {
-      return "server certificate not trusted (" + m + ")";
+    String text = all.toString();
+    if (text.contains("PKIX") || text.contains("unable to find valid certification path")
+        || text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("certificate_unknown")) {
+      return "server certificate not trusted (" + deepest + ")";
     }
-    if (m.contains("No subject alternative") || m.contains("doesn't match") || m.contains("No name matching")) {
-      return "server certificate does not match the server name (" + m + ")";
+    if (text.contains("No subject alternative") || text.contains("doesn't match") || text.contains("No name matching")) {
+      return "server certificate does not match the server name (" + deepest + ")";
     }
-    return m;
+    return deepest;
   }
 
   static String message(Throwable e) {

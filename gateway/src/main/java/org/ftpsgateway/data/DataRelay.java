@@ -39,17 +39,26 @@ public final class DataRelay {
   private boolean sourceEnded;
   private boolean closingSink;
 
-  private final java.util.function.LongConsumer counter;
+  /** Longest wait for the server's new session ticket at the end of a TLS 1.3 upload (observed: 0-6 ms). */
+  static final long TICKET_WAIT_NANOS = 2_000_000_000L;
 
-  private DataRelay(NetSocket source, NetSocket sink, java.util.function.LongConsumer counter) {
+  private final java.util.function.LongConsumer counter;
+  private final io.vertx.core.Vertx vertx;
+  private final java.util.Set<String> ticketsAtStart;
+
+  private DataRelay(io.vertx.core.Vertx vertx, NetSocket source, NetSocket sink,
+                    java.util.function.LongConsumer counter) {
+    this.vertx = vertx;
     this.source = source;
     this.sink = sink;
     this.counter = counter;
+    this.ticketsAtStart = TicketWatch.needsWait(sink) ? TicketWatch.sessionIds(sink) : null;
   }
 
   /** Starts copying. Both sockets must have reading stopped with {@link ReadGate#stop}. */
-  public static DataRelay start(NetSocket source, NetSocket sink, java.util.function.LongConsumer counter) {
-    DataRelay relay = new DataRelay(source, sink, counter);
+  public static DataRelay start(io.vertx.core.Vertx vertx, NetSocket source, NetSocket sink,
+                                java.util.function.LongConsumer counter) {
+    DataRelay relay = new DataRelay(vertx, source, sink, counter);
     relay.run();
     return relay;
   }
@@ -123,6 +132,30 @@ public final class DataRelay {
     }
     sourceEnded = true;
     closingSink = true;
+    if (ticketsAtStart != null) {
+      awaitNewTicket(System.nanoTime() + TICKET_WAIT_NANOS);
+      return;
+    }
+    closeSink();
+  }
+
+  /**
+   * TLS 1.3 with OpenSSL: the server sends a new session ticket after each upload, and BoringSSL drops tickets
+   * that arrive once we started the shutdown. Without that ticket the next data connection cannot resume the
+   * session and vsftpd refuses it (522). So wait, briefly and bounded, until the ticket is in the cache.
+   */
+  private void awaitNewTicket(long deadlineNanos) {
+    if (done.future().isComplete()) {
+      return;
+    }
+    if (!TicketWatch.newTicketSince(sink, ticketsAtStart) && System.nanoTime() < deadlineNanos) {
+      vertx.setTimer(1, t -> awaitNewTicket(deadlineNanos));
+      return;
+    }
+    closeSink();
+  }
+
+  private void closeSink() {
     SslHandler ssl = sslHandler(sink);
     if (ssl != null) {
       ssl.setCloseNotifyReadTimeoutMillis(CLOSE_NOTIFY_READ_TIMEOUT_MS);

@@ -113,7 +113,8 @@ public final class Transfer {
     vertx.cancelTimer(timer);
     NetSocket c = client.result();
     NetSocket u = upstreamSide.result();
-    relay = direction == Direction.DOWNLOAD ? DataRelay.start(u, c, byteCounter) : DataRelay.start(c, u, byteCounter);
+    relay = direction == Direction.DOWNLOAD
+        ? DataRelay.start(vertx, u, c, byteCounter) : DataRelay.start(vertx, c, u, byteCounter);
     relay.completion().onComplete(ar -> {
       if (ar.succeeded()) {
         done.tryComplete(ar.result());

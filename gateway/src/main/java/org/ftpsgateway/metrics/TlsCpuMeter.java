@@ -6,9 +6,11 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * CPU time the gateway's threads spend inside one side's TLS engines, split into handshake and record
- * (encryption/decryption) work. Measured, not estimated: thread CPU time ({@code CLOCK_THREAD_CPUTIME_ID}) read
- * before and after every {@code SSLEngine.wrap}/{@code unwrap} and every delegated handshake task. Each reading
- * costs a few hundred nanoseconds; with 16 KiB records that is well under 1 % of the crypto itself.
+ * (encryption/decryption) work. Measured, not estimated, as thread CPU time ({@code CLOCK_THREAD_CPUTIME_ID}):
+ * with the JDK engine around every {@code SSLEngine.wrap}/{@code unwrap} and delegated handshake task
+ * ({@link MeasuringSslEngine}); with the OpenSSL engine, which Netty only drives natively when unwrapped, around
+ * the SslHandler in the pipeline after the handshake ({@link TlsCpuHandlers}: record phase only). Each reading
+ * costs a few hundred nanoseconds, a few per 16 KiB record.
  */
 public final class TlsCpuMeter {
 
@@ -38,6 +40,13 @@ public final class TlsCpuMeter {
     long spent = THREADS.getCurrentThreadCpuTime() - startNanos;
     if (spent > 0) {
       (handshake ? handshakeNanos : recordNanos).add(spent);
+    }
+  }
+
+  /** Adds an amount measured elsewhere (pipeline measurement). */
+  public void addNanos(boolean handshake, long nanos) {
+    if (enabled && nanos > 0) {
+      (handshake ? handshakeNanos : recordNanos).add(nanos);
     }
   }
 

@@ -1,0 +1,108 @@
+package org.ftpsgateway.metrics;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.ssl.SslHandler;
+import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.net.NetSocket;
+
+/**
+ * Measures the CPU time of a channel's {@link SslHandler} from the pipeline, for engines that must not be wrapped
+ * (Netty drives its OpenSSL engine natively only when it sees the engine itself). Two handlers sit around the
+ * SslHandler: the outer one (socket side) times each inbound read and the socket I/O of each flush, the inner one
+ * (application side) times each flush and the application's handling of each decoded message. The TLS work is
+ * what remains: for reads, outer time minus the application's time; for flushes, inner time minus socket I/O.
+ */
+public final class TlsCpuHandlers {
+
+  private TlsCpuHandlers() {
+  }
+
+  /** Installs the pair around the socket's SslHandler, once the handshake is done (record phase only). */
+  public static void install(NetSocket socket, TlsCpuMeter meter) {
+    if (!meter.enabled() || !(socket instanceof NetSocketInternal internal)) {
+      return;
+    }
+    Channel channel = internal.channelHandlerContext().channel();
+    ChannelPipeline pipeline = channel.pipeline();
+    String sslName = null;
+    for (var entry : pipeline) {
+      if (entry.getValue() instanceof SslHandler) {
+        sslName = entry.getKey();
+      }
+    }
+    if (sslName == null || pipeline.get(Inner.class) != null) {
+      return;
+    }
+    Inner inner = new Inner(meter);
+    Outer outer = new Outer(meter, inner);
+    inner.outer = outer;
+    pipeline.addAfter(sslName, "ftpgw-tls-cpu-inner", inner);
+    pipeline.addBefore(sslName, "ftpgw-tls-cpu-outer", outer);
+  }
+
+  /** Socket side of the SslHandler. */
+  static final class Outer extends ChannelDuplexHandler {
+    private final TlsCpuMeter meter;
+    private final Inner inner;
+    long ioNanos;
+
+    Outer(TlsCpuMeter meter, Inner inner) {
+      this.meter = meter;
+      this.inner = inner;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      long appBefore = inner.appNanos;
+      long start = meter.now();
+      ctx.fireChannelRead(msg);
+      long spent = meter.now() - start;
+      meter.addNanos(false, spent - (inner.appNanos - appBefore));
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+      long start = meter.now();
+      ctx.write(msg, promise);
+      ioNanos += meter.now() - start;
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+      long start = meter.now();
+      ctx.flush();
+      ioNanos += meter.now() - start;
+    }
+  }
+
+  /** Application side of the SslHandler. */
+  static final class Inner extends ChannelDuplexHandler {
+    private final TlsCpuMeter meter;
+    Outer outer;
+    long appNanos;
+
+    Inner(TlsCpuMeter meter) {
+      this.meter = meter;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      long start = meter.now();
+      ctx.fireChannelRead(msg);
+      appNanos += meter.now() - start;
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+      long ioBefore = outer.ioNanos;
+      long start = meter.now();
+      ctx.flush();
+      long spent = meter.now() - start;
+      meter.addNanos(false, spent - (outer.ioNanos - ioBefore));
+    }
+  }
+}
