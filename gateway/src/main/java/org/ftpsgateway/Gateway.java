@@ -10,6 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.ftpsgateway.audit.AuditLog;
 import org.ftpsgateway.config.GatewayConfig;
 import org.ftpsgateway.config.ListenerConfig;
+import org.ftpsgateway.control.Admission;
 import org.ftpsgateway.control.ListenerContext;
 import org.ftpsgateway.control.ListenerVerticle;
 import org.ftpsgateway.control.UpstreamProbe;
@@ -35,8 +36,11 @@ public final class Gateway {
   private final MetricsServer metricsServer;
   private final int metricsPort;
 
+  private final Admission admission;
+
   private Gateway(Vertx vertx, List<String> deployments, List<BoundListener> listeners, UpstreamProbe probe,
-                  MetricsServer metricsServer, int metricsPort) {
+                  MetricsServer metricsServer, int metricsPort, Admission admission) {
+    this.admission = admission;
     this.vertx = vertx;
     this.deployments = deployments;
     this.listeners = listeners;
@@ -58,13 +62,14 @@ public final class Gateway {
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, GatewayMetrics metrics) {
     UpstreamHealth health = new UpstreamHealth();
     AuditLog audit = new AuditLog(config.logging().json() ? AuditLog.Format.JSON : AuditLog.Format.TEXT);
+    Admission admission = new Admission(config.limits());
     UpstreamTls upstreamTls = new UpstreamTls(config.upstream(), config.timeouts());
     List<Future<BoundListener>> started = new ArrayList<>();
     List<String> deployments = new CopyOnWriteArrayList<>();
     List<ListenerContext> contexts = new ArrayList<>();
     for (ListenerConfig lc : config.listeners()) {
       ListenerContext context = new ListenerContext(vertx, lc, config.upstream(), upstreamTls, config.timeouts(),
-          metrics, health, audit);
+          metrics, health, audit, admission);
       contexts.add(context);
       int instances = lc.port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
       List<ListenerVerticle> verticles = new CopyOnWriteArrayList<>();
@@ -89,13 +94,13 @@ public final class Gateway {
       UpstreamProbe probe = new UpstreamProbe(contexts.get(0));
       probe.start(PROBE_SECONDS);
       if (!config.metrics().enabled() || !(metrics.registry() instanceof PrometheusMeterRegistry prometheus)) {
-        return Future.succeededFuture(new Gateway(vertx, deployments, listeners, probe, null, -1));
+        return Future.succeededFuture(new Gateway(vertx, deployments, listeners, probe, null, -1, admission));
       }
       MetricsServer server = new MetricsServer(vertx, prometheus, health::notReadyReason);
       return server.start(config.metrics().host(), config.metrics().port())
           .recover(e -> Future.failedFuture("metrics endpoint cannot listen on " + config.metrics().host() + ":"
               + config.metrics().port() + ": " + e.getMessage()))
-          .map(port -> new Gateway(vertx, deployments, listeners, probe, server, port))
+          .map(port -> new Gateway(vertx, deployments, listeners, probe, server, port, admission))
           .onFailure(e -> probe.stop());
     }).recover(e -> {
       for (String id : deployments) {
@@ -117,6 +122,27 @@ public final class Gateway {
   /** The metrics endpoint's port, or -1 when it is off. */
   public int metricsPort() {
     return metricsPort;
+  }
+
+  /**
+   * Graceful shutdown: new connections get {@code 421}, idle sessions are closed with {@code 421}, sessions with
+   * a transfer in flight end after it; completes when no session is left or after {@code graceSeconds}.
+   */
+  public Future<Void> drain(int graceSeconds) {
+    admission.drain();
+    io.vertx.core.Promise<Void> drained = io.vertx.core.Promise.promise();
+    long deadline = System.nanoTime() + graceSeconds * 1_000_000_000L;
+    vertx.setPeriodic(0, 50, id -> {
+      if (admission.openSessions() == 0 || System.nanoTime() >= deadline) {
+        vertx.cancelTimer(id);
+        drained.tryComplete();
+      }
+    });
+    return drained.future();
+  }
+
+  public int openSessions() {
+    return admission.openSessions();
   }
 
   public Future<Void> stop() {

@@ -57,7 +57,8 @@ public final class Main {
         --config FILE      run with this YAML configuration (see conf/gateway.yaml)
         --demo             start an embedded FTPS server (user demo/demo) and a gateway in front of it
                            on 127.0.0.1:2021; needs nothing else
-        --check-config     with --config: validate the configuration, print the result and exit
+        --check-config [FILE]  validate the configuration (FILE or --config), print the effective
+                           configuration (defaults and environment applied, secrets masked) and exit
         --log-level LEVEL  error, warn, info (default) or debug
         --help             print this help
         --version          print the version
@@ -99,7 +100,13 @@ public final class Main {
           return 0;
         }
         case "--demo" -> demo = true;
-        case "--check-config" -> check = true;
+        case "--check-config" -> {
+          check = true;
+          // also "--check-config FILE"
+          if (i + 1 < args.length && !args[i + 1].startsWith("-")) {
+            configFile = args[++i];
+          }
+        }
         case "--config", "-c" -> {
           if (i + 1 >= args.length) {
             err.println("ftps-gateway: --config needs a file name");
@@ -149,7 +156,8 @@ public final class Main {
       loaderVertx.close();
     }
     if (checkOnly) {
-      out.println("ftps-gateway: configuration " + file + " is valid");
+      out.println("ftps-gateway: configuration " + file + " is valid; effective configuration:");
+      out.println(EffectiveConfig.describe(config));
       return 0;
     }
     if (cliLevel == null) {
@@ -245,6 +253,11 @@ public final class Main {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
+        // SIGTERM (Kubernetes, systemd): drain first, so transfers in flight complete
+        log.info(() -> "shutting down: draining " + gateway.openSessions() + " session(s) for up to "
+            + config.shutdownGraceSeconds() + " s");
+        gateway.drain(config.shutdownGraceSeconds()).toCompletionStage().toCompletableFuture()
+            .get(config.shutdownGraceSeconds() + 5L, TimeUnit.SECONDS);
         gateway.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       } catch (Exception ignored) {

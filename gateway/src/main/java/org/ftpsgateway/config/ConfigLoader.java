@@ -245,7 +245,10 @@ public final class ConfigLoader {
     }
     JsonObject timeouts = doc.getValue("timeouts") instanceof JsonObject t ? t : new JsonObject();
     JsonObject metrics = doc.getValue("metrics") instanceof JsonObject m ? m : new JsonObject();
-    return new GatewayConfig(listeners, upstream(up), timeouts(timeouts), metrics(metrics), logging(doc));
+    JsonObject limits = doc.getValue("limits") instanceof JsonObject l ? l : new JsonObject();
+    return new GatewayConfig(listeners, upstream(up), timeouts(timeouts), metrics(metrics), logging(doc),
+        limits(limits), integer(doc, "shutdownGraceSeconds", "", GatewayConfig.DEFAULT_SHUTDOWN_GRACE_SECONDS,
+            0, 86_400));
   }
 
   private static ListenerConfig listener(JsonObject o, String path, int index) throws ConfigException {
@@ -344,7 +347,18 @@ public final class ConfigLoader {
     return new TimeoutsConfig(
         integer(o, "connectSeconds", path, TimeoutsConfig.DEFAULT_CONNECT_SECONDS, 1, 3600),
         integer(o, "idleSeconds", path, TimeoutsConfig.DEFAULT_IDLE_SECONDS, 1, 7 * 24 * 3600),
-        integer(o, "dataConnectSeconds", path, TimeoutsConfig.DEFAULT_DATA_CONNECT_SECONDS, 1, 3600));
+        integer(o, "dataConnectSeconds", path, TimeoutsConfig.DEFAULT_DATA_CONNECT_SECONDS, 1, 3600),
+        integer(o, "loginSeconds", path, TimeoutsConfig.DEFAULT_LOGIN_SECONDS, 1, 3600));
+  }
+
+  private static LimitsConfig limits(JsonObject o) throws ConfigException {
+    String path = "limits";
+    LimitsConfig d = LimitsConfig.defaults();
+    return new LimitsConfig(
+        integer(o, "maxSessions", path, d.maxSessions(), 0, 10_000_000),
+        integer(o, "maxSessionsPerClient", path, d.maxSessionsPerClient(), 0, 10_000_000),
+        integer(o, "maxLoginFailures", path, d.maxLoginFailures(), 0, 1_000_000),
+        integer(o, "loginFailureWindowSeconds", path, d.loginFailureWindowSeconds(), 1, 86_400));
   }
 
   private static LoggingConfig logging(JsonObject root) throws ConfigException {

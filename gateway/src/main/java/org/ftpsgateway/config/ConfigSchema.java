@@ -40,7 +40,13 @@ final class ConfigSchema {
     Map<String, Field> timeouts = ordered(
         "connectSeconds", Field.of(Kind.INT),
         "idleSeconds", Field.of(Kind.INT),
-        "dataConnectSeconds", Field.of(Kind.INT));
+        "dataConnectSeconds", Field.of(Kind.INT),
+        "loginSeconds", Field.of(Kind.INT));
+    Map<String, Field> limits = ordered(
+        "maxSessions", Field.of(Kind.INT),
+        "maxSessionsPerClient", Field.of(Kind.INT),
+        "maxLoginFailures", Field.of(Kind.INT),
+        "loginFailureWindowSeconds", Field.of(Kind.INT));
     Map<String, Field> metrics = ordered(
         "enabled", Field.of(Kind.BOOL),
         "host", Field.of(Kind.STRING),
@@ -50,6 +56,8 @@ final class ConfigSchema {
         "upstream", new Field(Kind.OBJECT, upstream),
         "timeouts", new Field(Kind.OBJECT, timeouts),
         "metrics", new Field(Kind.OBJECT, metrics),
+        "limits", new Field(Kind.OBJECT, limits),
+        "shutdownGraceSeconds", Field.of(Kind.INT),
         "logLevel", Field.of(Kind.STRING),
         "logFormat", Field.of(Kind.STRING));
   }

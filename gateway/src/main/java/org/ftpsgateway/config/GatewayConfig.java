@@ -4,15 +4,23 @@ import java.util.List;
 
 /** The whole, validated configuration. Immutable; a reload builds a new one. */
 public record GatewayConfig(List<ListenerConfig> listeners, UpstreamConfig upstream, TimeoutsConfig timeouts,
-                            MetricsConfig metrics, LoggingConfig logging) {
+                            MetricsConfig metrics, LoggingConfig logging, LimitsConfig limits,
+                            int shutdownGraceSeconds) {
+
+  public static final int DEFAULT_SHUTDOWN_GRACE_SECONDS = 30;
 
   public GatewayConfig {
     listeners = List.copyOf(listeners);
   }
 
-  /** With default logging. */
+  /** With default logging, limits and shutdown grace. */
   public GatewayConfig(List<ListenerConfig> listeners, UpstreamConfig upstream, TimeoutsConfig timeouts,
                        MetricsConfig metrics) {
-    this(listeners, upstream, timeouts, metrics, LoggingConfig.defaults());
+    this(listeners, upstream, timeouts, metrics, LoggingConfig.defaults(), LimitsConfig.defaults(),
+        DEFAULT_SHUTDOWN_GRACE_SECONDS);
+  }
+
+  public GatewayConfig withLimits(LimitsConfig newLimits) {
+    return new GatewayConfig(listeners, upstream, timeouts, metrics, logging, newLimits, shutdownGraceSeconds);
   }
 }

@@ -87,6 +87,10 @@ public final class ControlSession {
   private boolean lastDataResumed;
   private String lastDataTls;
   private long idleTimer = -1;
+  private long loginTimer = -1;
+  private boolean loggedIn;
+  private boolean draining;
+  private io.vertx.core.Context eventLoop;
 
   public ControlSession(ListenerContext context, NetClient upstreamClient, NetSocket client) {
     this.context = context;
@@ -97,9 +101,31 @@ public final class ControlSession {
     this.connector = new UpstreamConnector(context, upstreamClient);
   }
 
+  /** The event loop this session runs on (for work handed to it from other threads). */
+  io.vertx.core.Context eventLoopContext() {
+    return eventLoop;
+  }
+
   public void start() {
+    eventLoop = context.vertx().getOrCreateContext();
+    Admission.Refusal refusal = context.admission().admit(this, clientAddress);
+    if (refusal != null) {
+      LOG.info(() -> id + " refused " + client.remoteAddress() + ": " + refusal.reason());
+      context.metrics().rejected(refusal.reason());
+      state = State.CLOSED;
+      client.write(Buffer.buffer(FtpReply.of(421, refusal.text()).toBytes()));
+      client.close();
+      return;
+    }
     LOG.info(() -> id + " client " + client.remoteAddress() + " connected to listener " + context.listener().name());
     context.listenerMetrics().sessionStarted();
+    loginTimer = context.vertx().setTimer(context.timeouts().loginSeconds() * 1000L, t -> {
+      if (!loggedIn && state != State.CLOSED) {
+        reply(FtpReply.of(421, "Login timeout (" + context.timeouts().loginSeconds() + " s), closing control"
+            + " connection."));
+        close("login_timeout", "no login within " + context.timeouts().loginSeconds() + " s");
+      }
+    });
     client.handler(this::onClientBytes);
     client.closeHandler(v -> close("client_closed", "client closed the control connection"));
     client.exceptionHandler(e -> close("client_closed", "client control connection failed: " + e.getMessage()));
@@ -201,7 +227,24 @@ public final class ControlSession {
   /** The current command is answered; take the next. */
   private void done() {
     busy = false;
+    if (draining && transfer == null) {
+      reply(FtpReply.of(421, "Service shutting down, closing control connection."));
+      close("shutdown", "gateway shutting down");
+      return;
+    }
     pump();
+  }
+
+  /** Shutdown: end now if nothing is in flight, else right after the current command or transfer. */
+  void drain() {
+    if (state == State.CLOSED || draining) {
+      return;
+    }
+    draining = true;
+    if (!busy && transfer == null) {
+      reply(FtpReply.of(421, "Service shutting down, closing control connection."));
+      close("shutdown", "gateway shutting down");
+    }
   }
 
   private void dispatch(FtpCommand command) {
@@ -254,9 +297,18 @@ public final class ControlSession {
       if (r.code() == 230) {
         LOG.info(() -> id + " user " + printable(user) + " logged in");
         context.metrics().login(true);
+        loggedIn = true;
+        context.vertx().cancelTimer(loginTimer);
       } else if (command.verb().equals("PASS") && r.code() == 530) {
         LOG.info(() -> id + " login failed for user " + printable(user));
         context.metrics().login(false);
+        if (context.admission().loginFailed(clientAddress)) {
+          reply(r);
+          context.metrics().rejected("login_failures");
+          reply(FtpReply.of(421, "Too many failed logins from your address, try again later."));
+          close("login_failures", "too many failed logins");
+          return;
+        }
       }
       if (r.code() == 230 && protectionPending) {
         UpstreamConnector.protectAfterLogin(upstream).onComplete(p -> {
@@ -642,6 +694,8 @@ public final class ControlSession {
     }
     state = State.CLOSED;
     context.listenerMetrics().sessionEnded(outcome);
+    context.admission().leave(this, clientAddress);
+    context.vertx().cancelTimer(loginTimer);
     context.vertx().cancelTimer(idleTimer);
     queue.clear();
     if (transfer != null) {

@@ -32,8 +32,9 @@ public final class ListenerContext {
 
   public ListenerContext(Vertx vertx, ListenerConfig listener, UpstreamConfig upstream, UpstreamTls upstreamTls,
                          TimeoutsConfig timeouts, GatewayMetrics metrics, UpstreamHealth upstreamHealth,
-                         AuditLog audit) {
+                         AuditLog audit, Admission admission) {
     this.audit = audit;
+    this.admission = admission;
     this.vertx = vertx;
     this.listener = listener;
     this.upstream = upstream;
@@ -46,6 +47,11 @@ public final class ListenerContext {
   }
 
   private final AuditLog audit;
+  private final Admission admission;
+
+  public Admission admission() {
+    return admission;
+  }
 
   public AuditLog audit() {
     return audit;

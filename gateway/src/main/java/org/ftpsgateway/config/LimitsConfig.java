@@ -1,0 +1,17 @@
+package org.ftpsgateway.config;
+
+/**
+ * Protection limits; 0 means no limit.
+ *
+ * @param maxSessions client sessions open at once, over all listeners
+ * @param maxSessionsPerClient client sessions open at once from one address
+ * @param maxLoginFailures failed logins from one address within the window before that address gets 421
+ * @param loginFailureWindowSeconds the window, and the cool-down after the limit is hit
+ */
+public record LimitsConfig(int maxSessions, int maxSessionsPerClient, int maxLoginFailures,
+                           int loginFailureWindowSeconds) {
+
+  public static LimitsConfig defaults() {
+    return new LimitsConfig(1000, 0, 0, 300);
+  }
+}

@@ -1,0 +1,122 @@
+package org.ftpsgateway.control;
+
+import io.vertx.core.Context;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.ftpsgateway.config.LimitsConfig;
+
+/**
+ * Who may open a session: the session limits, the login-failure cool-down, and draining at shutdown. Shared by
+ * every listener and event loop, so it is thread-safe; it also knows every open session, to drain them.
+ */
+public final class Admission {
+
+  private final LimitsConfig limits;
+  private final AtomicInteger open = new AtomicInteger();
+  private final Map<String, AtomicInteger> perClient = new ConcurrentHashMap<>();
+  private final Map<String, ArrayDeque<Long>> loginFailures = new ConcurrentHashMap<>();
+  private final Set<ControlSession> sessions = ConcurrentHashMap.newKeySet();
+  private volatile boolean draining;
+
+  public Admission(LimitsConfig limits) {
+    this.limits = limits;
+  }
+
+  /**
+   * Admits a new session from {@code client}, or returns the reason (for a {@code 421}) and the metric label;
+   * an admitted session must call {@link #leave} exactly once.
+   */
+  Refusal admit(ControlSession session, String client) {
+    if (draining) {
+      return new Refusal("shutting_down", "Service shutting down, try again later.");
+    }
+    if (coolingDown(client)) {
+      return new Refusal("login_failures", "Too many failed logins from your address, try again later.");
+    }
+    if (limits.maxSessions() > 0 && open.incrementAndGet() > limits.maxSessions()) {
+      open.decrementAndGet();
+      return new Refusal("max_sessions", "Too many users, try again later.");
+    } else if (limits.maxSessions() <= 0) {
+      open.incrementAndGet();
+    }
+    AtomicInteger mine = perClient.computeIfAbsent(client, c -> new AtomicInteger());
+    if (limits.maxSessionsPerClient() > 0 && mine.incrementAndGet() > limits.maxSessionsPerClient()) {
+      mine.decrementAndGet();
+      open.decrementAndGet();
+      return new Refusal("max_sessions_per_client", "Too many connections from your address, try again later.");
+    } else if (limits.maxSessionsPerClient() <= 0) {
+      mine.incrementAndGet();
+    }
+    sessions.add(session);
+    return null;
+  }
+
+  void leave(ControlSession session, String client) {
+    if (sessions.remove(session)) {
+      open.decrementAndGet();
+      perClient.computeIfPresent(client, (c, n) -> n.decrementAndGet() <= 0 ? null : n);
+    }
+  }
+
+  /** Records a failed login; true when this address now has to cool down. */
+  boolean loginFailed(String client) {
+    if (limits.maxLoginFailures() <= 0) {
+      return false;
+    }
+    long now = System.nanoTime();
+    ArrayDeque<Long> times = loginFailures.computeIfAbsent(client, c -> new ArrayDeque<>());
+    synchronized (times) {
+      times.add(now);
+      prune(times, now);
+      return times.size() >= limits.maxLoginFailures();
+    }
+  }
+
+  private boolean coolingDown(String client) {
+    if (limits.maxLoginFailures() <= 0) {
+      return false;
+    }
+    ArrayDeque<Long> times = loginFailures.get(client);
+    if (times == null) {
+      return false;
+    }
+    synchronized (times) {
+      prune(times, System.nanoTime());
+      if (times.isEmpty()) {
+        loginFailures.remove(client, times);
+      }
+      return times.size() >= limits.maxLoginFailures();
+    }
+  }
+
+  private void prune(ArrayDeque<Long> times, long now) {
+    long window = limits.loginFailureWindowSeconds() * 1_000_000_000L;
+    while (!times.isEmpty() && now - times.peekFirst() > window) {
+      times.pollFirst();
+    }
+  }
+
+  public int openSessions() {
+    return sessions.size();
+  }
+
+  /** Stops admitting, and asks every session to end once its transfer (if any) is done. */
+  public void drain() {
+    draining = true;
+    for (ControlSession s : sessions) {
+      Context context = s.eventLoopContext();
+      context.runOnContext(v -> s.drain());
+    }
+  }
+
+  public boolean draining() {
+    return draining;
+  }
+
+  /** Why a session was refused: metric label and reply text. */
+  record Refusal(String reason, String text) {
+  }
+}
