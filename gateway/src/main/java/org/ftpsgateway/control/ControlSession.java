@@ -140,7 +140,8 @@ public final class ControlSession {
       if (ar.failed()) {
         String reason = ar.cause().getMessage();
         LOG.warning(() -> id + " upstream setup failed: " + reason);
-        reply(FtpReply.of(421, "Service not available: " + reason));
+        reply(FtpReply.of(421, reason.startsWith(UpstreamConnector.CERTIFICATE_REJECTED)
+            ? reason : "Service not available: " + reason));
         close("upstream_failed", "upstream setup failed");
         return;
       }

@@ -28,6 +28,9 @@ final class UpstreamConnector {
   record Connected(UpstreamControl control, FtpReply greeting, boolean protectionPending, long connectNanos) {
   }
 
+  /** Start of the client's reply text when the upstream certificate is the problem (a contract for operators). */
+  static final String CERTIFICATE_REJECTED = "upstream certificate rejected: ";
+
   private final Vertx vertx;
   private final NetClient client;
   private final UpstreamConfig upstream;
@@ -124,7 +127,12 @@ final class UpstreamConnector {
           .onComplete(ar -> context.metrics().tlsHandshake(GatewayMetrics.SIDE_UPSTREAM, "control",
               ar.succeeded() && UpstreamTls.resumed(socket, startedMillis), ar.succeeded() ? "ok" : "failed",
               System.nanoTime() - started))
-          .recover(e -> Future.failedFuture("TLS handshake with upstream " + where() + " failed: " + describeTls(e)))
+          .recover(e -> {
+            String why = describeTls(e);
+            return Future.failedFuture(why.startsWith("server certificate")
+                ? CERTIFICATE_REJECTED + why.substring("server ".length()) + " (" + where() + ")"
+                : "TLS handshake with upstream " + where() + " failed: " + why);
+          })
           .compose(v -> verifyIdentity(control))
           .onSuccess(v -> context.measureUpstreamTls(socket));
     });
@@ -139,8 +147,8 @@ final class UpstreamConnector {
       control.serverCertificate(leaf);
       return Future.succeededFuture();
     } catch (Exception e) {
-      return Future.failedFuture("TLS handshake with upstream " + where() + " failed: server certificate does not"
-          + " match the server name " + upstream.serverName() + " (" + message(e) + ")");
+      return Future.failedFuture(CERTIFICATE_REJECTED + "certificate of " + where() + " does not match the server"
+          + " name " + upstream.serverName() + " (" + message(e) + ")");
     }
   }
 
@@ -201,6 +209,10 @@ final class UpstreamConnector {
       }
     }
     String text = all.toString();
+    if (text.contains("CertificateExpired") || text.contains("validity check failed")
+        || text.contains("CERTIFICATE_EXPIRED") || text.contains("certificate expired")) {
+      return "server certificate expired (" + deepest + ")";
+    }
     if (text.contains("PKIX") || text.contains("unable to find valid certification path")
         || text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("certificate_unknown")) {
       return "server certificate not trusted (" + deepest + ")";

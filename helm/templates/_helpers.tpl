@@ -1,0 +1,426 @@
+{{/*
+The chart name.
+*/}}
+{{- define "ftps-gateway.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Full name of the resources: release name plus chart name, truncated to 63 characters (DNS label). Per-pod
+Services append "-N", so keep release names short when scaleOut.perPodServices is on.
+*/}}
+{{- define "ftps-gateway.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := include "ftps-gateway.name" . }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Chart name and version, for the helm.sh/chart label.
+*/}}
+{{- define "ftps-gateway.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Labels of every resource.
+*/}}
+{{- define "ftps-gateway.labels" -}}
+helm.sh/chart: {{ include "ftps-gateway.chart" . }}
+{{ include "ftps-gateway.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+Labels that select the gateway pods.
+*/}}
+{{- define "ftps-gateway.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "ftps-gateway.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/*
+The ServiceAccount the pods run as.
+*/}}
+{{- define "ftps-gateway.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "ftps-gateway.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
+The image reference: [registry/]repository:tag[@digest].
+*/}}
+{{- define "ftps-gateway.image" -}}
+{{- with .Values.image.registry }}{{ . }}/{{ end }}
+{{- .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
+{{- with .Values.image.digest }}@{{ . }}{{ end }}
+{{- end }}
+
+{{/*
+The passive port range as JSON {"first": N, "last": M}; fails with a message naming the value when it is wrong.
+Service ports, hostPorts, NetworkPolicy, mesh annotations and alerts are all generated from this one value.
+*/}}
+{{- define "ftps-gateway.passiveRange" -}}
+{{- $text := toString .Values.listener.passivePorts }}
+{{- if not (regexMatch "^[0-9]{1,5}(-[0-9]{1,5})?$" $text) }}
+{{- fail (printf "listener.passivePorts: expected FIRST-LAST, e.g. 30000-30049, got %q" $text) }}
+{{- end }}
+{{- $parts := splitList "-" $text }}
+{{- $first := atoi (first $parts) }}
+{{- $last := atoi (last $parts) }}
+{{- if or (lt $first 1) (gt $last 65535) (gt $first $last) }}
+{{- fail (printf "listener.passivePorts: %q is not a range of ports within 1-65535 (first <= last)" $text) }}
+{{- end }}
+{{- dict "first" $first "last" $last | toJson }}
+{{- end }}
+
+{{/*
+Every passive port, one per line.
+*/}}
+{{- define "ftps-gateway.passivePortList" -}}
+{{- $range := include "ftps-gateway.passiveRange" . | fromJson }}
+{{- range $port := untilStep (int $range.first) (int (add1 $range.last)) 1 }}
+{{ $port }}
+{{- end }}
+{{- end }}
+
+{{/*
+The upstream control port the gateway dials: upstream.port, or 21 (explicit) / 990 (implicit).
+*/}}
+{{- define "ftps-gateway.upstreamPort" -}}
+{{- if .Values.upstream.port }}{{ .Values.upstream.port }}{{ else if eq .Values.upstream.tls "implicit" }}990{{ else }}21{{ end }}
+{{- end }}
+
+{{/*
+"true" when the upstream CA comes from a Secret or ConfigMap.
+*/}}
+{{- define "ftps-gateway.caEnabled" -}}
+{{- if or .Values.upstream.ca.secretName .Values.upstream.ca.configMapName }}true{{ end }}
+{{- end }}
+
+{{/*
+Where the upstream CA bundle is mounted, and so the caFile of gateway.yaml.
+*/}}
+{{- define "ftps-gateway.caFile" -}}
+/etc/ftps-gateway/upstream-ca/ca.pem
+{{- end }}
+
+{{/*
+Checks that span several values (values.schema.json checks each value alone). Rendered by the ConfigMap, which
+exists in both modes, so every install runs them.
+*/}}
+{{- define "ftps-gateway.validate" -}}
+{{- $v := .Values }}
+{{- $range := include "ftps-gateway.passiveRange" . | fromJson }}
+{{- $first := int $range.first }}
+{{- $last := int $range.last }}
+{{- $gateway := eq $v.mode "gateway" }}
+{{- $perPod := and $gateway $v.scaleOut.perPodServices.enabled }}
+{{- if and (ge (int $v.listener.port) $first) (le (int $v.listener.port) $last) }}
+{{- fail (printf "listener.port %d lies inside listener.passivePorts %s" (int $v.listener.port) $v.listener.passivePorts) }}
+{{- end }}
+{{- if and $v.metrics.enabled (or (eq (int $v.metrics.port) (int $v.listener.port)) (and (ge (int $v.metrics.port) $first) (le (int $v.metrics.port) $last))) }}
+{{- fail (printf "metrics.port %d collides with listener.port or listener.passivePorts" (int $v.metrics.port)) }}
+{{- end }}
+{{- if and $gateway (gt (sub $last $first) 98) }}
+{{- fail (printf "listener.passivePorts %s has %d ports; a Service takes at most 99 passive ports plus the control port (an EndpointSlice holds at most 100 ports): shorten the range and add replicas (README: Scale-out)" $v.listener.passivePorts (add1 (sub $last $first))) }}
+{{- end }}
+{{- if and (eq $v.listener.passiveAddress.source "value") (not $v.listener.passiveAddress.value) (not $perPod) (ne $v.mode "sidecar") }}
+{{- fail "listener.passiveAddress.source is \"value\" but listener.passiveAddress.value is empty: set the IPv4 address clients reach the Service at" }}
+{{- end }}
+{{- if and $v.upstream.ca.secretName $v.upstream.ca.configMapName }}
+{{- fail "upstream.ca: set secretName or configMapName, not both" }}
+{{- end }}
+{{- if and $v.serviceMonitor.enabled (not $v.metrics.enabled) }}
+{{- fail "serviceMonitor.enabled needs metrics.enabled" }}
+{{- end }}
+{{- if $perPod }}
+{{- if ne $v.service.type "LoadBalancer" }}
+{{- fail "scaleOut.perPodServices needs service.type LoadBalancer: each pod gets its own address" }}
+{{- end }}
+{{- if not $v.scaleOut.perPodServices.addresses }}
+{{- fail "scaleOut.perPodServices.addresses: give one IPv4 address per pod" }}
+{{- end }}
+{{- if $v.autoscaling.enabled }}
+{{- fail "autoscaling cannot be combined with scaleOut.perPodServices: every pod needs its own address and Service" }}
+{{- end }}
+{{- else if and $gateway (or (gt (int $v.replicas) 1) $v.autoscaling.enabled) (eq $v.listener.passiveAddress.source "value") }}
+{{- fail "more than one replica with listener.passiveAddress.source \"value\": every pod would announce the same Service address, and Kubernetes keeps client-IP affinity per port (kubernetes/kubernetes#103000), so data connections would reach other pods. Use source podIP or hostIP, or scaleOut.perPodServices (README: Scale-out)" }}
+{{- end }}
+{{- end }}
+
+{{/*
+The passive address written into gateway.yaml: 127.0.0.1 in sidecar mode, a per-pod address (.passiveAddress of
+the context), or listener.passiveAddress.value. podIP and hostIP come from the Downward API as the environment
+override FTPGW_LISTENERS_0_PASSIVEADDRESS instead; auto writes none.
+*/}}
+{{- define "ftps-gateway.configPassiveAddress" -}}
+{{- if eq .Values.mode "sidecar" }}127.0.0.1
+{{- else if .passiveAddress }}{{ .passiveAddress }}
+{{- else if eq .Values.listener.passiveAddress.source "value" }}{{ .Values.listener.passiveAddress.value }}
+{{- end }}
+{{- end }}
+
+{{/*
+gateway.yaml, generated from the values. Only keys the gateway knows: it rejects unknown keys.
+*/}}
+{{- define "ftps-gateway.config" -}}
+{{- $v := .Values -}}
+{{- $sidecar := eq $v.mode "sidecar" -}}
+# Generated by the ftps-gateway chart from its values; FTPGW_* environment variables override keys of this file.
+listeners:
+  - name: {{ $v.listener.name | quote }}
+    host: {{ ternary "127.0.0.1" "0.0.0.0" $sidecar | quote }}
+    port: {{ int $v.listener.port }}
+    tls: none
+    passivePorts: {{ toString $v.listener.passivePorts | quote }}
+    {{- with include "ftps-gateway.configPassiveAddress" . }}
+    passiveAddress: {{ . | quote }}
+    {{- end }}
+    allowForeignActive: {{ $v.listener.allowForeignActive }}
+upstream:
+  host: {{ $v.upstream.host | quote }}
+  port: {{ include "ftps-gateway.upstreamPort" . }}
+  tls: {{ $v.upstream.tls | quote }}
+  {{- with $v.upstream.serverName }}
+  serverName: {{ . | quote }}
+  {{- end }}
+  {{- if include "ftps-gateway.caEnabled" . }}
+  caFile: {{ include "ftps-gateway.caFile" . | quote }}
+  {{- end }}
+  protocols: {{ toJson $v.upstream.protocols }}
+  dataMode: {{ $v.upstream.dataMode | quote }}
+timeouts:
+  connectSeconds: {{ int $v.timeouts.connectSeconds }}
+  idleSeconds: {{ int $v.timeouts.idleSeconds }}
+  dataConnectSeconds: {{ int $v.timeouts.dataConnectSeconds }}
+metrics:
+  enabled: {{ $v.metrics.enabled }}
+  host: "0.0.0.0"
+  port: {{ int $v.metrics.port }}
+logLevel: {{ $v.logLevel | quote }}
+logFormat: {{ $v.logFormat | quote }}
+{{- end }}
+
+{{/*
+The data of the ConfigMap: gateway.yaml, plus one <pod name>.yaml per pod with scaleOut.perPodServices (pod N
+announces addresses[N]; the container picks its file by its pod name).
+*/}}
+{{- define "ftps-gateway.configData" -}}
+gateway.yaml: |
+  {{- include "ftps-gateway.config" . | nindent 2 }}
+{{- if and (eq .Values.mode "gateway") .Values.scaleOut.perPodServices.enabled }}
+{{- $fullname := include "ftps-gateway.fullname" . }}
+{{- range $i, $address := .Values.scaleOut.perPodServices.addresses }}
+{{ printf "%s-%d.yaml" $fullname $i }}: |
+  {{- include "ftps-gateway.config" (dict "Values" $.Values "Release" $.Release "passiveAddress" $address) | nindent 2 }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Expands port specifications ("21", "40000-40010") into single ports, comma-separated (istio wants single ports).
+*/}}
+{{- define "ftps-gateway.expandPorts" -}}
+{{- $out := list }}
+{{- range $spec := . }}
+{{- $parts := splitList "-" (toString $spec) }}
+{{- range $port := untilStep (atoi (first $parts)) (add1 (atoi (last $parts)) | int) 1 }}
+{{- $out = append $out (toString $port) }}
+{{- end }}
+{{- end }}
+{{- join "," $out }}
+{{- end }}
+
+{{/*
+Pod annotations: the config checksum (a changed config rolls the pods) and the mesh exclusions.
+*/}}
+{{- define "ftps-gateway.podAnnotations" -}}
+checksum/config: {{ include "ftps-gateway.configData" . | sha256sum }}
+{{- $upstreamPorts := .Values.mesh.upstreamPorts | default (list (include "ftps-gateway.upstreamPort" .)) }}
+{{- $gateway := eq .Values.mode "gateway" }}
+{{- if .Values.mesh.linkerd.enabled }}
+{{- if $gateway }}
+config.linkerd.io/skip-inbound-ports: {{ printf "%d,%s" (int .Values.listener.port) (toString .Values.listener.passivePorts) | quote }}
+{{- end }}
+config.linkerd.io/skip-outbound-ports: {{ join "," $upstreamPorts | quote }}
+{{- end }}
+{{- if .Values.mesh.istio.enabled }}
+{{- if $gateway }}
+traffic.sidecar.istio.io/excludeInboundPorts: {{ include "ftps-gateway.expandPorts" (list (toString .Values.listener.port) (toString .Values.listener.passivePorts)) | quote }}
+{{- end }}
+traffic.sidecar.istio.io/excludeOutboundPorts: {{ include "ftps-gateway.expandPorts" $upstreamPorts | quote }}
+{{- end }}
+{{- end }}
+
+{{/*
+One probe: the values' timing with an HTTP check of the metrics endpoint, or a TCP check of the control port
+when metrics are off. Context: (dict "root" $ "path" "/healthz" "timing" .Values.livenessProbe).
+*/}}
+{{- define "ftps-gateway.probe" -}}
+{{- $probe := deepCopy .timing }}
+{{- if .root.Values.metrics.enabled }}
+{{- $_ := set $probe "httpGet" (dict "path" .path "port" "ftpgw-metrics") }}
+{{- else }}
+{{- $_ := set $probe "tcpSocket" (dict "port" "ftp") }}
+{{- end }}
+{{- toYaml $probe }}
+{{- end }}
+
+{{/*
+The gateway container (both modes). In sidecar mode the FTP listener binds 127.0.0.1, so no FTP port is declared.
+*/}}
+{{- define "ftps-gateway.container" -}}
+{{- $v := .Values }}
+{{- $sidecar := eq $v.mode "sidecar" }}
+{{- $perPod := and (not $sidecar) $v.scaleOut.perPodServices.enabled }}
+{{- $source := $v.listener.passiveAddress.source }}
+{{- $downward := and (not $sidecar) (not $perPod) (has $source (list "podIP" "hostIP")) }}
+{{- $hostPorts := and $downward (eq $source "hostIP") }}
+{{- $probes := or $v.metrics.enabled (not $sidecar) -}}
+- name: ftps-gateway
+  image: {{ include "ftps-gateway.image" . | quote }}
+  imagePullPolicy: {{ $v.image.pullPolicy }}
+  {{- if and $sidecar $v.sidecar.nativeSidecar }}
+  # a native sidecar: list it under initContainers
+  restartPolicy: Always
+  {{- end }}
+  args:
+    - --config
+    - {{ ternary "/etc/ftps-gateway/config/$(POD_NAME).yaml" "/etc/ftps-gateway/config/gateway.yaml" $perPod }}
+  {{- if or $perPod $downward $v.extraEnv }}
+  env:
+    {{- if $perPod }}
+    - name: POD_NAME
+      valueFrom:
+        fieldRef:
+          fieldPath: metadata.name
+    {{- end }}
+    {{- if $downward }}
+    # the address announced in 227 replies (overrides listeners[0].passiveAddress)
+    - name: FTPGW_LISTENERS_0_PASSIVEADDRESS
+      valueFrom:
+        fieldRef:
+          fieldPath: status.{{ $source }}
+    {{- end }}
+    {{- with $v.extraEnv }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  {{- end }}
+  {{- with $v.extraEnvFrom }}
+  envFrom:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- if or (not $sidecar) $v.metrics.enabled }}
+  ports:
+    {{- if not $sidecar }}
+    - name: ftp
+      containerPort: {{ int $v.listener.port }}
+      protocol: TCP
+    {{- end }}
+    {{- if $hostPorts }}
+    {{- range $port := include "ftps-gateway.passivePortList" . | trim | splitList "\n" }}
+    - name: pasv-{{ $port }}
+      containerPort: {{ $port }}
+      hostPort: {{ $port }}
+      protocol: TCP
+    {{- end }}
+    {{- end }}
+    {{- if $v.metrics.enabled }}
+    - name: ftpgw-metrics
+      containerPort: {{ int $v.metrics.port }}
+      protocol: TCP
+    {{- end }}
+  {{- end }}
+  {{- if $probes }}
+  startupProbe:
+    {{- include "ftps-gateway.probe" (dict "root" . "path" "/healthz" "timing" $v.startupProbe) | nindent 4 }}
+  livenessProbe:
+    {{- include "ftps-gateway.probe" (dict "root" . "path" "/healthz" "timing" $v.livenessProbe) | nindent 4 }}
+  readinessProbe:
+    {{- /* a sidecar's readiness is its pod's: an unreachable upstream must not take the pod out of its Services */}}
+    {{- include "ftps-gateway.probe" (dict "root" . "path" (ternary "/healthz" "/readyz" $sidecar) "timing" $v.readinessProbe) | nindent 4 }}
+  {{- end }}
+  {{- if gt (int $v.lifecycle.preStopSleepSeconds) 0 }}
+  lifecycle:
+    # keeps serving while the pod's endpoints leave Services and load balancers (and, as a sidecar, while the
+    # other containers finish), then SIGTERM stops it
+    preStop:
+      {{- if $v.lifecycle.useSleepAction }}
+      sleep:
+        seconds: {{ int $v.lifecycle.preStopSleepSeconds }}
+      {{- else }}
+      exec:
+        command: ["sleep", "{{ int $v.lifecycle.preStopSleepSeconds }}"]
+      {{- end }}
+  {{- end }}
+  {{- with $v.resources }}
+  resources:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- $securityContext := deepCopy $v.securityContext }}
+  {{- if lt (int $v.listener.port) 1024 }}
+  {{- $capabilities := $securityContext.capabilities | default dict }}
+  {{- $_ := set $capabilities "add" (list "NET_BIND_SERVICE") }}
+  {{- $_ := set $securityContext "capabilities" $capabilities }}
+  {{- end }}
+  securityContext:
+    {{- toYaml $securityContext | nindent 4 }}
+  volumeMounts:
+    - name: ftps-gateway-config
+      mountPath: /etc/ftps-gateway/config
+      readOnly: true
+    {{- if include "ftps-gateway.caEnabled" . }}
+    - name: ftps-gateway-upstream-ca
+      mountPath: /etc/ftps-gateway/upstream-ca
+      readOnly: true
+    {{- end }}
+    - name: ftps-gateway-tmp
+      mountPath: /tmp
+    {{- with $v.extraVolumeMounts }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+{{- end }}
+
+{{/*
+The volumes the gateway container mounts: its config, the upstream CA bundle, a writable /tmp.
+*/}}
+{{- define "ftps-gateway.volumes" -}}
+- name: ftps-gateway-config
+  configMap:
+    name: {{ include "ftps-gateway.fullname" . }}
+{{- with .Values.upstream.ca }}
+{{- if .secretName }}
+- name: ftps-gateway-upstream-ca
+  secret:
+    secretName: {{ .secretName }}
+    items:
+      - key: {{ .key }}
+        path: ca.pem
+{{- else if .configMapName }}
+- name: ftps-gateway-upstream-ca
+  configMap:
+    name: {{ .configMapName }}
+    items:
+      - key: {{ .key }}
+        path: ca.pem
+{{- end }}
+{{- end }}
+- name: ftps-gateway-tmp
+  emptyDir:
+    sizeLimit: {{ .Values.tmpSizeLimit }}
+{{- end }}
