@@ -36,7 +36,14 @@ T_START=$(date +%s)
 now_ms() { date +%s%3N; }
 say() { echo "[interop] $(date +%T) $*"; }
 
-# ------------------------------------------------------------------ install + preconditions
+# ------------------------------------------------------------------ jar, install, preconditions
+if [ "$DIRECT" != 1 ]; then
+  if ! [ -s "$GATEWAY_JAR" ]; then
+    echo "gateway jar not found: $GATEWAY_JAR (build it first, or set GATEWAY_JAR; IT_DIRECT=1 tests without it)" >&2
+    exit 1
+  fi
+  command -v java >/dev/null || { echo "java not found on PATH" >&2; exit 1; }
+fi
 if [ "${IT_SKIP_INSTALL:-0}" != 1 ]; then
   say "install-servers.sh (quiet; IT_SKIP_INSTALL=1 skips it)"
   if ! bash "$IT_DIR/install-servers.sh"; then echo "install failed" >&2; exit 1; fi
@@ -51,15 +58,8 @@ for f in file1M file100M; do
   fi
 done
 GW_JAR_COPY="$RUN/gateway-under-test.jar"
-if [ "$DIRECT" != 1 ]; then
-  if ! [ -s "$GATEWAY_JAR" ]; then
-    echo "gateway jar not found: $GATEWAY_JAR (build it first, or set GATEWAY_JAR; IT_DIRECT=1 tests without it)" >&2
-    exit 1
-  fi
-  command -v java >/dev/null || { echo "java not found on PATH" >&2; exit 1; }
-  # snapshot: a rebuild of target/ during the run must not change the jar under test
-  cp "$GATEWAY_JAR" "$GW_JAR_COPY"
-fi
+# snapshot: a rebuild of target/ during the run must not change the jar under test
+[ "$DIRECT" = 1 ] || cp "$GATEWAY_JAR" "$GW_JAR_COPY"
 
 sha_of() { awk -v f="$1" '$2 == f || $2 == "*"f {print $1}' "$DATA/SHA256SUMS"; }
 declare -A SUM
@@ -545,7 +545,9 @@ ELAPSED=$(( $(date +%s) - T_START ))
   else
     echo "- gateway: \`$GATEWAY_JAR\` ($(stat -c %s "$GATEWAY_JAR") bytes, sha256 $(sha256sum < "$GW_JAR_COPY" | cut -c1-16)…), $(java -version 2>&1 | head -1)"
   fi
-  echo "- clients: $(curl -V | head -1 | cut -d' ' -f1-2,5), $(lftp --version | head -1 | sed 's/^LFTP | //; s/ |.*//')"
+  gwenv=$(env | grep -E '^FTPGW_' | grep -v '^FTPGW_IT_' | sort | tr '\n' ' ' || true)
+  [ -z "$gwenv" ] || echo "- gateway environment overrides: \`$gwenv\`"
+  echo "- clients: $(curl -V | head -1 | cut -d' ' -f1-2,5), lftp $(lftp --version | head -1 | grep -oE '[0-9]+\.[0-9]+(\.[0-9]+)?' | head -1)"
   echo "- servers: $("$VSFTPD" -v 0>&1 2>&1 | head -1 | sed 's/: version//'), $("$PROFTPD" -v 2>&1 | tail -1), $("$PUREFTPD" --help 2>&1 | head -1 | cut -d' ' -f1-2); tls12 = server offers TLS 1.2 only (gateway protocols [TLSv1.2]), tls13 = TLS 1.2+1.3 (gateway [TLSv1.2, TLSv1.3])"
   known_note=""
   [ "$KNOWNS" = 0 ] || known_note=" (skipped: $KNOWNS KNOWN = curl/lftp TLS 1.3 upload-close bug, direct mode only)"

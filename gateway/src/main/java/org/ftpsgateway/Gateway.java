@@ -71,6 +71,16 @@ public final class Gateway {
       ListenerContext context = new ListenerContext(vertx, lc, config.upstream(), upstreamTls, config.timeouts(),
           metrics, health, audit, admission);
       contexts.add(context);
+      if (lc.tls() != org.ftpsgateway.config.TlsMode.NONE) {
+        try {
+          var tls = org.ftpsgateway.tls.ClientSideTls.create("listeners[" + contexts.indexOf(context) + "]",
+              lc.clientTls(), lc.host());
+          tls.warnIfGenerated(lc.name());
+          context.clientTls(tls);
+        } catch (org.ftpsgateway.config.ConfigException e) {
+          return Future.failedFuture(e.getMessage());
+        }
+      }
       int instances = lc.port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
       List<ListenerVerticle> verticles = new CopyOnWriteArrayList<>();
       started.add(vertx.deployVerticle(() -> {

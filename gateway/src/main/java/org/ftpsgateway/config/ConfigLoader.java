@@ -254,12 +254,9 @@ public final class ConfigLoader {
   private static ListenerConfig listener(JsonObject o, String path, int index) throws ConfigException {
     String name = string(o, "name", path, index == 0 ? "ftp" : "ftp" + index);
     String host = string(o, "host", path, ListenerConfig.DEFAULT_HOST);
-    int port = integer(o, "port", path, ListenerConfig.DEFAULT_PORT, 0, 65535);
     TlsMode tls = tlsMode(o, "tls", path, TlsMode.NONE);
-    if (tls != TlsMode.NONE) {
-      throw new ConfigException(path + ".tls", "'" + tls.configName() + "' is not supported by this version"
-          + " on the client side (supported: none)");
-    }
+    int port = integer(o, "port", path, tls == TlsMode.IMPLICIT ? 990 : ListenerConfig.DEFAULT_PORT, 0, 65535);
+    ClientTlsConfig clientTls = clientTls(o, path);
     PortRange passive;
     String rangeText = string(o, "passivePorts", path, ListenerConfig.DEFAULT_PASSIVE_PORTS);
     try {
@@ -273,7 +270,31 @@ public final class ConfigLoader {
           "must be an IPv4 address literal (it is announced in 227 replies), got '" + passiveAddress + "'");
     }
     boolean allowForeignActive = bool(o, "allowForeignActive", path, false);
-    return new ListenerConfig(name, host, port, tls, passive, passiveAddress, allowForeignActive);
+    return new ListenerConfig(name, host, port, tls, passive, passiveAddress, allowForeignActive, clientTls);
+  }
+
+  private static ClientTlsConfig clientTls(JsonObject o, String path) throws ConfigException {
+    String certFile = string(o, "certFile", path, null);
+    String keyFile = string(o, "keyFile", path, null);
+    String keystore = string(o, "keystore", path, null);
+    String password = string(o, "password", path, null);
+    if ((certFile == null) != (keyFile == null)) {
+      throw new ConfigException(keyPath(path, certFile == null ? "certFile" : "keyFile"),
+          "certFile and keyFile go together");
+    }
+    if (certFile != null && keystore != null) {
+      throw new ConfigException(keyPath(path, "keystore"), "give either certFile/keyFile or keystore, not both");
+    }
+    for (String[] f : new String[][] {{"certFile", certFile}, {"keyFile", keyFile}, {"keystore", keystore}}) {
+      if (f[1] != null && !Files.isRegularFile(Path.of(f[1]))) {
+        throw new ConfigException(keyPath(path, f[0]), "file " + f[1] + " does not exist");
+      }
+    }
+    ClientTlsConfig d = ClientTlsConfig.defaults();
+    return new ClientTlsConfig(certFile, keyFile, keystore, password, string(o, "generatedCertDir", path, null),
+        bool(o, "requireTls", path, d.requireTls()), bool(o, "requireProtectedData", path, d.requireProtectedData()),
+        bool(o, "requireSessionReuse", path, d.requireSessionReuse()),
+        bool(o, "allowAuthSsl", path, d.allowAuthSsl()), bool(o, "allowCcc", path, d.allowCcc()));
   }
 
   private static UpstreamConfig upstream(JsonObject o) throws ConfigException {

@@ -27,7 +27,17 @@ final class ConfigSchema {
         "tls", Field.of(Kind.STRING),
         "passivePorts", Field.of(Kind.STRING),
         "passiveAddress", Field.of(Kind.STRING),
-        "allowForeignActive", Field.of(Kind.BOOL));
+        "allowForeignActive", Field.of(Kind.BOOL),
+        "certFile", Field.of(Kind.STRING),
+        "keyFile", Field.of(Kind.STRING),
+        "keystore", Field.of(Kind.STRING),
+        "password", Field.of(Kind.STRING),
+        "generatedCertDir", Field.of(Kind.STRING),
+        "requireTls", Field.of(Kind.BOOL),
+        "requireProtectedData", Field.of(Kind.BOOL),
+        "requireSessionReuse", Field.of(Kind.BOOL),
+        "allowAuthSsl", Field.of(Kind.BOOL),
+        "allowCcc", Field.of(Kind.BOOL));
     Map<String, Field> upstream = ordered(
         "host", Field.of(Kind.STRING),
         "port", Field.of(Kind.INT),

@@ -9,13 +9,18 @@ package org.ftpsgateway.config;
  *     default)
  */
 public record ListenerConfig(String name, String host, int port, TlsMode tls, PortRange passivePorts,
-                             String passiveAddress, boolean allowForeignActive) {
+                             String passiveAddress, boolean allowForeignActive, ClientTlsConfig clientTls) {
+
+  public ListenerConfig(String name, String host, int port, TlsMode tls, PortRange passivePorts,
+                        String passiveAddress, boolean allowForeignActive) {
+    this(name, host, port, tls, passivePorts, passiveAddress, allowForeignActive, ClientTlsConfig.defaults());
+  }
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 21;
   public static final String DEFAULT_PASSIVE_PORTS = "30000-30099";
 
   public ListenerConfig withPort(int newPort) {
-    return new ListenerConfig(name, host, newPort, tls, passivePorts, passiveAddress, allowForeignActive);
+    return new ListenerConfig(name, host, newPort, tls, passivePorts, passiveAddress, allowForeignActive, clientTls);
   }
 }

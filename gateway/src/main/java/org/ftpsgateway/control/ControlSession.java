@@ -7,6 +7,7 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.logging.Logger;
@@ -91,6 +92,11 @@ public final class ControlSession {
   private boolean loggedIn;
   private boolean draining;
   private io.vertx.core.Context eventLoop;
+  /** The control connection to the client runs TLS (implicit listener, or after AUTH TLS). */
+  private boolean controlTls;
+  private javax.net.ssl.SSLSession controlSession;
+  /** PROT P in force: client data connections are TLS too. */
+  private boolean protectData;
 
   public ControlSession(ListenerContext context, NetClient upstreamClient, NetSocket client) {
     this.context = context;
@@ -130,6 +136,28 @@ public final class ControlSession {
     client.closeHandler(v -> close("client_closed", "client closed the control connection"));
     client.exceptionHandler(e -> close("client_closed", "client control connection failed: " + e.getMessage()));
     scheduleIdleCheck(context.timeouts().idleSeconds() * 1000L);
+    if (context.listener().tls() == org.ftpsgateway.config.TlsMode.IMPLICIT) {
+      // implicit FTPS: TLS from the first byte, data protected by default
+      context.clientTls().secure(client).onComplete(h -> {
+        if (h.failed()) {
+          LOG.info(() -> id + " client TLS handshake failed from " + clientAddress + ": " + h.cause().getMessage());
+          close("client_tls_failed", "client TLS handshake failed");
+          return;
+        }
+        controlTls = true;
+        controlSession = h.result();
+        protectData = true;
+        connectUpstream();
+      });
+      return;
+    }
+    connectUpstream();
+  }
+
+  private void connectUpstream() {
+    if (state == State.CLOSED) {
+      return;
+    }
     connector.connect().onComplete(ar -> {
       if (state == State.CLOSED) {
         if (ar.succeeded()) {
@@ -256,10 +284,18 @@ public final class ControlSession {
       return;
     }
     switch (command.verb()) {
-      case "AUTH", "PBSZ", "PROT", "CCC" -> localReply(502,
-          command.verb() + " not available: this listener speaks plain FTP (the gateway secures the upstream)");
+      case "AUTH", "PBSZ", "PROT", "CCC" -> {
+        if (context.clientTls() == null) {
+          localReply(502, command.verb()
+              + " not available: this listener speaks plain FTP (the gateway secures the upstream)");
+        } else {
+          security(command);
+        }
+      }
       case "REIN" -> localReply(502, "REIN not supported through the gateway; reconnect instead");
-      case "FEAT" -> relay(command, FeatFilter::filter);
+      case "FEAT" -> relay(command, r -> FeatFilter.filter(r, context.clientTls() == null ? java.util.List.of()
+          : context.listener().clientTls().allowAuthSsl() ? java.util.List.of("AUTH TLS", "AUTH SSL", "PBSZ", "PROT")
+          : java.util.List.of("AUTH TLS", "PBSZ", "PROT")));
       case "PASV" -> passive(command, false);
       case "EPSV" -> passive(command, true);
       case "PORT" -> active(command, false);
@@ -286,7 +322,70 @@ public final class ControlSession {
     });
   }
 
+  /** RFC 4217 on the client side: AUTH, PBSZ, PROT, CCC. */
+  private void security(FtpCommand command) {
+    var tlsConfig = context.listener().clientTls();
+    String arg = command.argument().strip().toUpperCase(Locale.ROOT);
+    switch (command.verb()) {
+      case "AUTH" -> {
+        if (controlTls) {
+          localReply(503, "Already using TLS.");
+          return;
+        }
+        boolean ok = arg.equals("TLS") || arg.equals("TLS-C") || (tlsConfig.allowAuthSsl() && arg.equals("SSL"));
+        if (!ok) {
+          localReply(504, "AUTH " + arg + " not supported (use AUTH TLS).");
+          return;
+        }
+        // the reply goes out in clear, then the handshake starts (RFC 4217 §4)
+        client.write(Buffer.buffer(FtpReply.of(234, "AUTH " + arg + " successful, start the TLS handshake.")
+            .toBytes())).onComplete(w -> context.clientTls().secure(client).onComplete(h -> {
+              if (h.failed()) {
+                LOG.info(() -> id + " client TLS handshake failed from " + clientAddress + ": "
+                    + h.cause().getMessage());
+                close("client_tls_failed", "client TLS handshake failed");
+                return;
+              }
+              controlTls = true;
+              controlSession = h.result();
+              done();
+            }));
+      }
+      case "PBSZ" -> {
+        if (!controlTls) {
+          localReply(503, "PBSZ requires AUTH first.");
+        } else {
+          localReply(200, "PBSZ=0");
+        }
+      }
+      case "PROT" -> {
+        if (!controlTls) {
+          localReply(503, "PROT requires AUTH first.");
+        } else if (arg.equals("P")) {
+          protectData = true;
+          localReply(200, "Protection level set to Private.");
+        } else if (arg.equals("C")) {
+          if (tlsConfig.requireProtectedData()) {
+            localReply(534, "Request denied for policy reasons: data connections must be protected.");
+          } else {
+            protectData = false;
+            localReply(200, "Protection level set to Clear.");
+          }
+        } else if (arg.equals("S") || arg.equals("E")) {
+          localReply(536, "Protection level not supported.");
+        } else {
+          localReply(504, "Unknown protection level.");
+        }
+      }
+      default -> localReply(534, "CCC refused: the control channel stays protected.");
+    }
+  }
+
   private void login(FtpCommand command) {
+    if (context.clientTls() != null && context.listener().clientTls().requireTls() && !controlTls) {
+      localReply(530, "TLS required: send AUTH TLS first.");
+      return;
+    }
     if (command.verb().equals("USER")) {
       user = command.argument();
     }
@@ -492,6 +591,10 @@ public final class ControlSession {
   }
 
   private void startTransfer(FtpCommand command, Direction direction) {
+    if (context.clientTls() != null && !protectData && context.listener().clientTls().requireProtectedData()) {
+      localReply(521, "Data connections must be encrypted: send PROT P.");
+      return;
+    }
     if (prepared == null) {
       localReply(425, "Use PASV, EPSV, PORT or EPRT first.");
       return;
@@ -506,7 +609,8 @@ public final class ControlSession {
     Future<NetSocket> upstreamData = connectUpstreamData(data.upstream());
     Transfer t = new Transfer(context.vertx(), direction, data.client(), upstreamData,
         context.timeouts().dataConnectSeconds() * 1000L, direction == Direction.DOWNLOAD
-            ? context.listenerMetrics().downloadBytes() : context.listenerMetrics().uploadBytes());
+            ? context.listenerMetrics().downloadBytes() : context.listenerMetrics().uploadBytes(),
+        protectData ? this::secureClientData : s -> Future.succeededFuture(new Transfer.ClientData(s, List.of())));
     transfer = t;
     long started = System.nanoTime();
     upstream.send(command.toBytes(), prelim -> {
@@ -523,7 +627,7 @@ public final class ControlSession {
         // an error instead of 150 (550 no such file...): drop the pending data connections at once
         t.abort("upstream answered " + r.code());
         transfer = null;
-        reply(r);
+        reply(clientFailureReply(t) != null ? clientFailureReply(t) : r);
         logTransfer(command, t, started, "upstream " + r.code());
         done();
         return;
@@ -544,7 +648,8 @@ public final class ControlSession {
           logTransfer(command, t, started, "aborted");
         } else {
           String reason = c.cause().getMessage();
-          reply(t.clientConnected()
+          FtpReply own = clientFailureReply(t);
+          reply(own != null ? own : t.clientConnected()
               ? FtpReply.of(426, "Connection closed; transfer aborted: " + reason)
               : FtpReply.of(425, "Can't open data connection: " + reason));
           logTransfer(command, t, started, "failed: " + reason);
@@ -595,6 +700,33 @@ public final class ControlSession {
     });
   }
 
+  /**
+   * PROT P: the client's data connection gets TLS, the gateway in the server role (RFC 4217 §7: the FTP client is
+   * the TLS client, whichever side connected). With requireSessionReuse the session must resume the control
+   * connection's, as vsftpd's require_ssl_reuse demands, so a data connection cannot be taken over by a third
+   * party that merely reached the port.
+   */
+  private Future<Transfer.ClientData> secureClientData(NetSocket socket) {
+    org.ftpsgateway.data.EarlyData early = org.ftpsgateway.data.EarlyData.capture(socket);
+    ReadGate.start(socket);
+    return context.clientTls().secure(socket).transform(h -> {
+      ReadGate.stop(socket);
+      if (h.failed()) {
+        early.release();
+        socket.close();
+        return Future.failedFuture("425 TLS handshake on the data connection failed: " + h.cause().getMessage());
+      }
+      if (context.listener().clientTls().requireSessionReuse()
+          && !org.ftpsgateway.tls.ClientSideTls.resumed(socket, controlSession)) {
+        early.release();
+        socket.close();
+        context.metrics().rejected("tls_session_not_reused");
+        return Future.failedFuture("522 SSL connection failed: session reuse required");
+      }
+      return Future.succeededFuture(new Transfer.ClientData(socket, early.take()));
+    });
+  }
+
   private void abortTransfer() {
     Transfer t = transfer;
     LOG.info(() -> id + " client aborted the transfer");
@@ -605,6 +737,19 @@ public final class ControlSession {
         reply(ar.result());
       }
     });
+  }
+
+  /** The reply a client data-connection failure asks for ("522 ..."), or null. */
+  private static FtpReply clientFailureReply(Transfer t) {
+    String f = t.clientFailure();
+    if (f != null && f.length() > 4 && f.charAt(3) == ' ' && Character.isDigit(f.charAt(0))) {
+      try {
+        return FtpReply.of(Integer.parseInt(f.substring(0, 3)), f.substring(4));
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
+    return null;
   }
 
   private void closePrepared() {

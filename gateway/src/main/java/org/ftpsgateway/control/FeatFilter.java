@@ -20,6 +20,25 @@ final class FeatFilter {
   }
 
   static FtpReply filter(FtpReply reply) {
+    return filter(reply, List.of());
+  }
+
+  /** Filters, then offers the gateway's own security features ({@code AUTH TLS}, {@code PBSZ}, {@code PROT}). */
+  static FtpReply filter(FtpReply reply, List<String> ownSecurity) {
+    FtpReply filtered = filterUpstream(reply);
+    if (ownSecurity.isEmpty() || filtered.code() != 211 || filtered.lines().size() < 2) {
+      return filtered;
+    }
+    List<String> lines = new ArrayList<>(filtered.lines());
+    String last = lines.remove(lines.size() - 1);
+    for (String feature : ownSecurity) {
+      lines.add(" " + feature);
+    }
+    lines.add(last);
+    return new FtpReply(211, lines);
+  }
+
+  private static FtpReply filterUpstream(FtpReply reply) {
     if (reply.code() != 211) {
       return reply;
     }

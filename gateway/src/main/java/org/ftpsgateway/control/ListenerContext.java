@@ -47,6 +47,16 @@ public final class ListenerContext {
   }
 
   private final AuditLog audit;
+  private org.ftpsgateway.tls.ClientSideTls clientTls;
+
+  /** TLS towards clients, or null for a plain listener. */
+  public org.ftpsgateway.tls.ClientSideTls clientTls() {
+    return clientTls;
+  }
+
+  public void clientTls(org.ftpsgateway.tls.ClientSideTls tls) {
+    this.clientTls = tls;
+  }
   private final Admission admission;
 
   public Admission admission() {

@@ -57,8 +57,13 @@ public final class DataRelay {
 
   /** Starts copying. Both sockets must have reading stopped with {@link ReadGate#stop}. */
   public static DataRelay start(io.vertx.core.Vertx vertx, NetSocket source, NetSocket sink,
-                                java.util.function.LongConsumer counter) {
+                                java.util.function.LongConsumer counter, java.util.List<ByteBuf> earlyFromSource) {
     DataRelay relay = new DataRelay(vertx, source, sink, counter);
+    for (ByteBuf early : earlyFromSource) {
+      relay.bytes += early.readableBytes();
+      counter.accept(early.readableBytes());
+      ((NetSocketInternal) sink).writeMessage(early);
+    }
     relay.run();
     return relay;
   }

@@ -14,6 +14,8 @@ public final class Transfer {
 
   private final Vertx vertx;
   private final java.util.function.LongConsumer byteCounter;
+  private final Future<ClientData> clientReady;
+  private String clientFailure;
   private final Direction direction;
   private final ClientDataChannel clientSide;
   private final Future<NetSocket> upstreamSide;
@@ -26,8 +28,24 @@ public final class Transfer {
   /**
    * @param timeoutMillis how long both connections together may take to be established
    */
+  /** The client's data connection ready for the relay, with what it already sent (decrypted) during set-up. */
+  public record ClientData(NetSocket socket, java.util.List<io.netty.buffer.ByteBuf> early) {
+  }
+
   public Transfer(Vertx vertx, Direction direction, ClientDataChannel clientSide, Future<NetSocket> upstreamSide,
                   long timeoutMillis, java.util.function.LongConsumer byteCounter) {
+    this(vertx, direction, clientSide, upstreamSide, timeoutMillis, byteCounter,
+        s -> Future.succeededFuture(new ClientData(s, java.util.List.of())));
+  }
+
+  /**
+   * @param prepareClient turns the raw client data connection into one ready to relay (TLS for PROT P); fails
+   *     with a sentence, which starts with an FTP code when the client must get that reply
+   */
+  public Transfer(Vertx vertx, Direction direction, ClientDataChannel clientSide, Future<NetSocket> upstreamSide,
+                  long timeoutMillis, java.util.function.LongConsumer byteCounter,
+                  java.util.function.Function<NetSocket, Future<ClientData>> prepareClient) {
+    this.clientReady = clientSide.connection().compose(prepareClient);
     this.byteCounter = byteCounter;
     this.vertx = vertx;
     this.direction = direction;
@@ -35,11 +53,16 @@ public final class Transfer {
     this.upstreamSide = upstreamSide;
     this.timer = vertx.setTimer(timeoutMillis, t -> fail("data connection not established within "
         + (timeoutMillis / 1000) + " s"));
-    clientSide.connection().onComplete(ar -> {
+    clientSide.connection().onSuccess(s -> clientConnected = true);
+    clientReady.onComplete(ar -> {
       if (ar.succeeded()) {
-        clientConnected = true;
-        maybeStart();
+        if (done.future().isComplete()) {
+          ar.result().early().forEach(io.netty.buffer.ByteBuf::release);
+        } else {
+          maybeStart();
+        }
       } else {
+        clientFailure = ar.cause().getMessage();
         fail("client data connection failed: " + ar.cause().getMessage());
       }
     });
@@ -74,6 +97,11 @@ public final class Transfer {
     return clientConnected;
   }
 
+  /** Why the client's data connection could not be used (e.g. "522 ..."), or null. */
+  public String clientFailure() {
+    return clientFailure;
+  }
+
   public boolean isAborted() {
     return abortReason != null;
   }
@@ -106,15 +134,19 @@ public final class Transfer {
     if (relay != null || done.future().isComplete()) {
       return;
     }
-    Future<NetSocket> client = clientSide.connection();
-    if (!client.succeeded() || !upstreamSide.succeeded()) {
+    if (!clientReady.succeeded() || !upstreamSide.succeeded()) {
       return;
     }
     vertx.cancelTimer(timer);
-    NetSocket c = client.result();
+    NetSocket c = clientReady.result().socket();
+    java.util.List<io.netty.buffer.ByteBuf> early = clientReady.result().early();
     NetSocket u = upstreamSide.result();
-    relay = direction == Direction.DOWNLOAD
-        ? DataRelay.start(vertx, u, c, byteCounter) : DataRelay.start(vertx, c, u, byteCounter);
+    if (direction == Direction.DOWNLOAD) {
+      early.forEach(io.netty.buffer.ByteBuf::release);
+      relay = DataRelay.start(vertx, u, c, byteCounter, java.util.List.of());
+    } else {
+      relay = DataRelay.start(vertx, c, u, byteCounter, early);
+    }
     relay.completion().onComplete(ar -> {
       if (ar.succeeded()) {
         done.tryComplete(ar.result());
