@@ -606,11 +606,12 @@ public final class ControlSession {
       localReply(425, "Can't open data connection: " + data.client().connection().cause().getMessage());
       return;
     }
-    Future<NetSocket> upstreamData = connectUpstreamData(data.upstream());
+    Future<Transfer.ClientData> upstreamData = connectUpstreamData(data.upstream());
     Transfer t = new Transfer(context.vertx(), direction, data.client(), upstreamData,
         context.timeouts().dataConnectSeconds() * 1000L, direction == Direction.DOWNLOAD
             ? context.listenerMetrics().downloadBytes() : context.listenerMetrics().uploadBytes(),
-        protectData ? this::secureClientData : s -> Future.succeededFuture(new Transfer.ClientData(s, List.of())));
+        protectData ? this::secureClientData
+            : s -> Future.succeededFuture(new Transfer.ClientData(s, org.ftpsgateway.data.EarlyData.capture(s))));
     transfer = t;
     long started = System.nanoTime();
     upstream.send(command.toBytes(), prelim -> {
@@ -664,7 +665,7 @@ public final class ControlSession {
    * host and port as the TLS peer, the same options and the same SNI name: the client session cache then resumes
    * the control connection's session, which vsftpd ({@code require_ssl_reuse}) and ProFTPD require.
    */
-  private Future<NetSocket> connectUpstreamData(HostPort address) {
+  private Future<Transfer.ClientData> connectUpstreamData(HostPort address) {
     ConnectOptions options = new ConnectOptions()
         .setRemoteAddress(SocketAddress.inetSocketAddress(address.port(), address.host()))
         .setHost(context.upstream().host())
@@ -676,7 +677,13 @@ public final class ControlSession {
     java.security.cert.X509Certificate expected = upstream.serverCertificate();
     long started = System.nanoTime();
     long startedMillis = System.currentTimeMillis();
-    return upstreamClient.connect(options).onSuccess(ReadGate::stop).onComplete(ar -> {
+    // stop reading and keep what arrives with the end of the handshake (a server may send data right behind
+    // it): both must happen in the same callback that completes the connection, before any later read
+    org.ftpsgateway.data.EarlyData[] early = new org.ftpsgateway.data.EarlyData[1];
+    return upstreamClient.connect(options).onSuccess(s -> {
+      ReadGate.stop(s);
+      early[0] = org.ftpsgateway.data.EarlyData.capture(s);
+    }).onComplete(ar -> {
       boolean resumed = ar.succeeded() && UpstreamTls.resumed(ar.result(), startedMillis);
       lastDataResumed = resumed;
       lastDataTls = ar.succeeded() ? UpstreamTls.describe(ar.result()) : null;
@@ -689,14 +696,16 @@ public final class ControlSession {
       // the data connection must come from the server we verified, not from whoever answered on the data port
       try {
         if (expected != null && !expected.equals(socket.peerCertificates().get(0))) {
+          early[0].release();
           socket.close();
           return Future.failedFuture("upstream presented a different certificate on the data connection");
         }
       } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+        early[0].release();
         socket.close();
         return Future.failedFuture("upstream data connection is not authenticated: " + e.getMessage());
       }
-      return Future.succeededFuture(socket);
+      return Future.succeededFuture(new Transfer.ClientData(socket, early[0]));
     });
   }
 
@@ -723,7 +732,7 @@ public final class ControlSession {
         context.metrics().rejected("tls_session_not_reused");
         return Future.failedFuture("522 SSL connection failed: session reuse required");
       }
-      return Future.succeededFuture(new Transfer.ClientData(socket, early.take()));
+      return Future.succeededFuture(new Transfer.ClientData(socket, early));
     });
   }
 

@@ -112,8 +112,10 @@ public final class DataRelay {
     if (isTls(source)) {
       from.eventHandler(event -> {
         if (event instanceof SslCloseCompletionEvent) {
-          // every record before close_notify has already been delivered to the handler above
-          sourceEnded();
+          // Netty fires this while still unwrapping, and records decoded before it may still sit in the
+          // SslHandler (reading may be stopped for back-pressure). Closing the channel makes the decoder hand
+          // over everything it holds before the channel goes inactive; the end handler then runs last.
+          source.close();
         }
       });
     }

@@ -22,7 +22,8 @@ final class TicketWatch {
       return false;
     }
     SSLSession session = ssl.engine().getSession();
-    return session != null && "TLSv1.3".equals(session.getProtocol())
+    // only the gateway as TLS client (upstream) receives tickets
+    return ssl.engine().getUseClientMode() && session != null && "TLSv1.3".equals(session.getProtocol())
         && ssl.engine().getClass().getName().contains("OpenSsl");
   }
 

@@ -18,7 +18,7 @@ public final class Transfer {
   private String clientFailure;
   private final Direction direction;
   private final ClientDataChannel clientSide;
-  private final Future<NetSocket> upstreamSide;
+  private final Future<ClientData> upstreamSide;
   private final Promise<Long> done = Promise.promise();
   private final long timer;
   private DataRelay relay;
@@ -28,21 +28,21 @@ public final class Transfer {
   /**
    * @param timeoutMillis how long both connections together may take to be established
    */
-  /** The client's data connection ready for the relay, with what it already sent (decrypted) during set-up. */
-  public record ClientData(NetSocket socket, java.util.List<io.netty.buffer.ByteBuf> early) {
+  /** A data connection ready for the relay, with what it already delivered (decrypted) during set-up. */
+  public record ClientData(NetSocket socket, EarlyData early) {
   }
 
-  public Transfer(Vertx vertx, Direction direction, ClientDataChannel clientSide, Future<NetSocket> upstreamSide,
+  public Transfer(Vertx vertx, Direction direction, ClientDataChannel clientSide, Future<ClientData> upstreamSide,
                   long timeoutMillis, java.util.function.LongConsumer byteCounter) {
     this(vertx, direction, clientSide, upstreamSide, timeoutMillis, byteCounter,
-        s -> Future.succeededFuture(new ClientData(s, java.util.List.of())));
+        s -> Future.succeededFuture(new ClientData(s, EarlyData.capture(s))));
   }
 
   /**
    * @param prepareClient turns the raw client data connection into one ready to relay (TLS for PROT P); fails
    *     with a sentence, which starts with an FTP code when the client must get that reply
    */
-  public Transfer(Vertx vertx, Direction direction, ClientDataChannel clientSide, Future<NetSocket> upstreamSide,
+  public Transfer(Vertx vertx, Direction direction, ClientDataChannel clientSide, Future<ClientData> upstreamSide,
                   long timeoutMillis, java.util.function.LongConsumer byteCounter,
                   java.util.function.Function<NetSocket, Future<ClientData>> prepareClient) {
     this.clientReady = clientSide.connection().compose(prepareClient);
@@ -57,7 +57,7 @@ public final class Transfer {
     clientReady.onComplete(ar -> {
       if (ar.succeeded()) {
         if (done.future().isComplete()) {
-          ar.result().early().forEach(io.netty.buffer.ByteBuf::release);
+          ar.result().early().release();
         } else {
           maybeStart();
         }
@@ -69,7 +69,8 @@ public final class Transfer {
     upstreamSide.onComplete(ar -> {
       if (ar.succeeded()) {
         if (done.future().isComplete()) {
-          ar.result().close();
+          ar.result().early().release();
+          ar.result().socket().close();
         } else {
           maybeStart();
         }
@@ -139,12 +140,15 @@ public final class Transfer {
     }
     vertx.cancelTimer(timer);
     NetSocket c = clientReady.result().socket();
-    java.util.List<io.netty.buffer.ByteBuf> early = clientReady.result().early();
-    NetSocket u = upstreamSide.result();
+    // what each side delivered while the other was not ready yet: taken now, as the relay takes over
+    java.util.List<io.netty.buffer.ByteBuf> early = clientReady.result().early().take();
+    NetSocket u = upstreamSide.result().socket();
+    java.util.List<io.netty.buffer.ByteBuf> upstreamEarly = upstreamSide.result().early().take();
     if (direction == Direction.DOWNLOAD) {
       early.forEach(io.netty.buffer.ByteBuf::release);
-      relay = DataRelay.start(vertx, u, c, byteCounter, java.util.List.of());
+      relay = DataRelay.start(vertx, u, c, byteCounter, upstreamEarly);
     } else {
+      upstreamEarly.forEach(io.netty.buffer.ByteBuf::release);
       relay = DataRelay.start(vertx, c, u, byteCounter, early);
     }
     relay.completion().onComplete(ar -> {
@@ -162,8 +166,14 @@ public final class Transfer {
     }
     if (relay != null) {
       relay.abort(reason);
-    } else if (upstreamSide.succeeded()) {
-      upstreamSide.result().close();
+    } else {
+      if (clientReady.succeeded()) {
+        clientReady.result().early().release();
+      }
+      if (upstreamSide.succeeded()) {
+        upstreamSide.result().early().release();
+        upstreamSide.result().socket().close();
+      }
     }
     done.tryFail(reason);
   }
