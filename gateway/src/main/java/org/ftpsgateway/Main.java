@@ -163,7 +163,35 @@ public final class Main {
     if (cliLevel == null) {
       LogSetup.configure(LogSetup.parseLevel(config.logging().level()));
     }
+    handleReloadSignal(file, cliLevel);
     return serve(config, out, err, null);
+  }
+
+  /**
+   * SIGHUP re-reads the configuration: an invalid file is refused and logged (the running config stays); a valid
+   * one applies its log level now. Other changes take effect at the next start (hot reload of listeners and
+   * upstreams is not there yet); the log line says so, and SIGHUP never stops the process.
+   */
+  private static void handleReloadSignal(Path file, Level cliLevel) {
+    Logger log = Logger.getLogger(Main.class.getName());
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+        Vertx loader = Vertx.vertx();
+        try {
+          GatewayConfig fresh = new ConfigLoader(System.getenv()).load(loader, file);
+          if (cliLevel == null) {
+            LogSetup.configure(LogSetup.parseLevel(fresh.logging().level()));
+          }
+          log.info("SIGHUP: " + file + " is valid; log level applied, other changes take effect at restart");
+        } catch (ConfigException e) {
+          log.severe("SIGHUP: reload refused, the running configuration stays: " + e.getMessage());
+        } finally {
+          loader.close();
+        }
+      });
+    } catch (IllegalArgumentException e) {
+      log.fine("SIGHUP cannot be handled on this platform: " + e.getMessage());
+    }
   }
 
   private static int runDemo(PrintStream out, PrintStream err) {
