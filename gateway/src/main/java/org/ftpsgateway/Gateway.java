@@ -63,7 +63,8 @@ public final class Gateway {
     UpstreamHealth health = new UpstreamHealth();
     AuditLog audit = new AuditLog(config.logging().json() ? AuditLog.Format.JSON : AuditLog.Format.TEXT);
     Admission admission = new Admission(config.limits());
-    UpstreamTls upstreamTls = new UpstreamTls(config.upstream(), config.timeouts());
+    UpstreamTls upstreamTls = new UpstreamTls(config.upstream(), config.timeouts(),
+        ListenerVerticle.useOpenSsl(config.upstream().sslEngine()), metrics.upstreamTlsCpu());
     List<Future<BoundListener>> started = new ArrayList<>();
     List<String> deployments = new CopyOnWriteArrayList<>();
     List<ListenerContext> contexts = new ArrayList<>();

@@ -69,6 +69,8 @@ public final class ControlSession {
   private final CommandLineDecoder decoder = new CommandLineDecoder();
   private final ArrayDeque<Object> queue = new ArrayDeque<>();
   private final UpstreamConnector connector;
+  /** This session's own upstream TLS context: its control and data connections share its session cache. */
+  private final io.netty.handler.ssl.SslContext upstreamTlsContext;
 
   private State state = State.CONNECTING;
   private UpstreamControl upstream;
@@ -105,6 +107,7 @@ public final class ControlSession {
     this.id = context.nextSessionId();
     this.clientAddress = client.remoteAddress().host();
     this.connector = new UpstreamConnector(context, upstreamClient);
+    this.upstreamTlsContext = context.upstreamTls().newSessionContext();
   }
 
   /** The event loop this session runs on (for work handed to it from other threads). */
@@ -158,7 +161,7 @@ public final class ControlSession {
     if (state == State.CLOSED) {
       return;
     }
-    connector.connect().onComplete(ar -> {
+    connector.connect(upstreamTlsContext).onComplete(ar -> {
       if (state == State.CLOSED) {
         if (ar.succeeded()) {
           ar.result().control().close();
@@ -668,21 +671,22 @@ public final class ControlSession {
   private Future<Transfer.ClientData> connectUpstreamData(HostPort address) {
     ConnectOptions options = new ConnectOptions()
         .setRemoteAddress(SocketAddress.inetSocketAddress(address.port(), address.host()))
-        .setHost(context.upstream().host())
-        .setPort(context.upstream().port())
-        .setSsl(true)
-        .setSslOptions(context.upstreamTls().options())
-        .setSniServerName(context.upstreamTls().sniName())
         .setTimeout(context.timeouts().connectSeconds() * 1000);
     java.security.cert.X509Certificate expected = upstream.serverCertificate();
     long started = System.nanoTime();
     long startedMillis = System.currentTimeMillis();
-    // stop reading and keep what arrives with the end of the handshake (a server may send data right behind
-    // it): both must happen in the same callback that completes the connection, before any later read
+    // keep what arrives right behind the handshake (a server may send data at once): the capture is in place
+    // before the handshake starts, reading stops as soon as it is done
     org.ftpsgateway.data.EarlyData[] early = new org.ftpsgateway.data.EarlyData[1];
-    return upstreamClient.connect(options).onSuccess(s -> {
-      ReadGate.stop(s);
-      early[0] = org.ftpsgateway.data.EarlyData.capture(s);
+    return upstreamClient.connect(options).compose(socket -> {
+      early[0] = org.ftpsgateway.data.EarlyData.capture(socket);
+      return context.upstreamTls().secure(socket, upstreamTlsContext)
+          .onSuccess(session -> ReadGate.stop(socket))
+          .onFailure(e -> {
+            early[0].release();
+            socket.close();
+          })
+          .map(session -> socket);
     }).onComplete(ar -> {
       boolean resumed = ar.succeeded() && UpstreamTls.resumed(ar.result(), startedMillis);
       lastDataResumed = resumed;

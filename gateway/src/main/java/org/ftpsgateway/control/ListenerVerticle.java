@@ -6,11 +6,7 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
-import io.vertx.core.net.JdkSSLEngineOptions;
-import io.vertx.core.net.OpenSSLEngineOptions;
-import io.vertx.core.net.SSLEngineOptions;
 import org.ftpsgateway.config.UpstreamConfig;
-import org.ftpsgateway.metrics.MeasuredEngineOptions;
 
 /**
  * One event loop's share of a listener. Several instances bind the same host and port; Vert.x spreads accepted
@@ -38,15 +34,11 @@ public final class ListenerVerticle extends VerticleBase {
   static NetClientOptions upstreamClientOptions(ListenerContext listener) {
     NetClientOptions options = new NetClientOptions().setTcpNoDelay(true)
         .setConnectTimeout(listener.timeouts().connectSeconds() * 1000);
-    boolean openSsl = useOpenSsl(listener.upstream().sslEngine());
-    SSLEngineOptions engine = openSsl ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions();
-    // the JDK engine is measured by wrapping it; OpenSSL from the pipeline (TlsCpuHandlers), unwrapped
-    options.setSslEngineOptions(listener.metrics().enabled() && !openSsl
-        ? new MeasuredEngineOptions(engine, listener.metrics().upstreamTlsCpu()) : engine);
+    // TLS is added by UpstreamTls per session (own session cache), not by the NetClient
     return options;
   }
 
-  static boolean useOpenSsl(UpstreamConfig.SslEngine choice) {
+  public static boolean useOpenSsl(UpstreamConfig.SslEngine choice) {
     return switch (choice) {
       case JDK -> false;
       case OPENSSL -> true;

@@ -37,6 +37,7 @@ final class UpstreamConnector {
   private final UpstreamTls tls;
   private final int timeoutSeconds;
   private final ListenerContext context;
+  private io.netty.handler.ssl.SslContext sessionContext;
 
   UpstreamConnector(ListenerContext context, NetClient client) {
     this.context = context;
@@ -59,7 +60,9 @@ final class UpstreamConnector {
     return client;
   }
 
-  Future<Connected> connect() {
+  /** Connects and secures a control connection whose TLS sessions live in {@code sessionContext}. */
+  Future<Connected> connect(io.netty.handler.ssl.SslContext sessionContext) {
+    this.sessionContext = sessionContext;
     long start = System.nanoTime();
     Promise<Connected> result = Promise.promise();
     boolean implicit = upstream.tls() == TlsMode.IMPLICIT;
@@ -67,9 +70,6 @@ final class UpstreamConnector {
         .setHost(upstream.host())
         .setPort(upstream.port())
         .setTimeout(timeoutSeconds * 1000);
-    if (implicit) {
-      options.setSsl(true).setSslOptions(tls.options()).setSniServerName(tls.sniName());
-    }
     long timer = vertx.setTimer(timeoutSeconds * 1000L,
         t -> result.tryFail("upstream " + where() + " did not complete the TLS setup within " + timeoutSeconds + " s"));
     client.connect(options)
@@ -104,13 +104,13 @@ final class UpstreamConnector {
   }
 
   private Future<Setup> secure(UpstreamControl control, boolean implicit) {
-    return control.expectReply().compose(greeting -> {
+    // implicit FTPS: TLS from the first byte, the greeting comes encrypted
+    Future<Void> implicitTls = implicit ? handshake(control) : Future.succeededFuture();
+    return implicitTls.compose(v -> control.expectReply()).compose(greeting -> {
       if (!greeting.isPositiveCompletion()) {
         return Future.failedFuture("upstream " + where() + " refused the session: " + greeting.text());
       }
-      Future<Void> tlsUp = implicit
-          ? verifyIdentity(control).onSuccess(v -> context.measureUpstreamTls(control.socket()))
-          : authTls(control);
+      Future<Void> tlsUp = implicit ? Future.succeededFuture() : authTls(control);
       return tlsUp.compose(v -> protect(control)).map(pending -> new Setup(greeting, pending));
     });
   }
@@ -120,22 +120,28 @@ final class UpstreamConnector {
       if (reply.code() != 234) {
         return Future.failedFuture("upstream " + where() + " refused AUTH TLS: " + reply.text());
       }
-      NetSocket socket = control.socket();
-      long started = System.nanoTime();
-      long startedMillis = System.currentTimeMillis();
-      return socket.upgradeToSsl(tls.options(), tls.sniName(), null)
-          .onComplete(ar -> context.metrics().tlsHandshake(GatewayMetrics.SIDE_UPSTREAM, "control",
-              ar.succeeded() && UpstreamTls.resumed(socket, startedMillis), ar.succeeded() ? "ok" : "failed",
-              System.nanoTime() - started))
-          .recover(e -> {
-            String why = describeTls(e);
-            return Future.failedFuture(why.startsWith("server certificate")
-                ? CERTIFICATE_REJECTED + why.substring("server ".length()) + " (" + where() + ")"
-                : "TLS handshake with upstream " + where() + " failed: " + why);
-          })
-          .compose(v -> verifyIdentity(control))
-          .onSuccess(v -> context.measureUpstreamTls(socket));
+      return handshake(control);
     });
+  }
+
+  /** The TLS handshake on the control connection, then the strict name check. */
+  private Future<Void> handshake(UpstreamControl control) {
+    NetSocket socket = control.socket();
+    long started = System.nanoTime();
+    long startedMillis = System.currentTimeMillis();
+    return tls.secure(socket, sessionContext)
+        .onComplete(ar -> context.metrics().tlsHandshake(GatewayMetrics.SIDE_UPSTREAM, "control",
+            ar.succeeded() && UpstreamTls.resumed(socket, startedMillis), ar.succeeded() ? "ok" : "failed",
+            System.nanoTime() - started))
+        .<Void>mapEmpty()
+        .recover(e -> {
+          String why = describeTls(e);
+          return Future.failedFuture(why.startsWith("server certificate")
+              ? CERTIFICATE_REJECTED + why.substring("server ".length()) + " (" + where() + ")"
+              : "TLS handshake with upstream " + where() + " failed: " + why);
+        })
+        .compose(v -> verifyIdentity(control))
+        .onSuccess(v -> context.measureUpstreamTls(socket));
   }
 
   /** The server certificate must name {@code upstream.serverName}; remembered to check every data connection. */

@@ -35,7 +35,7 @@ public final class UpstreamProbe {
   }
 
   private void probe() {
-    new UpstreamConnector(context, client).connect().onComplete(ar -> {
+    new UpstreamConnector(context, client).connect(context.upstreamTls().newSessionContext()).onComplete(ar -> {
       if (ar.succeeded()) {
         UpstreamControl control = ar.result().control();
         control.send("QUIT").eventually(control::close);

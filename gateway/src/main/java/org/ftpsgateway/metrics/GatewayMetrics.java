@@ -64,7 +64,7 @@ public final class GatewayMetrics {
     return registry;
   }
 
-  /** Measures the upstream side's TLS engines (set on the upstream NetClient through {@link MeasuredEngineOptions}). */
+  /** Measures the upstream side's TLS engines (JDK engines wrapped by UpstreamTls, OpenSSL from the pipeline). */
   public TlsCpuMeter upstreamTlsCpu() {
     return upstreamTlsCpu;
   }

@@ -50,6 +50,11 @@ public final class TlsCpuMeter {
     }
   }
 
+  /** A context whose engines are measured by this meter (JDK engines; unchanged when measuring is off). */
+  public io.netty.handler.ssl.SslContext wrap(io.netty.handler.ssl.SslContext context) {
+    return enabled ? new MeasuringSslContext(context, this) : context;
+  }
+
   public double handshakeSeconds() {
     return handshakeNanos.sum() / 1e9;
   }
