@@ -103,10 +103,16 @@ public final class DemoFtpsServer implements AutoCloseable {
       user.setName(entry.getKey());
       user.setPassword(entry.getValue());
       user.setHomeDirectory(root.toAbsolutePath().toString());
-      user.setAuthorities(List.of(new WritePermission()));
+      // no per-user session cap: benchmarks and tests open many sessions at once
+      user.setAuthorities(List.of(new WritePermission(),
+          new org.apache.ftpserver.usermanager.impl.ConcurrentLoginPermission(0, 0)));
       userManager.save(user);
     }
     factory.setUserManager(userManager);
+    org.apache.ftpserver.ConnectionConfigFactory connections = new org.apache.ftpserver.ConnectionConfigFactory();
+    connections.setMaxLogins(2000);
+    connections.setMaxThreads(0);
+    factory.setConnectionConfig(connections.createConnectionConfig());
     java.util.Map<String, org.apache.ftpserver.ftplet.Ftplet> ftplets = new java.util.LinkedHashMap<>();
     ftplets.put("require-tls", new RequireTls());
     factory.setFtplets(ftplets); // MINA clears this map on stop: it must be mutable
