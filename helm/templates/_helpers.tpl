@@ -214,6 +214,8 @@ metrics:
   port: {{ int $v.metrics.port }}
 logLevel: {{ $v.logLevel | quote }}
 logFormat: {{ $v.logFormat | quote }}
+# SIGTERM drain: what is left of terminationGracePeriodSeconds after the preStop sleep, minus 5 s of margin
+shutdownGraceSeconds: {{ max 1 (sub (sub (int $v.terminationGracePeriodSeconds) (int $v.lifecycle.preStopSleepSeconds)) 5) }}
 {{- end }}
 
 {{/*
