@@ -13,7 +13,7 @@ public record UpstreamConfig(String host, int port, TlsMode tls, String serverNa
 
   /** Which TLS implementation speaks to the upstream. */
   public enum SslEngine {
-    /** The JDK's for now (the proven one for session reuse with every server); may pick OpenSSL later. */
+    /** OpenSSL (BoringSSL from netty-tcnative) when it loads on this machine, else the JDK's. */
     AUTO,
     JDK,
     OPENSSL
