@@ -16,6 +16,8 @@
 #   IT_SKIP_NEGATIVE=1  skip the rogue-CA check       IT_KEEP_SERVERS=1  leave servers running
 #   IT_JAVA_OPTS     extra JVM options for the gateways (e.g. -Xmx512m)
 #   IT_MAX_TIME      timeout of one curl/lftp run in seconds (default 60)
+#   IT_SKIP_PROMETHEUS=1  skip the Prometheus block (real prometheus + promtool scraping a gateway)
+#   IT_PROMETHEUS_SERVER  upstream of that block's gateway (default: the first of IT_SERVERS)
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -546,6 +548,218 @@ if [ "${IT_SKIP_NEGATIVE:-0}" != 1 ]; then
     fi
   fi
   [ "$BLOCK_FAILS" = 0 ] || print_tails "$s" "$([ "$DIRECT" = 1 ] || echo rogue-ca)"
+fi
+
+# ================================================================== Prometheus (real server, promtool)
+# Separate block, after the matrix: Debian's `prometheus` package (prometheus + promtool; jq for the
+# HTTP API's JSON), `promtool check rules deploy/prometheus/alerts.yaml`, one gateway (index 8:
+# 127.0.0.1:2408, passive 33700-33799, metrics 2458) in front of IT_PROMETHEUS_SERVER (default: the
+# first of IT_SERVERS), a 1M download and upload through it, `promtool check metrics` on its /metrics,
+# a real Prometheus (first free port of 2490-2499, 1 s scrape interval, the alert rules loaded) that
+# must show ftpgw_data_bytes_total >= 1 MiB both ways through /api/v1/query, evaluate every alert
+# rule without error, and every expression of deploy/grafana/ftps-gateway.json.
+# IT_SKIP_PROMETHEUS=1 skips the block. Rows: client "prom" (and "gw"/"curl" for the gateway and
+# the transfers), operations prom-*/promtool-*.
+PROM_GW_INDEX=8
+PROM_RULES="$REPO_ROOT/deploy/prometheus/alerts.yaml"
+PROM_DASHBOARD="$REPO_ROOT/deploy/grafana/ftps-gateway.json"
+PROM_PIDF="$PIDS/prometheus.pid"
+PROM_TSDB="$WORK/prometheus-tsdb"
+PROM_PORT=""
+
+prom_install() {
+  local fresh=0 log="$LOGS/prometheus-install.log"
+  if command -v prometheus >/dev/null && command -v promtool >/dev/null && command -v jq >/dev/null; then
+    echo "INFO: $(prometheus --version 2>&1 | head -1)"
+    return 0
+  fi
+  [ "${IT_SKIP_INSTALL:-0}" != 1 ] || fail "prometheus, promtool or jq missing and IT_SKIP_INSTALL=1: apt-get install prometheus jq" || return 1
+  command -v prometheus >/dev/null || fresh=1
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus jq >"$log" 2>&1; then
+    apt-get update -qq >>"$log" 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus jq >>"$log" 2>&1 \
+      || { tail -n 20 "$log"; fail "apt-get install prometheus jq failed (log: $log)"; return 1; }
+  fi
+  # The package's own service (systemd unit / /etc/init.d/prometheus, :9090) is not part of the suite: a
+  # fresh install that started it (a machine with systemd, no policy-rc.d) gets it stopped again.
+  if [ "$fresh" = 1 ]; then
+    if [ -d /run/systemd/system ]; then
+      systemctl stop prometheus >/dev/null 2>&1 || true
+    elif [ -x /etc/init.d/prometheus ] && /etc/init.d/prometheus status >/dev/null 2>&1; then
+      /etc/init.d/prometheus stop || true
+    fi
+  fi
+  command -v prometheus >/dev/null && command -v promtool >/dev/null && command -v jq >/dev/null \
+    || fail "prometheus, promtool or jq still missing after apt-get install (log: $log)" || return 1
+  echo "INFO: installed: $(prometheus --version 2>&1 | head -1)"
+}
+
+prom_check_rules() {
+  local out rc=0
+  out=$(promtool check rules "$PROM_RULES" 2>&1) || rc=$?
+  echo "$out"
+  [ $rc = 0 ] || fail "promtool check rules exit $rc: $(grep -iE 'error|FAILED' <<<"$out" | head -2 | tr '\n' ' ')" || return 1
+  echo "INFO: $(grep -oE 'SUCCESS: [0-9]+ rules found' <<<"$out" | head -1) in ${PROM_RULES#"$REPO_ROOT"/}"
+}
+
+# promtool check metrics: exit 1 = the exposition does not parse, exit 3 = lint remarks (naming, missing
+# HELP). Remarks on JVM, process and Vert.x meters are not the gateway's to fix (e.g. Micrometer's
+# process_cpu_time_ns_total); a remark on an ftpgw_ meter other than a missing HELP fails.
+prom_check_metrics() {  # prom_check_metrics METRICS-PORT
+  local f="$WORK/prometheus-metrics.txt" rc=0 own
+  curl -sS --max-time 5 "http://127.0.0.1:$1/metrics" -o "$f" || fail "GET http://127.0.0.1:$1/metrics failed" || return 1
+  promtool check metrics <"$f" >"$f.lint" 2>&1 || rc=$?
+  cat "$f.lint"
+  case $rc in
+    0) echo "INFO: no remarks ($(grep -c '^# TYPE' "$f") families)" ;;
+    3)
+      own=$(grep '^ftpgw_' "$f.lint" | grep -v 'no help text' || true)
+      [ -z "$own" ] || fail "promtool lint on the gateway's own meters: $(head -3 <<<"$own" | tr '\n' ';')" || return 1
+      echo "INFO: parses ($(grep -c '^# TYPE' "$f") families); lint remarks only on third-party meters: $(cut -d' ' -f1 "$f.lint" | sort -u | xargs)" ;;
+    *) fail "promtool check metrics exit $rc: $(head -3 "$f.lint" | tr '\n' ' ')"; return 1 ;;
+  esac
+}
+
+prom_start() {  # prom_start METRICS-PORT
+  local p i cfg="$CONF/prometheus.yml" t0
+  PROM_PORT=""
+  for p in $(seq 2490 2499); do port_listening "$p" || { PROM_PORT=$p; break; }; done
+  [ -n "$PROM_PORT" ] || fail "no free port in 2490-2499 for Prometheus" || return 1
+  rm -rf "$PROM_TSDB" && mkdir -p "$PROM_TSDB"
+  cat > "$cfg" <<YAML
+# written by interop.sh
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+  evaluation_interval: 1s
+rule_files:
+  - $PROM_RULES
+scrape_configs:
+  - job_name: ftps-gateway
+    static_configs:
+      - targets: ["127.0.0.1:$1"]
+YAML
+  promtool check config "$cfg" || fail "promtool check config $cfg" || return 1
+  setsid prometheus --config.file="$cfg" --storage.tsdb.path="$PROM_TSDB" \
+    --web.listen-address="127.0.0.1:$PROM_PORT" </dev/null >"$LOGS/prometheus.log" 2>&1 &
+  echo $! > "$PROM_PIDF"
+  GW_PIDFILES+=("$PROM_PIDF")    # stopped by the trap like the gateways
+  t0=$(now_ms)
+  for ((i = 0; i < 300; i++)); do
+    # ready, and the gateway scraped once (up == 1): the transfers come after a first sample
+    if curl -sf --max-time 2 "http://127.0.0.1:$PROM_PORT/-/ready" >/dev/null 2>&1 \
+        && [ "$(prom_query 'up{job="ftps-gateway"}' 2>/dev/null | jq -r '.data.result[0].value[1] // 0' 2>/dev/null)" = 1 ]; then
+      echo "INFO: pid $(cat "$PROM_PIDF") on 127.0.0.1:$PROM_PORT, first scrape of 127.0.0.1:$1 after $(( $(now_ms) - t0 )) ms"
+      return 0
+    fi
+    kill -0 "$(cat "$PROM_PIDF")" 2>/dev/null || break
+    sleep 0.1
+  done
+  tail -n 30 "$LOGS/prometheus.log"
+  fail "prometheus not ready on 127.0.0.1:$PROM_PORT (log: $LOGS/prometheus.log)"
+}
+prom_query() {  # prom_query PROMQL  -> the API's JSON
+  curl -sS --max-time 5 -G "http://127.0.0.1:$PROM_PORT/api/v1/query" --data-urlencode "query=$1"
+}
+
+# after the transfers: a scrape brought ftpgw_data_bytes_total to Prometheus, >= 1 MiB each way
+prom_data_bytes() {
+  local i json="" down=0 up=0 url="http://127.0.0.1:$PROM_PORT/api/v1/query?query=ftpgw_data_bytes_total"
+  for ((i = 0; i < 60; i++)); do
+    json=$(curl -sS --max-time 5 "$url" 2>&1 || true)
+    down=$(jq -r '[.data.result[] | select(.metric.direction == "download") | .value[1] | tonumber] | add // 0' <<<"$json" 2>/dev/null || echo 0)
+    up=$(jq -r '[.data.result[] | select(.metric.direction == "upload") | .value[1] | tonumber] | add // 0' <<<"$json" 2>/dev/null || echo 0)
+    if awk -v d="$down" -v u="$up" 'BEGIN { exit !(d >= 1048576 && u >= 1048576) }'; then
+      echo "GET $url"; echo "$json"
+      echo "INFO: ftpgw_data_bytes_total download=$down upload=$up (scraped, queried after $((i / 2)).$((i % 2 * 5))s)"
+      return 0
+    fi
+    sleep 0.5
+  done
+  echo "GET $url"; echo "$json"
+  fail "ftpgw_data_bytes_total not >= 1048576 both ways after 30 s: download=$down upload=$up"
+}
+
+# the alert rules of deploy/prometheus/alerts.yaml are loaded and evaluate without error
+prom_rules_evaluated() {
+  local i json want n unknown bad
+  want=$(grep -cE '^\s*- alert:' "$PROM_RULES")
+  for ((i = 0; i < 40; i++)); do
+    json=$(curl -sS --max-time 5 "http://127.0.0.1:$PROM_PORT/api/v1/rules" 2>&1 || true)
+    n=$(jq '[.data.groups[].rules[]] | length' <<<"$json" 2>/dev/null || echo 0)
+    unknown=$(jq '[.data.groups[].rules[] | select(.health == "unknown")] | length' <<<"$json" 2>/dev/null || echo 1)
+    [ "$n" = "$want" ] && [ "$unknown" = 0 ] && break
+    sleep 0.25
+  done
+  jq -r '.data.groups[].rules[] | "\(.name) health=\(.health) state=\(.state) \(.lastError // "")"' <<<"$json" 2>/dev/null || echo "$json"
+  [ "$n" = "$want" ] || fail "$n of $want alert rules loaded" || return 1
+  bad=$(jq -r '.data.groups[].rules[] | select(.health != "ok") | "\(.name): \(.health) \(.lastError // "")"' <<<"$json")
+  [ -z "$bad" ] || fail "rules not evaluated cleanly: $(head -2 <<<"$bad" | tr '\n' ';')" || return 1
+  echo "INFO: $n alert rules evaluated, health ok; firing/pending: $(jq -r '[.data.groups[].rules[] | select(.state != "inactive") | .name] | join(",")' <<<"$json" | sed 's/^$/none/')"
+}
+
+# every expression of the Grafana dashboard evaluates (Grafana's variables replaced); the TLS CPU
+# seconds per GB of what the suite relayed through this gateway is printed
+prom_dashboard_queries() {
+  local n=0 bad=0 data=0 e q json cpu
+  while IFS= read -r e; do
+    [ -n "$e" ] || continue
+    n=$((n + 1))
+    q=$(sed -e 's/\$__rate_interval/1m/g; s/\$__range/5m/g; s/\$__interval/15s/g; s/=~"\$[A-Za-z_]*"/=~".*"/g' <<<"$e")
+    json=$(prom_query "$q" 2>&1 || true)
+    if [ "$(jq -r .status <<<"$json" 2>/dev/null)" != success ]; then
+      bad=$((bad + 1))
+      echo "ERROR: $q"; echo "  -> $(jq -r '.error // empty' <<<"$json" 2>/dev/null || echo "$json")"
+      continue
+    fi
+    if [ "$(jq '.data.result | length' <<<"$json")" -gt 0 ]; then data=$((data + 1)); else echo "no data (yet): $q"; fi
+  done < <(jq -r '.panels[] | (., (.panels // [])[]) | (.targets // [])[] | .expr' "$PROM_DASHBOARD")
+  [ "$n" -gt 0 ] || fail "no expressions found in $PROM_DASHBOARD" || return 1
+  [ "$bad" = 0 ] || fail "$bad of $n dashboard expressions do not evaluate" || return 1
+  cpu=$(prom_query 'sum(rate(ftpgw_tls_cpu_seconds_total[5m])) / (sum(rate(ftpgw_data_bytes_total[5m])) / 1e9)' \
+    | jq -r '.data.result[0].value[1] // "none" | if type == "string" then . else tostring end' 2>/dev/null || echo none)
+  echo "INFO: $n dashboard expressions evaluate, $data with data; TLS CPU s/GB of these few MiB (handshakes included): $cpu"
+}
+
+if [ "${IT_SKIP_PROMETHEUS:-0}" = 1 ]; then
+  say "IT_SKIP_PROMETHEUS=1: no Prometheus checks"
+elif [ "$DIRECT" = 1 ]; then
+  record prom - - - prometheus SKIP 0 "IT_DIRECT=1: no gateway to scrape"
+else
+  BLOCK_FAILS=0
+  s="${IT_PROMETHEUS_SERVER:-${IT_SERVERS%% *}}"
+  kind=$(server_kind "$s"); tls=$(server_tls "$s"); sport=$(server_port "$s") || sport=""
+  if [ "$tls" = tls12 ]; then protos="TLSv1.2"; else protos="TLSv1.2, TLSv1.3"; fi
+  gi=$PROM_GW_INDEX; port=$(gateway_port $gi); mport=$(gateway_metrics $gi)
+  check prom "$kind" "$tls" - prom-install -- prom_install
+  if [ "${R_RES[-1]}" = PASS ]; then
+    check prom "$kind" "$tls" - promtool-check-rules -- prom_check_rules
+    if [ -z "$sport" ] || ! port_listening "$sport"; then
+      record prom "$kind" "$tls" - prom-gateway FAIL 0 "server $s is not running (IT_PROMETHEUS_SERVER)"
+    else
+      cfg="$CONF/gateway-prometheus.yaml"
+      gw_config "$cfg" "$port" "$(gateway_pasv_min $gi)" "$(gateway_pasv_max $gi)" "$mport" "$sport" "$CA" "$protos"
+      check gw "$kind" "$tls" - gateway-start-prometheus -- gw_start prometheus "$cfg" "$port"
+      if [ "${R_RES[-1]}" = PASS ]; then
+        check prom "$kind" "$tls" - prom-start -- prom_start "$mport"
+        prom_up=${R_RES[-1]}
+        TARGET_PORT=$port
+        check curl "$kind" "$tls" epsv prom-get-1M -- curl_op epsv get-1M "prom-$s-get-1M"
+        check curl "$kind" "$tls" epsv prom-put-1M -- curl_op epsv put-1M "prom-$s-put-1M"
+        check prom "$kind" "$tls" - promtool-check-metrics -- prom_check_metrics "$mport"
+        if [ "$prom_up" = PASS ]; then
+          check prom "$kind" "$tls" - prom-query-data-bytes -- prom_data_bytes
+          check prom "$kind" "$tls" - prom-alert-rules -- prom_rules_evaluated
+          check prom "$kind" "$tls" - prom-dashboard-exprs -- prom_dashboard_queries
+        fi
+        [ "$BLOCK_FAILS" = 0 ] || { echo "== $LOGS/prometheus.log"; tail -n 20 "$LOGS/prometheus.log" 2>/dev/null || true; }
+        stop_pidfile "$PROM_PIDF"
+        rm -rf "$PROM_TSDB"
+        gw_stop prometheus
+      fi
+    fi
+  fi
+  [ "$BLOCK_FAILS" = 0 ] || print_tails "$s" prometheus
 fi
 
 # ------------------------------------------------------------------ report

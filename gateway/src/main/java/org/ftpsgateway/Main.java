@@ -286,7 +286,7 @@ public final class Main {
             + config.shutdownGraceSeconds() + " s");
         gateway.drain(config.shutdownGraceSeconds()).toCompletionStage().toCompletableFuture()
             .get(config.shutdownGraceSeconds() + 5L, TimeUnit.SECONDS);
-        gateway.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        gateway.stop().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       } catch (Exception ignored) {
         // shutting down anyway
