@@ -185,7 +185,9 @@ cleanup() {
   if [ "${BENCH_KEEP:-0}" = 1 ]; then
     say "BENCH_KEEP=1: leaving running: ${STARTED[*]:-nothing}"
   else
-    for f in "${STARTED[@]}"; do stop_pidfile "$f"; done
+    # in parallel: ProFTPD may take a second or more to exit (stop_pidfile waits up to 5 s, then KILLs)
+    for f in "${STARTED[@]}"; do ( stop_pidfile "$f" ) & done
+    wait
     rm -f "$BPIDS"/*.proftpd.pid "$BPIDS"/*.pureftpd.pid "$BPIDS"/*.scoreboard "$BPIDS"/*.scoreboard.lck
   fi
   rm -rf "$DL_DIR"

@@ -438,6 +438,11 @@ def run(a):
          "load_start": open("/proc/loadavg").read().split()[:3]}
     fails = R["failures"]
 
+    R["load"] = []
+
+    def phase(name):
+        R["load"].append((name, time.strftime("%H:%M:%S"), open("/proc/loadavg").read().split()[0]))
+
     def fail(path, phase, text):
         fails.append({"path": path, "phase": phase, "error": text})
         log(f"FAIL {path} {phase}: {text}")
@@ -466,6 +471,7 @@ def run(a):
     R["alive"] = [p["name"] for p in alive]
 
     fname = f"file{a.file_mb}M"
+    phase("warm-up + throughput")
     if a.warmup_mb > 0:
         log(f"warm-up: one untimed download + upload of {a.warmup_mb} MiB per path")
         for p in alive:
@@ -486,6 +492,7 @@ def run(a):
                 if not r["ok"]:
                     fail(p["name"], f"{d} run {run_i}", r.get("error", "?"))
 
+    phase("latency")
     log(f"latency: {a.lat_n} back-to-back sessions per path, then {a.lat_spaced} x (1 s pause + session) per path")
     lat = {p["name"]: {"b2b": [], "spaced": []} for p in alive}
     for p in alive:
@@ -507,6 +514,7 @@ def run(a):
     R["latency"] = lat
 
     R["parallel"] = {}
+    phase("parallel")
     for n, mb in par_specs:
         ref = open(os.path.join(a.home, "bench", f"file{mb}M"), "rb").read()
         for p in alive:
@@ -521,6 +529,7 @@ def run(a):
         del ref
 
     R["idle"] = {}
+    phase("idle")
     if a.idle > 0:
         for p in alive:
             if p["kind"] == "direct":
@@ -541,6 +550,7 @@ def run(a):
             p["tls"] = p.get("client_tls")
         else:
             p["tls"] = tls_of(p, offsets0)
+    phase("end")
     R["load_end"] = open("/proc/loadavg").read().split()[:3]
     R["end"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     json.dump(R, open(a.json, "w"), indent=1)
@@ -604,8 +614,9 @@ def report(R):
     w = out.append
     title = "ftps-gateway benchmark" + (" (SMOKE: small, not a measurement)" if s["smoke"] == 1 else "")
     w(f"# {title}\n")
-    w(f"- date: {v['date']} (ended {R.get('end', '?')}); load average at start {' '.join(R['load_start'])}, "
-      f"at end {' '.join(R.get('load_end', ['?']))}")
+    w(f"- date: {v['date']} (ended {R.get('end', '?')}); load average (1/5/15 min) at start {' '.join(R['load_start'])}, "
+      f"at end {' '.join(R.get('load_end', ['?']))}; 1-min load when each phase began: "
+      + ", ".join(f"{n} {t} **{l}**" for n, t, l in R.get("load", [])))
     w(f"- machine: {v['nproc']} vCPU {v['cpu']}, {v['mem']}, kernel {v['kernel']}, {v['os']}")
     w(f"- servers (Debian packages, unpacked): {v['packages']} ({v['mod_proxy']})")
     w(f"- gateway: {v['jar']}; git {v['git']}; {v['java']}; JVM options `{v['java_opts']}`"
@@ -699,6 +710,15 @@ def report(R):
             cells += ["", "", ""]
         w("| " + " | ".join(cells) + " |")
     w("")
+
+    w("Latency: python ftplib, connect + login + RETR 1 MiB + QUIT, median; b2b = back-to-back, spaced = each after "
+      "1 s idle (ProFTPD's master accepts a connection only ~0.4 s after a session ended, hence mod_proxy's b2b). "
+      "Parallel: all sessions released by one barrier, each a full session with a compared download; vsftpd 3.0.3 "
+      "listens with a hard-coded backlog of 32, so hundreds of simultaneous connects overflow its accept queue and "
+      "hang until the client's timeout (`TimeoutError`), on every path with vsftpd behind: the 500-session figure "
+      "is meaningful with pure-ftpd behind (backlog 503). Idle: RSS summed over the proxy's processes as the issue "
+      "asks; mod_proxy forks one process per session, so its RSS sum counts shared pages once per process, PSS "
+      "shares them out.\n")
 
     # targets of issue 6 (pure-ftpd behind unless said)
     gws = [p for p in paths if p["kind"] == "gateway" and p["name"] in alive]
