@@ -17,7 +17,14 @@ final class EffectiveConfig {
     for (ListenerConfig l : c.listeners()) {
       listeners.add(new JsonObject().put("name", l.name()).put("host", l.host()).put("port", l.port())
           .put("tls", l.tls().configName()).put("passivePorts", l.passivePorts().toString())
-          .put("passiveAddress", l.passiveAddress()).put("allowForeignActive", l.allowForeignActive()));
+          .put("passiveAddress", l.passiveAddress()).put("allowForeignActive", l.allowForeignActive())
+          .put("certFile", l.clientTls().certFile()).put("keyFile", l.clientTls().keyFile())
+          .put("keystore", l.clientTls().keystore()).put("password", l.clientTls().password() == null ? null : "***")
+          .put("generatedCertDir", l.clientTls().generatedCertDir())
+          .put("requireTls", l.clientTls().requireTls())
+          .put("requireProtectedData", l.clientTls().requireProtectedData())
+          .put("requireSessionReuse", l.clientTls().requireSessionReuse())
+          .put("allowAuthSsl", l.clientTls().allowAuthSsl()).put("allowCcc", l.clientTls().allowCcc()));
     }
     var u = c.upstream();
     JsonObject doc = new JsonObject()
@@ -25,7 +32,16 @@ final class EffectiveConfig {
         .put("upstream", new JsonObject().put("host", u.host()).put("port", u.port()).put("tls", u.tls().configName())
             .put("serverName", u.serverName()).put("caFile", u.caFile())
             .put("protocols", new JsonArray(u.protocols())).put("dataMode", u.dataMode().name().toLowerCase())
-            .put("sslEngine", u.sslEngine().name().toLowerCase()))
+            .put("sslEngine", u.sslEngine().name().toLowerCase())
+            .put("verifyHostname", u.tlsOptions().verifyHostname())
+            .put("pinSha256", new JsonArray(u.tlsOptions().pinSha256()))
+            .put("insecureSkipVerify", u.tlsOptions().insecureSkipVerify())
+            .put("clientCertFile", u.tlsOptions().clientCertFile()).put("clientKeyFile", u.tlsOptions().clientKeyFile())
+            .put("clientKeystore", u.tlsOptions().clientKeystore())
+            .put("clientKeystorePassword", u.tlsOptions().clientKeystorePassword() == null ? null : "***")
+            .put("cipherSuites", new JsonArray(u.tlsOptions().cipherSuites()))
+            .put("allowLegacyTls", u.tlsOptions().allowLegacyTls()).put("ccc", u.tlsOptions().ccc()))
+        .put("tls", new JsonObject().put("engine", c.tlsEngine().name().toLowerCase()))
         .put("timeouts", new JsonObject().put("connectSeconds", c.timeouts().connectSeconds())
             .put("idleSeconds", c.timeouts().idleSeconds()).put("dataConnectSeconds", c.timeouts().dataConnectSeconds())
             .put("loginSeconds", c.timeouts().loginSeconds()))

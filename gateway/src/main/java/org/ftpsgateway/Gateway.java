@@ -65,6 +65,7 @@ public final class Gateway {
     Admission admission = new Admission(config.limits());
     UpstreamTls upstreamTls = new UpstreamTls(config.upstream(), config.timeouts(),
         ListenerVerticle.useOpenSsl(config.upstream().sslEngine()), metrics.upstreamTlsCpu());
+    upstreamTls.warnAboutTrust();
     List<Future<BoundListener>> started = new ArrayList<>();
     List<String> deployments = new CopyOnWriteArrayList<>();
     List<ListenerContext> contexts = new ArrayList<>();
@@ -75,7 +76,7 @@ public final class Gateway {
       if (lc.tls() != org.ftpsgateway.config.TlsMode.NONE) {
         try {
           var tls = org.ftpsgateway.tls.ClientSideTls.create("listeners[" + contexts.indexOf(context) + "]",
-              lc.clientTls(), lc.host());
+              lc.clientTls(), lc.host(), ListenerVerticle.useOpenSsl(config.tlsEngine()));
           tls.warnIfGenerated(lc.name());
           context.clientTls(tls);
         } catch (org.ftpsgateway.config.ConfigException e) {

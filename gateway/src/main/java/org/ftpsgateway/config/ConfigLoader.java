@@ -246,9 +246,11 @@ public final class ConfigLoader {
     JsonObject timeouts = doc.getValue("timeouts") instanceof JsonObject t ? t : new JsonObject();
     JsonObject metrics = doc.getValue("metrics") instanceof JsonObject m ? m : new JsonObject();
     JsonObject limits = doc.getValue("limits") instanceof JsonObject l ? l : new JsonObject();
-    return new GatewayConfig(listeners, upstream(up), timeouts(timeouts), metrics(metrics), logging(doc),
+    JsonObject tls = doc.getValue("tls") instanceof JsonObject t ? t : new JsonObject();
+    UpstreamConfig.SslEngine engine = sslEngine(tls, "engine", "tls", UpstreamConfig.SslEngine.AUTO);
+    return new GatewayConfig(listeners, upstream(up, engine), timeouts(timeouts), metrics(metrics), logging(doc),
         limits(limits), integer(doc, "shutdownGraceSeconds", "", GatewayConfig.DEFAULT_SHUTDOWN_GRACE_SECONDS,
-            0, 86_400));
+            0, 86_400), engine);
   }
 
   private static ListenerConfig listener(JsonObject o, String path, int index) throws ConfigException {
@@ -297,7 +299,8 @@ public final class ConfigLoader {
         bool(o, "allowAuthSsl", path, d.allowAuthSsl()), bool(o, "allowCcc", path, d.allowCcc()));
   }
 
-  private static UpstreamConfig upstream(JsonObject o) throws ConfigException {
+  private static UpstreamConfig upstream(JsonObject o, UpstreamConfig.SslEngine defaultEngine)
+      throws ConfigException {
     String path = "upstream";
     String host = string(o, "host", path, null);
     if (host == null || host.isBlank()) {
@@ -314,6 +317,7 @@ public final class ConfigLoader {
     if (caFile != null) {
       checkCaFile(caFile);
     }
+    boolean allowLegacy = bool(o, "allowLegacyTls", path, false);
     List<String> protocols = stringList(o, "protocols", path, UpstreamConfig.DEFAULT_PROTOCOLS);
     if (protocols.isEmpty()) {
       throw new ConfigException("upstream.protocols", "at least one protocol is required");
@@ -321,7 +325,11 @@ public final class ConfigLoader {
     for (String p : protocols) {
       if (!UpstreamConfig.SUPPORTED_PROTOCOLS.contains(p)) {
         throw new ConfigException("upstream.protocols", "'" + p + "' is not supported (use "
-            + String.join(", ", UpstreamConfig.SUPPORTED_PROTOCOLS) + ")");
+            + String.join(", ", UpstreamConfig.SUPPORTED_PROTOCOLS) + "; SSLv3 is never allowed)");
+      }
+      if (UpstreamTlsOptions.LEGACY_PROTOCOLS.contains(p) && !allowLegacy) {
+        throw new ConfigException("upstream.protocols", "'" + p + "' is a legacy protocol with known weaknesses;"
+            + " it is refused unless upstream.allowLegacyTls is true");
       }
     }
     DataMode dataMode;
@@ -331,18 +339,98 @@ public final class ConfigLoader {
     } catch (IllegalArgumentException e) {
       throw new ConfigException("upstream.dataMode", "must be epsv or pasv, got '" + modeText + "'");
     }
-    String engineText = string(o, "sslEngine", path, "auto");
+    UpstreamConfig.SslEngine engine = sslEngine(o, "sslEngine", path, defaultEngine);
+    return new UpstreamConfig(host, port, tls, serverName, caFile, protocols, dataMode, engine,
+        upstreamTlsOptions(o, allowLegacy));
+  }
+
+  private static UpstreamConfig.SslEngine sslEngine(JsonObject o, String key, String path,
+                                                    UpstreamConfig.SslEngine dflt) throws ConfigException {
+    String text = string(o, key, path, null);
+    if (text == null) {
+      return dflt;
+    }
     UpstreamConfig.SslEngine engine;
     try {
-      engine = UpstreamConfig.SslEngine.valueOf(engineText.strip().toUpperCase(Locale.ROOT));
+      engine = UpstreamConfig.SslEngine.valueOf(text.strip().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new ConfigException("upstream.sslEngine", "must be auto, jdk or openssl, got '" + engineText + "'");
+      throw new ConfigException(keyPath(path, key), "must be auto, jdk or openssl, got '" + text + "'");
     }
     if (engine == UpstreamConfig.SslEngine.OPENSSL && !io.netty.handler.ssl.OpenSsl.isAvailable()) {
-      throw new ConfigException("upstream.sslEngine", "openssl is not available on this machine: "
+      throw new ConfigException(keyPath(path, key), "openssl is not available on this machine: "
           + oneLine(io.netty.handler.ssl.OpenSsl.unavailabilityCause()));
     }
-    return new UpstreamConfig(host, port, tls, serverName, caFile, protocols, dataMode, engine);
+    return engine;
+  }
+
+  private static UpstreamTlsOptions upstreamTlsOptions(JsonObject o, boolean allowLegacy) throws ConfigException {
+    String path = "upstream";
+    List<String> pins = new ArrayList<>();
+    for (String text : stringList(o, "pinSha256", path, List.of())) {
+      try {
+        pins.add(org.ftpsgateway.tls.Fingerprints.format(org.ftpsgateway.tls.Fingerprints.parsePin(text)));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("upstream.pinSha256", e.getMessage());
+      }
+    }
+    boolean insecure = bool(o, "insecureSkipVerify", path, false);
+    // a pin identifies the server exactly; the name is checked too only when asked for explicitly
+    boolean verifyHostname = bool(o, "verifyHostname", path, pins.isEmpty());
+    if (insecure && !pins.isEmpty()) {
+      throw new ConfigException("upstream.insecureSkipVerify", "contradicts upstream.pinSha256: give one of them");
+    }
+    String certFile = string(o, "clientCertFile", path, null);
+    String keyFile = string(o, "clientKeyFile", path, null);
+    String keystore = string(o, "clientKeystore", path, null);
+    String keystorePassword = string(o, "clientKeystorePassword", path, null);
+    if ((certFile == null) != (keyFile == null)) {
+      throw new ConfigException(certFile == null ? "upstream.clientCertFile" : "upstream.clientKeyFile",
+          "clientCertFile and clientKeyFile go together");
+    }
+    if (certFile != null && keystore != null) {
+      throw new ConfigException("upstream.clientKeystore", "give either clientCertFile/clientKeyFile or"
+          + " clientKeystore, not both");
+    }
+    for (String[] f : new String[][] {{"clientCertFile", certFile}, {"clientKeyFile", keyFile},
+        {"clientKeystore", keystore}}) {
+      if (f[1] != null && !Files.isRegularFile(Path.of(f[1]))) {
+        throw new ConfigException("upstream." + f[0], "file " + f[1] + " does not exist");
+      }
+    }
+    if (certFile != null || keystore != null) {
+      try {
+        org.ftpsgateway.tls.KeyMaterial.keyManagers(certFile, keyFile, keystore, keystorePassword);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(certFile != null ? "upstream.clientKeyFile" : "upstream.clientKeystore",
+            oneLine(e));
+      }
+    }
+    List<String> suites = stringList(o, "cipherSuites", path, UpstreamTlsOptions.DEFAULT_CIPHER_SUITES);
+    if (suites.isEmpty()) {
+      throw new ConfigException("upstream.cipherSuites", "at least one cipher suite is required");
+    }
+    Set<String> known = knownCipherSuites();
+    for (String suite : suites) {
+      if (!known.contains(suite)) {
+        throw new ConfigException("upstream.cipherSuites", "'" + suite + "' is not a cipher suite this Java or"
+            + " OpenSSL knows (use standard names such as TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)");
+      }
+    }
+    return new UpstreamTlsOptions(verifyHostname, pins, insecure, certFile, keyFile, keystore, keystorePassword,
+        suites, allowLegacy, bool(o, "ccc", path, false));
+  }
+
+  private static Set<String> knownCipherSuites() {
+    Set<String> known = new HashSet<>();
+    try {
+      known.addAll(List.of(javax.net.ssl.SSLContext.getDefault().getSupportedSSLParameters().getCipherSuites()));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      // no JDK TLS: only OpenSSL's names count
+    }
+    if (io.netty.handler.ssl.OpenSsl.isAvailable()) {
+      known.addAll(io.netty.handler.ssl.OpenSsl.availableJavaCipherSuites());
+    }
+    return known;
   }
 
   private static void checkCaFile(String caFile) throws ConfigException {

@@ -46,7 +46,19 @@ final class ConfigSchema {
         "caFile", Field.of(Kind.STRING),
         "protocols", Field.of(Kind.STRING_LIST),
         "dataMode", Field.of(Kind.STRING),
-        "sslEngine", Field.of(Kind.STRING));
+        "sslEngine", Field.of(Kind.STRING),
+        "verifyHostname", Field.of(Kind.BOOL),
+        "pinSha256", Field.of(Kind.STRING_LIST),
+        "insecureSkipVerify", Field.of(Kind.BOOL),
+        "clientCertFile", Field.of(Kind.STRING),
+        "clientKeyFile", Field.of(Kind.STRING),
+        "clientKeystore", Field.of(Kind.STRING),
+        "clientKeystorePassword", Field.of(Kind.STRING),
+        "cipherSuites", Field.of(Kind.STRING_LIST),
+        "allowLegacyTls", Field.of(Kind.BOOL),
+        "ccc", Field.of(Kind.BOOL));
+    Map<String, Field> tls = ordered(
+        "engine", Field.of(Kind.STRING));
     Map<String, Field> timeouts = ordered(
         "connectSeconds", Field.of(Kind.INT),
         "idleSeconds", Field.of(Kind.INT),
@@ -64,6 +76,7 @@ final class ConfigSchema {
     ROOT = ordered(
         "listeners", new Field(Kind.OBJECT_LIST, listener),
         "upstream", new Field(Kind.OBJECT, upstream),
+        "tls", new Field(Kind.OBJECT, tls),
         "timeouts", new Field(Kind.OBJECT, timeouts),
         "metrics", new Field(Kind.OBJECT, metrics),
         "limits", new Field(Kind.OBJECT, limits),

@@ -7,9 +7,16 @@ import java.util.List;
  *
  * @param serverName name checked against the server certificate and sent as SNI (default: host)
  * @param caFile PEM bundle of trusted CAs; null means the JVM trust store
+ * @param tlsOptions trust (pins, host name check), client certificate, cipher suites, CCC
  */
 public record UpstreamConfig(String host, int port, TlsMode tls, String serverName, String caFile,
-                             List<String> protocols, DataMode dataMode, SslEngine sslEngine) {
+                             List<String> protocols, DataMode dataMode, SslEngine sslEngine,
+                             UpstreamTlsOptions tlsOptions) {
+
+  public UpstreamConfig(String host, int port, TlsMode tls, String serverName, String caFile, List<String> protocols,
+                        DataMode dataMode, SslEngine sslEngine) {
+    this(host, port, tls, serverName, caFile, protocols, dataMode, sslEngine, UpstreamTlsOptions.defaults());
+  }
 
   /** Which TLS implementation speaks to the upstream. */
   public enum SslEngine {
@@ -25,7 +32,8 @@ public record UpstreamConfig(String host, int port, TlsMode tls, String serverNa
   }
 
   public static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.2", "TLSv1.3");
-  public static final List<String> SUPPORTED_PROTOCOLS = List.of("TLSv1.2", "TLSv1.3");
+  /** What {@code protocols} may name; TLS 1.0/1.1 only with {@code allowLegacyTls}, SSLv3 never. */
+  public static final List<String> SUPPORTED_PROTOCOLS = List.of("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
 
   public UpstreamConfig {
     protocols = List.copyOf(protocols);

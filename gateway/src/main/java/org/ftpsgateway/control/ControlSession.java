@@ -70,7 +70,7 @@ public final class ControlSession {
   private final ArrayDeque<Object> queue = new ArrayDeque<>();
   private final UpstreamConnector connector;
   /** This session's own upstream TLS context: its control and data connections share its session cache. */
-  private final io.netty.handler.ssl.SslContext upstreamTlsContext;
+  private final UpstreamTls.SessionTls upstreamTlsContext;
 
   private State state = State.CONNECTING;
   private UpstreamControl upstream;
@@ -182,7 +182,8 @@ public final class ControlSession {
       upstream.unsolicitedHandler(this::onUnsolicitedReply);
       upstream.closedHandler(this::onUpstreamClosed);
       LOG.info(() -> id + " upstream " + connector.where() + " secured in "
-          + connected.connectNanos() / 1_000_000 + " ms");
+          + connected.connectNanos() / 1_000_000 + " ms"
+          + (context.upstreamTls().insecure() ? " WITHOUT certificate verification (insecureSkipVerify)" : ""));
       state = State.READY;
       reply(connected.greeting());
       pump();
@@ -870,6 +871,7 @@ public final class ControlSession {
     context.audit().event("session")
         .with("listener", context.listener().name()).with("session", id).with("client", clientAddress)
         .with("user", printable(user)).with("upstream", connector.where()).with("tls", tls)
+        .with("upstreamVerify", context.upstreamTls().insecure() ? "INSECURE" : null)
         .with("transfers", transfers).with("bytesDown", bytesDown).with("bytesUp", bytesUp)
         .with("ms", (System.nanoTime() - startedNanos) / 1_000_000)
         .with("outcome", outcome).with("reason", reason)

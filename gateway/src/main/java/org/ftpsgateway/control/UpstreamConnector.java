@@ -13,6 +13,7 @@ import org.ftpsgateway.config.TlsMode;
 import org.ftpsgateway.config.UpstreamConfig;
 import org.ftpsgateway.metrics.GatewayMetrics;
 import org.ftpsgateway.protocol.FtpReply;
+import org.ftpsgateway.tls.Fingerprints;
 import org.ftpsgateway.tls.ServerIdentity;
 import org.ftpsgateway.tls.UpstreamTls;
 
@@ -37,7 +38,7 @@ final class UpstreamConnector {
   private final UpstreamTls tls;
   private final int timeoutSeconds;
   private final ListenerContext context;
-  private io.netty.handler.ssl.SslContext sessionContext;
+  private UpstreamTls.SessionTls sessionContext;
 
   UpstreamConnector(ListenerContext context, NetClient client) {
     this.context = context;
@@ -61,7 +62,7 @@ final class UpstreamConnector {
   }
 
   /** Connects and secures a control connection whose TLS sessions live in {@code sessionContext}. */
-  Future<Connected> connect(io.netty.handler.ssl.SslContext sessionContext) {
+  Future<Connected> connect(UpstreamTls.SessionTls sessionContext) {
     this.sessionContext = sessionContext;
     long start = System.nanoTime();
     Promise<Connected> result = Promise.promise();
@@ -136,9 +137,12 @@ final class UpstreamConnector {
         .<Void>mapEmpty()
         .recover(e -> {
           String why = describeTls(e);
-          return Future.failedFuture(why.startsWith("server certificate")
-              ? CERTIFICATE_REJECTED + why.substring("server ".length()) + " (" + where() + ")"
-              : "TLS handshake with upstream " + where() + " failed: " + why);
+          X509Certificate presented = sessionContext.presented();
+          if (why.startsWith("server certificate")) {
+            return Future.failedFuture(CERTIFICATE_REJECTED + why.substring("server ".length()) + " (" + where()
+                + (presented != null ? ", " + Fingerprints.describe(presented) : "") + ")");
+          }
+          return Future.failedFuture("TLS handshake with upstream " + where() + " failed: " + why);
         })
         .compose(v -> verifyIdentity(control))
         .onSuccess(v -> context.measureUpstreamTls(socket));
@@ -146,15 +150,21 @@ final class UpstreamConnector {
 
   /** The server certificate must name {@code upstream.serverName}; remembered to check every data connection. */
   private Future<Void> verifyIdentity(UpstreamControl control) {
+    X509Certificate leaf;
     try {
-      var certificates = control.socket().peerCertificates();
-      X509Certificate leaf = (X509Certificate) certificates.get(0);
-      ServerIdentity.verify(leaf, upstream.serverName());
+      leaf = (X509Certificate) control.socket().peerCertificates().get(0);
+    } catch (Exception e) {
+      return Future.failedFuture(CERTIFICATE_REJECTED + "no certificate from " + where() + " (" + message(e) + ")");
+    }
+    try {
+      if (tls.checksHostname()) {
+        ServerIdentity.verify(leaf, upstream.serverName());
+      }
       control.serverCertificate(leaf);
       return Future.succeededFuture();
     } catch (Exception e) {
       return Future.failedFuture(CERTIFICATE_REJECTED + "certificate of " + where() + " does not match the server"
-          + " name " + upstream.serverName() + " (" + message(e) + ")");
+          + " name " + upstream.serverName() + " (" + message(e) + "; " + Fingerprints.describe(leaf) + ")");
     }
   }
 
@@ -222,6 +232,9 @@ final class UpstreamConnector {
     if (text.contains("PKIX") || text.contains("unable to find valid certification path")
         || text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("certificate_unknown")) {
       return "server certificate not trusted (" + deepest + ")";
+    }
+    if (text.contains("pin mismatch")) {
+      return "server certificate pin mismatch (" + deepest + ")";
     }
     if (text.contains("No subject alternative") || text.contains("doesn't match") || text.contains("No name matching")) {
       return "server certificate does not match the server name (" + deepest + ")";

@@ -63,8 +63,18 @@ public final class DemoFtpsServer implements AutoCloseable {
   /** Like {@link #start(int, String, java.util.Map, Path, List)} on another address, e.g. {@code ::1}. */
   public static DemoFtpsServer start(String host, int port, String passivePorts, java.util.Map<String, String> users,
                                      Path root, List<String> tlsProtocols) throws IOException, FtpException {
-    GeneratedCertificate cert = GeneratedCertificate.generate(List.of("localhost", "127.0.0.1", "::1"),
-        Duration.ofDays(30));
+    return start(host, port, passivePorts, users, root, tlsProtocols,
+        GeneratedCertificate.generate(List.of("localhost", "127.0.0.1", "::1"), Duration.ofDays(30)), null);
+  }
+
+  /**
+   * With a given server certificate and, when {@code requiredClientCa} is set, mutual TLS: a client must present a
+   * certificate issued by (or equal to) it.
+   */
+  public static DemoFtpsServer start(String host, int port, String passivePorts, java.util.Map<String, String> users,
+                                     Path root, List<String> tlsProtocols, GeneratedCertificate cert,
+                                     java.security.cert.X509Certificate requiredClientCa)
+      throws IOException, FtpException {
     Path work = Files.createTempDirectory("ftpgw-demo-tls");
     Path keystore = work.resolve("server.p12");
     Files.write(keystore, cert.pkcs12("server", "demo-pass".toCharArray()));
@@ -79,6 +89,24 @@ public final class DemoFtpsServer implements AutoCloseable {
     ssl.setKeystorePassword("demo-pass");
     ssl.setKeystoreType("PKCS12");
     ssl.setSslProtocol(tlsProtocols.toArray(String[]::new));
+    if (requiredClientCa != null) {
+      Path truststore = work.resolve("clients.p12");
+      try {
+        java.security.KeyStore ts = java.security.KeyStore.getInstance("PKCS12");
+        ts.load(null, null);
+        ts.setCertificateEntry("client-ca", requiredClientCa);
+        try (var out = Files.newOutputStream(truststore)) {
+          ts.store(out, "demo-pass".toCharArray());
+        }
+      } catch (java.security.GeneralSecurityException e) {
+        throw new IOException("cannot write the client trust store: " + e.getMessage(), e);
+      }
+      truststore.toFile().deleteOnExit();
+      ssl.setTruststoreFile(truststore.toFile());
+      ssl.setTruststorePassword("demo-pass");
+      ssl.setTruststoreType("PKCS12");
+      ssl.setClientAuthentication("NEED");
+    }
 
     // one SSL configuration (one SSLContext, one session cache) for control and data, so data connections can
     // resume the control connection's session as real servers expect

@@ -46,7 +46,7 @@ public final class ClientSideTls {
   }
 
   /** Loads or generates the listener's certificate and builds the context; a problem names the config key. */
-  public static ClientSideTls create(String listenerPath, ClientTlsConfig c, String listenerHost)
+  public static ClientSideTls create(String listenerPath, ClientTlsConfig c, String listenerHost, boolean openSsl)
       throws ConfigException {
     SslContextBuilder builder;
     String fingerprint = null;
@@ -68,7 +68,7 @@ public final class ClientSideTls {
         builder = SslContextBuilder.forServer(cert.keyPair().getPrivate(), cert.certificate());
       }
       SslContext ctx = builder
-          .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
+          .sslProvider(openSsl && OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
           .protocols("TLSv1.3", "TLSv1.2")
           .sessionCacheSize(20_000)
           .sessionTimeout(3600)

@@ -44,15 +44,20 @@ public record GeneratedCertificate(KeyPair keyPair, X509Certificate certificate)
    * The first name is also the subject CN.
    */
   public static GeneratedCertificate generate(List<String> names, Duration validity) {
+    Instant now = Instant.now();
+    return generate(names, now.minus(Duration.ofHours(1)), now.plus(validity));
+  }
+
+  /** Like {@link #generate(List, Duration)} with explicit validity dates (tests make expired ones). */
+  public static GeneratedCertificate generate(List<String> names, Instant notBefore, Instant notAfter) {
     try {
       KeyPairGenerator kpg = KeyPairGenerator.getInstance("EC");
       kpg.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
       KeyPair keyPair = kpg.generateKeyPair();
-      Instant now = Instant.now();
       X500Name subject = new X500Name("CN=" + names.get(0).replaceAll("[,+=\"\\\\<>;]", "_") + ",O=ftps-gateway");
       X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject,
           new BigInteger(127, new SecureRandom()).add(BigInteger.ONE),
-          Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(validity)), subject, keyPair.getPublic());
+          Date.from(notBefore), Date.from(notAfter), subject, keyPair.getPublic());
       List<GeneralName> sans = new ArrayList<>();
       for (String name : names) {
         boolean ip = name.indexOf(':') >= 0 || name.matches("\\d+\\.\\d+\\.\\d+\\.\\d+");
@@ -76,8 +81,13 @@ public record GeneratedCertificate(KeyPair keyPair, X509Certificate certificate)
     return pem(certificate);
   }
 
+  /** PKCS#8 ("PRIVATE KEY"), the form every TLS library reads; BouncyCastle's default SEC1 form would lose the curve. */
   public String privateKeyPem() {
-    return pem(keyPair.getPrivate());
+    try {
+      return pem(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(keyPair.getPrivate(), null).generate());
+    } catch (org.bouncycastle.util.io.pem.PemGenerationException e) {
+      throw new IllegalStateException("cannot encode the private key: " + e.getMessage(), e);
+    }
   }
 
   /** A PKCS#12 key store holding the key and certificate under {@code alias}. */

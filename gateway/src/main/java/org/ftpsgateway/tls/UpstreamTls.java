@@ -5,6 +5,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.internal.net.NetSocketInternal;
@@ -15,15 +16,20 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.logging.Logger;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
 import org.ftpsgateway.config.TimeoutsConfig;
 import org.ftpsgateway.config.UpstreamConfig;
+import org.ftpsgateway.config.UpstreamTlsOptions;
 import org.ftpsgateway.metrics.TlsCpuMeter;
 import org.ftpsgateway.protocol.DataAddresses;
 
@@ -38,8 +44,13 @@ import org.ftpsgateway.protocol.DataAddresses;
  */
 public final class UpstreamTls {
 
+  private static final Logger LOG = Logger.getLogger(UpstreamTls.class.getName());
+
   private final UpstreamConfig upstream;
-  private final TrustManagerFactory trust;
+  private final UpstreamTlsOptions options;
+  private final X509ExtendedTrustManager trust;
+  private final KeyManagerFactory clientKey;
+  private final List<byte[]> pins;
   private final String sniName;
   private final long handshakeTimeoutMillis;
   private final boolean openSsl;
@@ -47,11 +58,25 @@ public final class UpstreamTls {
 
   public UpstreamTls(UpstreamConfig upstream, TimeoutsConfig timeouts, boolean openSsl, TlsCpuMeter cpu) {
     this.upstream = upstream;
-    this.trust = trustManagers(upstream.caFile());
+    this.options = upstream.tlsOptions();
+    this.pins = options.pinSha256().stream().map(Fingerprints::parsePin).toList();
+    this.trust = trustManager(upstream.caFile());
+    this.clientKey = options.mutualTls() ? KeyMaterial.keyManagers(options.clientCertFile(), options.clientKeyFile(),
+        options.clientKeystore(), options.clientKeystorePassword()) : null;
     this.sniName = sniName(upstream.serverName());
     this.handshakeTimeoutMillis = timeouts.connectSeconds() * 1000L;
     this.openSsl = openSsl && OpenSsl.isAvailable();
     this.cpu = cpu;
+  }
+
+  private static X509ExtendedTrustManager trustManager(String caFile) {
+    TrustManagerFactory tmf = trustManagers(caFile);
+    for (var tm : tmf.getTrustManagers()) {
+      if (tm instanceof X509ExtendedTrustManager x) {
+        return x;
+      }
+    }
+    throw new IllegalStateException("the JVM offers no X.509 trust manager");
   }
 
   private static TrustManagerFactory trustManagers(String caFile) {
@@ -80,16 +105,59 @@ public final class UpstreamTls {
     return openSsl;
   }
 
-  /** A fresh context for one client session: its control and data connections resume from its cache only. */
-  public SslContext newSessionContext() {
+  /**
+   * The TLS state of one client session: its own context (so its own session cache) and its own trust manager (which
+   * remembers the certificate the upstream presented).
+   */
+  public static final class SessionTls {
+    private final SslContext context;
+    private final UpstreamTrust trust;
+
+    SessionTls(SslContext context, UpstreamTrust trust) {
+      this.context = context;
+      this.trust = trust;
+    }
+
+    /** The leaf certificate the upstream presented last in this session, or null. */
+    public X509Certificate presented() {
+      return trust.presented();
+    }
+  }
+
+  /** Whether certificate checks are off ({@code insecureSkipVerify}): every session log line says so. */
+  public boolean insecure() {
+    return options.insecureSkipVerify();
+  }
+
+  /** Logs at start what an operator must know about the upstream trust settings. */
+  public void warnAboutTrust() {
+    if (options.insecureSkipVerify()) {
+      LOG.warning("INSECURE: upstream.insecureSkipVerify is true: the upstream certificate and name are NOT"
+          + " verified; anyone on the path can read and change every file and password. Use caFile or pinSha256.");
+    } else if (!options.pinSha256().isEmpty() && !options.verifyHostname()) {
+      LOG.info("upstream trust: certificate pinned (" + options.pinSha256().size()
+          + " SHA-256 pin(s)), host name not checked");
+    } else if (!options.verifyHostname()) {
+      LOG.warning("upstream.verifyHostname is false: any certificate from a trusted CA is accepted for "
+          + upstream.serverName());
+    }
+  }
+
+  /** A fresh TLS state for one client session: its control and data connections resume from its cache only. */
+  public SessionTls newSessionContext() {
+    UpstreamTrust sessionTrust = new UpstreamTrust(trust, pins, options.insecureSkipVerify());
     try {
-      SslContext context = SslContextBuilder.forClient()
+      SslContextBuilder builder = SslContextBuilder.forClient()
           .sslProvider(openSsl ? SslProvider.OPENSSL : SslProvider.JDK)
-          .trustManager(trust)
+          .trustManager(sessionTrust)
           .protocols(upstream.protocols())
-          .build();
+          .ciphers(options.cipherSuites(), SupportedCipherSuiteFilter.INSTANCE);
+      if (clientKey != null) {
+        builder.keyManager(clientKey);
+      }
+      SslContext context = builder.build();
       // the JDK engine is measured by wrapping it; OpenSSL stays unwrapped (measured from the pipeline)
-      return openSsl ? context : cpu.wrap(context);
+      return new SessionTls(openSsl ? context : cpu.wrap(context), sessionTrust);
     } catch (SSLException e) {
       throw new IllegalStateException("cannot build the upstream TLS context: " + e.getMessage(), e);
     }
@@ -100,15 +168,15 @@ public final class UpstreamTls {
    * The engine's peer is the upstream's configured host and port for every connection of the session, so data
    * connections find the control connection's session in the session's cache.
    */
-  public Future<SSLSession> secure(NetSocket socket, SslContext context) {
+  public Future<SSLSession> secure(NetSocket socket, SessionTls session) {
     NetSocketInternal internal = (NetSocketInternal) socket;
-    SslHandler handler = context.newHandler(internal.channelHandlerContext().alloc(), upstream.host(),
+    SslHandler handler = session.context.newHandler(internal.channelHandlerContext().alloc(), upstream.host(),
         upstream.port());
     SSLEngine engine = handler.engine();
     SSLParameters params = engine.getSSLParameters();
     // RFC 4217 §10.2 / RFC 6125: chain and name checked in the handshake (ServerIdentity checks the name again,
-    // strictly, afterwards)
-    params.setEndpointIdentificationAlgorithm("HTTPS");
+    // strictly, afterwards); pins or insecureSkipVerify replace the CA check, verifyHostname: false the name check
+    params.setEndpointIdentificationAlgorithm(checksHostname() && options.pinSha256().isEmpty() ? "HTTPS" : null);
     if (sniName != null) {
       params.setServerNames(List.of(new SNIHostName(sniName)));
     }
@@ -124,6 +192,11 @@ public final class UpstreamTls {
     });
     internal.channelHandlerContext().pipeline().addFirst("ssl", handler);
     return done.future();
+  }
+
+  /** Whether the server certificate must name {@code upstream.serverName}. */
+  public boolean checksHostname() {
+    return options.verifyHostname() && !options.insecureSkipVerify();
   }
 
   /**

@@ -1,0 +1,79 @@
+package org.ftpsgateway.tls;
+
+import java.io.InputStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.util.Collection;
+import javax.net.ssl.KeyManagerFactory;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+
+/**
+ * A certificate chain and its private key, from PEM files (PKCS#8, PKCS#1 RSA or SEC1 EC keys, as openssl and
+ * cert-manager write them) or a PKCS#12 key store, as a {@link KeyManagerFactory}.
+ */
+public final class KeyMaterial {
+
+  private static final char[] IN_MEMORY_PASSWORD = "in-memory".toCharArray();
+
+  private KeyMaterial() {
+  }
+
+  /** From {@code certFile} + {@code keyFile}, or else {@code keystore} + {@code password}. */
+  public static KeyManagerFactory keyManagers(String certFile, String keyFile, String keystore, String password) {
+    try {
+      KeyStore ks;
+      char[] pw;
+      if (certFile != null) {
+        ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        Collection<? extends Certificate> chain;
+        try (InputStream in = Files.newInputStream(Path.of(certFile))) {
+          chain = CertificateFactory.getInstance("X.509").generateCertificates(in);
+        }
+        if (chain.isEmpty()) {
+          throw new IllegalArgumentException(certFile + " holds no PEM certificate");
+        }
+        ks.setKeyEntry("key", privateKey(Path.of(keyFile)), IN_MEMORY_PASSWORD, chain.toArray(new Certificate[0]));
+        pw = IN_MEMORY_PASSWORD;
+      } else {
+        ks = KeyStore.getInstance("PKCS12");
+        pw = password == null ? new char[0] : password.toCharArray();
+        try (InputStream in = Files.newInputStream(Path.of(keystore))) {
+          ks.load(in, pw);
+        }
+      }
+      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(ks, pw);
+      return kmf;
+    } catch (Exception e) {
+      String m = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+      throw new IllegalArgumentException("cannot load the key material: " + m.replace('\n', ' '), e);
+    }
+  }
+
+  /** Reads the first private key in a PEM file. */
+  public static PrivateKey privateKey(Path keyFile) throws Exception {
+    try (Reader r = Files.newBufferedReader(keyFile, StandardCharsets.US_ASCII);
+         PEMParser parser = new PEMParser(r)) {
+      JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+      for (Object o = parser.readObject(); o != null; o = parser.readObject()) {
+        if (o instanceof PEMKeyPair pair) {
+          return converter.getPrivateKey(pair.getPrivateKeyInfo());
+        }
+        if (o instanceof PrivateKeyInfo info) {
+          return converter.getPrivateKey(info);
+        }
+      }
+    }
+    throw new IllegalArgumentException(keyFile + " holds no unencrypted PEM private key");
+  }
+}
