@@ -37,6 +37,7 @@ public final class Gateway {
   private final int metricsPort;
 
   private final Admission admission;
+  private final List<Long> certificateTimers = new CopyOnWriteArrayList<>();
 
   private Gateway(Vertx vertx, List<String> deployments, List<BoundListener> listeners, UpstreamProbe probe,
                   MetricsServer metricsServer, int metricsPort, Admission admission) {
@@ -69,6 +70,7 @@ public final class Gateway {
     List<Future<BoundListener>> started = new ArrayList<>();
     List<String> deployments = new CopyOnWriteArrayList<>();
     List<ListenerContext> contexts = new ArrayList<>();
+    List<org.ftpsgateway.tls.ClientSideTls> clientTls = new ArrayList<>();
     for (ListenerConfig lc : config.listeners()) {
       ListenerContext context = new ListenerContext(vertx, lc, config.upstream(), upstreamTls, config.timeouts(),
           metrics, health, audit, admission);
@@ -79,6 +81,7 @@ public final class Gateway {
               lc.clientTls(), lc.host(), ListenerVerticle.useOpenSsl(config.tlsEngine()));
           tls.warnIfGenerated(lc.name());
           context.clientTls(tls);
+          clientTls.add(tls);
         } catch (org.ftpsgateway.config.ConfigException e) {
           return Future.failedFuture(e.getMessage());
         }
@@ -102,7 +105,7 @@ public final class Gateway {
       }
       return out;
     });
-    return bound.compose(listeners -> {
+    return bound.<Gateway>compose(listeners -> {
       UpstreamProbe probe = new UpstreamProbe(contexts.get(0));
       probe.start(PROBE_SECONDS);
       if (!config.metrics().enabled() || !(metrics.registry() instanceof PrometheusMeterRegistry prometheus)) {
@@ -114,12 +117,26 @@ public final class Gateway {
               + config.metrics().port() + ": " + e.getMessage()))
           .map(port -> new Gateway(vertx, deployments, listeners, probe, server, port, admission))
           .onFailure(e -> probe.stop());
-    }).recover(e -> {
+    }).map(gateway -> gateway.watchCertificates(clientTls)).recover(e -> {
       for (String id : deployments) {
         vertx.undeploy(id);
       }
       return Future.failedFuture(e);
     });
+  }
+
+  /**
+   * Checks the listeners' certificate files on a worker thread every {@code certReloadSeconds}; cert-manager and
+   * Kubernetes rotate secrets in place, so a changed file is picked up without a restart.
+   */
+  private Gateway watchCertificates(List<org.ftpsgateway.tls.ClientSideTls> all) {
+    for (var tls : all) {
+      if (tls.reloadSeconds() > 0) {
+        certificateTimers.add(vertx.setPeriodic(tls.reloadSeconds() * 1000L,
+            t -> vertx.executeBlocking(tls::reloadIfChanged, false)));
+      }
+    }
+    return this;
   }
 
   public List<BoundListener> listeners() {
@@ -158,6 +175,7 @@ public final class Gateway {
   }
 
   public Future<Void> stop() {
+    certificateTimers.forEach(vertx::cancelTimer);
     List<Future<?>> all = new ArrayList<>();
     for (String id : deployments) {
       all.add(vertx.undeploy(id));

@@ -14,10 +14,22 @@ package org.ftpsgateway.config;
  *     connection's (like vsftpd's require_ssl_reuse)
  * @param allowAuthSsl accept the deprecated {@code AUTH SSL}
  * @param allowCcc accept {@code CCC} (clear the control channel after login)
+ * @param certReloadSeconds how often the certificate files are checked for changes (0 = never); new handshakes use
+ *     the new certificate, sessions in flight keep theirs
  */
 public record ClientTlsConfig(String certFile, String keyFile, String keystore, String password,
                               String generatedCertDir, boolean requireTls, boolean requireProtectedData,
-                              boolean requireSessionReuse, boolean allowAuthSsl, boolean allowCcc) {
+                              boolean requireSessionReuse, boolean allowAuthSsl, boolean allowCcc,
+                              int certReloadSeconds) {
+
+  public static final int DEFAULT_CERT_RELOAD_SECONDS = 10;
+
+  public ClientTlsConfig(String certFile, String keyFile, String keystore, String password, String generatedCertDir,
+                         boolean requireTls, boolean requireProtectedData, boolean requireSessionReuse,
+                         boolean allowAuthSsl, boolean allowCcc) {
+    this(certFile, keyFile, keystore, password, generatedCertDir, requireTls, requireProtectedData,
+        requireSessionReuse, allowAuthSsl, allowCcc, DEFAULT_CERT_RELOAD_SECONDS);
+  }
 
   public static ClientTlsConfig defaults() {
     return new ClientTlsConfig(null, null, null, null, null, false, false, true, false, false);

@@ -296,7 +296,8 @@ public final class ConfigLoader {
     return new ClientTlsConfig(certFile, keyFile, keystore, password, string(o, "generatedCertDir", path, null),
         bool(o, "requireTls", path, d.requireTls()), bool(o, "requireProtectedData", path, d.requireProtectedData()),
         bool(o, "requireSessionReuse", path, d.requireSessionReuse()),
-        bool(o, "allowAuthSsl", path, d.allowAuthSsl()), bool(o, "allowCcc", path, d.allowCcc()));
+        bool(o, "allowAuthSsl", path, d.allowAuthSsl()), bool(o, "allowCcc", path, d.allowCcc()),
+        integer(o, "certReloadSeconds", path, d.certReloadSeconds(), 0, 86_400));
   }
 
   private static UpstreamConfig upstream(JsonObject o, UpstreamConfig.SslEngine defaultEngine)

@@ -97,6 +97,19 @@ public final class ControlSession {
   /** The control connection to the client runs TLS (implicit listener, or after AUTH TLS). */
   private boolean controlTls;
   private javax.net.ssl.SSLSession controlSession;
+  /**
+   * The client-side TLS context of this session, fixed at its first handshake: a certificate reload must not
+   * change it under the session, whose data connections resume the control connection's session.
+   */
+  private io.netty.handler.ssl.SslContext clientTlsContext;
+
+  private io.netty.handler.ssl.SslContext clientTlsContext() {
+    if (clientTlsContext == null) {
+      clientTlsContext = context.clientTls().current();
+    }
+    return clientTlsContext;
+  }
+
   /** PROT P in force: client data connections are TLS too. */
   private boolean protectData;
 
@@ -141,7 +154,7 @@ public final class ControlSession {
     scheduleIdleCheck(context.timeouts().idleSeconds() * 1000L);
     if (context.listener().tls() == org.ftpsgateway.config.TlsMode.IMPLICIT) {
       // implicit FTPS: TLS from the first byte, data protected by default
-      context.clientTls().secure(client).onComplete(h -> {
+      context.clientTls().secure(client, clientTlsContext()).onComplete(h -> {
         if (h.failed()) {
           LOG.info(() -> id + " client TLS handshake failed from " + clientAddress + ": " + h.cause().getMessage());
           close("client_tls_failed", "client TLS handshake failed");
@@ -343,7 +356,7 @@ public final class ControlSession {
         }
         // the reply goes out in clear, then the handshake starts (RFC 4217 §4)
         client.write(Buffer.buffer(FtpReply.of(234, "AUTH " + arg + " successful, start the TLS handshake.")
-            .toBytes())).onComplete(w -> context.clientTls().secure(client).onComplete(h -> {
+            .toBytes())).onComplete(w -> context.clientTls().secure(client, clientTlsContext()).onComplete(h -> {
               if (h.failed()) {
                 LOG.info(() -> id + " client TLS handshake failed from " + clientAddress + ": "
                     + h.cause().getMessage());
@@ -723,7 +736,7 @@ public final class ControlSession {
   private Future<Transfer.ClientData> secureClientData(NetSocket socket) {
     org.ftpsgateway.data.EarlyData early = org.ftpsgateway.data.EarlyData.capture(socket);
     ReadGate.start(socket);
-    return context.clientTls().secure(socket).transform(h -> {
+    return context.clientTls().secure(socket, clientTlsContext()).transform(h -> {
       ReadGate.stop(socket);
       if (h.failed()) {
         early.release();

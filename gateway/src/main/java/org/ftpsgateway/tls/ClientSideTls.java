@@ -15,6 +15,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.logging.Logger;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSession;
 import org.ftpsgateway.config.ClientTlsConfig;
 import org.ftpsgateway.config.ConfigException;
@@ -37,48 +39,145 @@ public final class ClientSideTls {
 
   private static final Logger LOG = Logger.getLogger(ClientSideTls.class.getName());
 
-  private final SslContext context;
-  private final String fingerprint;
+  /** A built context and what it was built from. */
+  private record Loaded(SslContext context, byte[] sourceDigest, String description) {
+  }
 
-  private ClientSideTls(SslContext context, String fingerprint) {
-    this.context = context;
+  private final String listenerPath;
+  private final ClientTlsConfig config;
+  private final boolean openSsl;
+  private final String fingerprint;
+  /** Replaced by {@link #reloadIfChanged()} from a worker thread, read by event loops. */
+  private volatile Loaded loaded;
+  private byte[] lastFailedDigest;
+
+  private ClientSideTls(String listenerPath, ClientTlsConfig config, boolean openSsl, Loaded loaded,
+                        String fingerprint) {
+    this.listenerPath = listenerPath;
+    this.config = config;
+    this.openSsl = openSsl;
+    this.loaded = loaded;
     this.fingerprint = fingerprint;
   }
 
   /** Loads or generates the listener's certificate and builds the context; a problem names the config key. */
   public static ClientSideTls create(String listenerPath, ClientTlsConfig c, String listenerHost, boolean openSsl)
       throws ConfigException {
-    SslContextBuilder builder;
-    String fingerprint = null;
     try {
-      if (c.certFile() != null) {
-        builder = SslContextBuilder.forServer(Path.of(c.certFile()).toFile(), Path.of(c.keyFile()).toFile());
-      } else if (c.keystore() != null) {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        char[] pw = c.password() == null ? new char[0] : c.password().toCharArray();
-        try (InputStream in = Files.newInputStream(Path.of(c.keystore()))) {
-          ks.load(in, pw);
-        }
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, pw);
-        builder = SslContextBuilder.forServer(kmf);
-      } else {
-        GeneratedCertificate cert = generated(c.generatedCertDir(), listenerHost);
-        fingerprint = cert.sha256Fingerprint();
-        builder = SslContextBuilder.forServer(cert.keyPair().getPrivate(), cert.certificate());
+      if (c.certFile() != null || c.keystore() != null) {
+        return new ClientSideTls(listenerPath, c, openSsl, load(c, openSsl), null);
       }
-      SslContext ctx = builder
-          .sslProvider(openSsl && OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
-          .protocols("TLSv1.3", "TLSv1.2")
-          .sessionCacheSize(20_000)
-          .sessionTimeout(3600)
-          .build();
-      return new ClientSideTls(ctx, fingerprint);
+      GeneratedCertificate cert = generated(c.generatedCertDir(), listenerHost);
+      SslContext ctx = configure(SslContextBuilder.forServer(cert.keyPair().getPrivate(), cert.certificate()),
+          openSsl);
+      return new ClientSideTls(listenerPath, c, openSsl, new Loaded(ctx, new byte[0], "generated"),
+          cert.sha256Fingerprint());
     } catch (Exception e) {
-      String key = c.certFile() != null ? "certFile" : c.keystore() != null ? "keystore" : "generatedCertDir";
-      throw new ConfigException(listenerPath + "." + key, "cannot load the TLS certificate: "
-          + (e.getMessage() != null ? e.getMessage().replace('\n', ' ') : e.getClass().getSimpleName()));
+      throw new ConfigException(listenerPath + "." + sourceKey(c), "cannot load the TLS certificate: "
+          + oneLine(e));
     }
+  }
+
+  private static String sourceKey(ClientTlsConfig c) {
+    return c.certFile() != null ? "certFile" : c.keystore() != null ? "keystore" : "generatedCertDir";
+  }
+
+  private static Loaded load(ClientTlsConfig c, boolean openSsl) throws Exception {
+    byte[] digest = sourceDigest(c);
+    KeyManagerFactory kmf = KeyMaterial.keyManagers(c.certFile(), c.keyFile(), c.keystore(), c.password());
+    String description = describeKeyManager(kmf);
+    return new Loaded(configure(SslContextBuilder.forServer(kmf), openSsl), digest, description);
+  }
+
+  private static SslContext configure(SslContextBuilder builder, boolean openSsl) throws SSLException {
+    return builder
+        .sslProvider(openSsl && OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
+        .protocols("TLSv1.3", "TLSv1.2")
+        .sessionCacheSize(20_000)
+        .sessionTimeout(3600)
+        .build();
+  }
+
+  /** SHA-256 over the bytes of the configured files: changes however they are replaced (Kubernetes swaps links). */
+  private static byte[] sourceDigest(ClientTlsConfig c) throws IOException {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      for (String f : new String[] {c.certFile(), c.keyFile(), c.keystore()}) {
+        if (f != null) {
+          md.update(Files.readAllBytes(Path.of(f)));
+        }
+      }
+      return md.digest();
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String describeKeyManager(KeyManagerFactory kmf) {
+    for (var km : kmf.getKeyManagers()) {
+      if (km instanceof javax.net.ssl.X509KeyManager x) {
+        for (String type : new String[] {"EC", "RSA", "EdDSA", "Ed25519", "DSA"}) {
+          String[] aliases = x.getServerAliases(type, null);
+          if (aliases != null && aliases.length > 0) {
+            X509Certificate[] chain = x.getCertificateChain(aliases[0]);
+            if (chain != null && chain.length > 0) {
+              return Fingerprints.describe(chain[0]) + " notAfter=" + chain[0].getNotAfter().toInstant();
+            }
+          }
+        }
+      }
+    }
+    return "(no certificate found)";
+  }
+
+  /**
+   * Re-reads the configured certificate files; when their content changed and the new material loads, new
+   * handshakes use it. Sessions in flight keep the context their control connection was secured with (their data
+   * connections must resume that session). A file that does not load is logged once and the old one stays. Blocks
+   * (file reads): call it from a worker.
+   */
+  public boolean reloadIfChanged() {
+    if (config.certFile() == null && config.keystore() == null) {
+      return false;
+    }
+    byte[] digest;
+    try {
+      digest = sourceDigest(config);
+    } catch (IOException e) {
+      LOG.warning(listenerPath + ": cannot read the TLS certificate files (keeping the current certificate): "
+          + oneLine(e));
+      return false;
+    }
+    if (Arrays.equals(digest, loaded.sourceDigest()) || Arrays.equals(digest, lastFailedDigest)) {
+      return false;
+    }
+    try {
+      Loaded next = load(config, openSsl);
+      loaded = next;
+      lastFailedDigest = null;
+      LOG.info(listenerPath + ": TLS certificate reloaded: " + next.description());
+      return true;
+    } catch (Exception e) {
+      lastFailedDigest = digest;
+      LOG.warning(listenerPath + ": the changed TLS certificate does not load, keeping the current one: "
+          + oneLine(e));
+      return false;
+    }
+  }
+
+  /** How often {@link #reloadIfChanged()} should run (0 = never). */
+  public int reloadSeconds() {
+    return config.certFile() == null && config.keystore() == null ? 0 : config.certReloadSeconds();
+  }
+
+  /** The context new handshakes use now. */
+  public SslContext current() {
+    return loaded.context();
+  }
+
+  private static String oneLine(Throwable e) {
+    String m = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    return m.replace('\r', ' ').replace('\n', ' ');
   }
 
   /** SHA-256 fingerprint of a generated certificate (null for configured ones). */
@@ -118,6 +217,11 @@ public final class ClientSideTls {
    * reading; data that arrives decrypted right behind the handshake goes to whatever message handler is set.
    */
   public Future<SSLSession> secure(NetSocket socket) {
+    return secure(socket, current());
+  }
+
+  /** Like {@link #secure(NetSocket)} with a given context: data connections use their control connection's. */
+  public Future<SSLSession> secure(NetSocket socket, SslContext context) {
     NetSocketInternal internal = (NetSocketInternal) socket;
     ChannelPipeline pipeline = internal.channelHandlerContext().pipeline();
     SslHandler handler = context.newHandler(internal.channelHandlerContext().alloc());
