@@ -14,6 +14,7 @@
 #   IT_SERVERS="vsftpd-tls13 ..."  subset of upstreams (default: all six)
 #   IT_CLIENTS="curl lftp"   IT_MODES="epsv pasv"   IT_SIZES="1M 100M"
 #   IT_SKIP_NEGATIVE=1  skip the rogue-CA check       IT_KEEP_SERVERS=1  leave servers running
+#   IT_SKIP_TRUST=1  skip the TLS trust / client TLS / mTLS / CCC block (trust.sh)
 #   IT_JAVA_OPTS     extra JVM options for the gateways (e.g. -Xmx512m)
 #   IT_MAX_TIME      timeout of one curl/lftp run in seconds (default 60)
 #   IT_SKIP_PROMETHEUS=1  skip the Prometheus block (real prometheus + promtool scraping a gateway)
@@ -549,6 +550,10 @@ if [ "${IT_SKIP_NEGATIVE:-0}" != 1 ]; then
   fi
   [ "$BLOCK_FAILS" = 0 ] || print_tails "$s" "$([ "$DIRECT" = 1 ] || echo rogue-ca)"
 fi
+
+# ================================================================== TLS trust, client-side TLS, mTLS, CCC
+# shellcheck source=trust.sh
+. "$IT_DIR/trust.sh"
 
 # ================================================================== Prometheus (real server, promtool)
 # Separate block, after the matrix: Debian's `prometheus` package (prometheus + promtool; jq for the

@@ -427,16 +427,24 @@ public final class ControlSession {
           return;
         }
       }
-      if (r.code() == 230 && protectionPending) {
-        UpstreamConnector.protectAfterLogin(upstream).onComplete(p -> {
-          if (p.succeeded()) {
-            protectionPending = false;
-            reply(r);
-            done();
-          } else {
-            fatal(p.cause().getMessage());
-          }
-        });
+      boolean ccc = context.upstream().tlsOptions().ccc();
+      if (r.code() == 230 && (protectionPending || ccc)) {
+        // the client sees 230 only once the upstream session is what the config asks for
+        Future<Void> protect = protectionPending
+            ? UpstreamConnector.protectAfterLogin(upstream).onSuccess(v -> protectionPending = false)
+            : Future.succeededFuture();
+        protect.compose(v -> ccc ? UpstreamConnector.clearControlChannel(upstream) : Future.<Boolean>succeededFuture())
+            .onComplete(p -> {
+              if (p.succeeded()) {
+                if (Boolean.TRUE.equals(p.result())) {
+                  LOG.info(() -> id + " upstream control channel in clear after CCC (data stays protected)");
+                }
+                reply(r);
+                done();
+              } else {
+                fatal(p.cause().getMessage());
+              }
+            });
         return;
       }
       reply(r);

@@ -204,6 +204,24 @@ final class UpstreamConnector {
     });
   }
 
+  /**
+   * {@code upstream.ccc}: after login, {@code CCC} (RFC 4217 §6) so that firewalls and NAT devices on the path can
+   * read the control channel; data connections stay {@code PROT P}. Completes with true once TLS is shut down on the
+   * control connection (close_notify both ways, then plain text), false when the server refused CCC: the session
+   * then simply stays encrypted, the safe side.
+   */
+  static Future<Boolean> clearControlChannel(UpstreamControl control) {
+    return control.send("CCC").compose(reply -> {
+      if (reply.code() != 200) {
+        java.util.logging.Logger.getLogger(UpstreamConnector.class.getName())
+            .warning("upstream refused CCC (" + reply.code() + " " + reply.text()
+                + "): the control channel stays encrypted");
+        return Future.succeededFuture(false);
+      }
+      return control.dropTls().map(true);
+    });
+  }
+
   String where() {
     return SocketAddress.inetSocketAddress(upstream.port(), upstream.host()).toString();
   }
@@ -232,6 +250,15 @@ final class UpstreamConnector {
     if (text.contains("PKIX") || text.contains("unable to find valid certification path")
         || text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("certificate_unknown")) {
       return "server certificate not trusted (" + deepest + ")";
+    }
+    if (text.contains("CERTIFICATE_REQUIRED") || text.contains("certificate_required")
+        || text.contains("Empty client certificate chain")) {
+      return "the upstream requires a client certificate (set upstream.clientCertFile/clientKeyFile or"
+          + " clientKeystore)";
+    }
+    if (text.contains("ALERT_BAD_CERTIFICATE") || text.contains("bad_certificate")
+        || text.contains("ALERT_UNKNOWN_CA") || text.contains("unknown_ca")) {
+      return "the upstream refused the gateway's client certificate (" + deepest + ")";
     }
     if (text.contains("pin mismatch")) {
       return "server certificate pin mismatch (" + deepest + ")";

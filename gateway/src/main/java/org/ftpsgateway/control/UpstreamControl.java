@@ -40,7 +40,31 @@ final class UpstreamControl {
     this.bytesOutCounter = bytesOut;
     socket.handler(this::onBytes);
     socket.closeHandler(v -> onClosed("the upstream server closed the control connection"));
-    socket.exceptionHandler(e -> onClosed("upstream control connection failed: " + e.getMessage()));
+    socket.exceptionHandler(e -> onClosed("upstream control connection failed: " + UpstreamConnector.describeTls(e)));
+  }
+
+  /**
+   * Ends TLS on this connection but keeps the TCP connection (after {@code CCC}): sends close_notify, waits for the
+   * server's (bounded), then removes the TLS handler so the following bytes are read as plain text.
+   */
+  Future<Void> dropTls() {
+    var pipeline = ((io.vertx.core.internal.net.NetSocketInternal) socket).channelHandlerContext().pipeline();
+    io.netty.handler.ssl.SslHandler ssl = pipeline.get(io.netty.handler.ssl.SslHandler.class);
+    if (ssl == null) {
+      return Future.succeededFuture();
+    }
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    ssl.sslCloseFuture().addListener(f -> pipeline.channel().eventLoop().execute(() -> {
+      if (pipeline.get(io.netty.handler.ssl.SslHandler.class) == ssl) {
+        pipeline.remove(ssl);
+      }
+      done.tryComplete();
+    }));
+    pipeline.channel().eventLoop().schedule(
+        () -> done.tryFail("upstream did not end TLS on the control connection after CCC within 10 s"),
+        10, java.util.concurrent.TimeUnit.SECONDS);
+    ssl.closeOutbound();
+    return done.future();
   }
 
   NetSocket socket() {
