@@ -9,10 +9,13 @@
 #  - mutual TLS and CCC (an extra ProFTPD, "proftpd-mtls" on 2335, TLSVerifyClient on, TLS 1.2+1.3):
 #    refused without a client certificate, transfers with one (PEM, signed by the suite's CA), and
 #    with upstream.ccc: true (ProFTPD's TLS log must show the CCC).
+#  - implicit FTPS upstream: an extra vsftpd with implicit_ssl=YES ("vsftpd-implicit" on 2324), both engines.
 # Gateways: indexes 10-13 (ports 2410-2413, passive 33900-34299, metrics 2460-2463).
 
 MTLS_PORT=2335
 MTLS_PASV=32600
+IMPLICIT_PORT=2324
+IMPLICIT_PASV=32700
 
 trust_gw_config() {  # trust_gw_config FILE INDEX UPSTREAM-PORT EXTRA-UPSTREAM-YAML [LISTENERS-YAML]
   local f=$1 gi=$2 up=$3 extra=$4 listeners=${5:-}
@@ -123,6 +126,22 @@ mtls_start() {  # ProFTPD requiring a client certificate; TLS needed for login a
   echo "INFO: proftpd-mtls on 127.0.0.1:$MTLS_PORT (TLSVerifyClient on)"
 }
 
+implicit_start() {  # vsftpd with implicit_ssl=YES: TLS from the first byte (the FTPS of port 990)
+  local name=vsftpd-implicit conf="$CONF/vsftpd-implicit.conf" pidf="$PIDS/server-vsftpd-implicit.pid"
+  stop_pidfile "$pidf"
+  local -a subst=(-e "s|@NAME@|$name|g" -e "s|@PORT@|$IMPLICIT_PORT|g" -e "s|@PASV_MIN@|$IMPLICIT_PASV|g"
+    -e "s|@PASV_MAX@|$((IMPLICIT_PASV + 99))|g" -e "s|@RUN@|$RUN|g" -e "s|@PKI@|$PKI|g" -e "s|@LOGS@|$LOGS|g"
+    -e "s|@PIDS@|$PIDS|g" -e "s|@PAM@|$PAM_SERVICE|g" -e "s|@MAX_PROTOCOL@|TLSv1.3|g" -e "s|@TLS_PROTOCOLS@|TLSv1.2 TLSv1.3|g")
+  sed "${subst[@]}" "$IT_DIR/conf/vsftpd.conf.in" > "$conf"
+  echo "implicit_ssl=YES" >> "$conf"
+  sed "${subst[@]}" "$IT_DIR/conf/openssl-server.cnf.in" > "$CONF/$name.openssl.cnf"
+  rm -f "$LOGS/$name".*
+  OPENSSL_CONF="$CONF/$name.openssl.cnf" setsid "$VSFTPD" "$conf" </dev/null >"$LOGS/$name.stdout" 2>&1 &
+  echo $! > "$pidf"
+  wait_port "$IMPLICIT_PORT" 10 || { tail -5 "$LOGS/$name.stdout"; fail "vsftpd-implicit not listening"; return 1; }
+  echo "INFO: vsftpd-implicit on 127.0.0.1:$IMPLICIT_PORT (implicit_ssl=YES)"
+}
+
 ccc_seen() {  # the gateway cleared the control channel and ProFTPD logged the CCC
   grep -q 'control channel in clear after CCC' "$LOGS/gateway-mtls-ccc.log" \
     || fail "no CCC line in the gateway log" || return 1
@@ -197,6 +216,26 @@ if [ "${IT_SKIP_TRUST:-0}" != 1 ] && [ "$DIRECT" != 1 ]; then
       check ftplib "$kind" "$tls" epsv reuse-optional-ok -- ftplib_tls 2412 ok
       gw_stop client-tls
     fi
+  fi
+
+  # implicit FTPS upstream (vsftpd implicit_ssl=YES), both engines
+  kind=vsftpd; tls=tls13
+  check srv "$kind" "$tls" - implicit-server-start -- implicit_start
+  if [ "${R_RES[-1]}" = PASS ]; then
+    for engine in openssl jdk; do
+      cfg="$CONF/gateway-implicit-$engine.yaml"
+      trust_gw_config "$cfg" 10 "$IMPLICIT_PORT" "  caFile: $CA
+  sslEngine: $engine"
+      sed -i 's/^  tls: explicit$/  tls: implicit/' "$cfg"
+      check gw "$kind" "$tls" - "gw-start-implicit-$engine" -- gw_start "implicit-$engine" "$cfg" "$(gateway_port 10)"
+      if [ "${R_RES[-1]}" = PASS ]; then
+        check curl "$kind" "$tls" epsv "implicit-get-$engine" -- trust_get "$(gateway_port 10)" "implicit-$engine-get"
+        check curl "$kind" "$tls" epsv "implicit-put-$engine" -- trust_put "$(gateway_port 10)" "implicit-$engine-put"
+        check log "$kind" "$tls" - "implicit-reused-$engine" -- vsftpd_reuse_check "$LOGS/vsftpd-implicit.log" 0
+        gw_stop "implicit-$engine"
+      fi
+    done
+    stop_pidfile "$PIDS/server-vsftpd-implicit.pid"
   fi
 
   # mutual TLS and CCC against ProFTPD

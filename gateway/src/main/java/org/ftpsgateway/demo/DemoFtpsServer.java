@@ -75,6 +75,14 @@ public final class DemoFtpsServer implements AutoCloseable {
                                      Path root, List<String> tlsProtocols, GeneratedCertificate cert,
                                      java.security.cert.X509Certificate requiredClientCa)
       throws IOException, FtpException {
+    return start(host, port, passivePorts, users, root, tlsProtocols, cert, requiredClientCa, false);
+  }
+
+  /** The general form; {@code implicit}: TLS from the first byte (the FTPS of port 990). */
+  public static DemoFtpsServer start(String host, int port, String passivePorts, java.util.Map<String, String> users,
+                                     Path root, List<String> tlsProtocols, GeneratedCertificate cert,
+                                     java.security.cert.X509Certificate requiredClientCa, boolean implicit)
+      throws IOException, FtpException {
     Path work = Files.createTempDirectory("ftpgw-demo-tls");
     Path keystore = work.resolve("server.p12");
     Files.write(keystore, cert.pkcs12("server", "demo-pass".toCharArray()));
@@ -120,7 +128,7 @@ public final class DemoFtpsServer implements AutoCloseable {
     listener.setServerAddress(host);
     listener.setPort(port);
     listener.setSslConfiguration(sslConfiguration);
-    listener.setImplicitSsl(false);
+    listener.setImplicitSsl(implicit);
     listener.setDataConnectionConfiguration(data.createDataConnectionConfiguration());
 
     FtpServerFactory factory = new FtpServerFactory();

@@ -71,9 +71,14 @@ class UpstreamTrustTest {
 
   private void startServer(GeneratedCertificate cert, java.security.cert.X509Certificate clientCa,
                            List<String> protocols) throws Exception {
+    startServer(cert, clientCa, protocols, false);
+  }
+
+  private void startServer(GeneratedCertificate cert, java.security.cert.X509Certificate clientCa,
+                           List<String> protocols, boolean implicit) throws Exception {
     Path root = Files.createDirectories(tmp.resolve("root"));
     server = DemoFtpsServer.start("127.0.0.1", 0, SERVER_PASSIVE + "-" + (SERVER_PASSIVE + 49),
-        Map.of(GatewayFixture.USER, GatewayFixture.PASSWORD), root, protocols, cert, clientCa);
+        Map.of(GatewayFixture.USER, GatewayFixture.PASSWORD), root, protocols, cert, clientCa, implicit);
   }
 
   private JsonObject upstream() {
@@ -235,6 +240,23 @@ class UpstreamTrustTest {
     stopGateway();
     roundTrip(startGateway(upstream().put("caFile", ca.toString()).put("protocols", "TLSv1.2")
         .put("cipherSuites", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"), engine));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"jdk", "openssl"})
+  void implicitFtpsUpstreamSpeaksTlsFromTheFirstByte(String engine) throws Exception {
+    GeneratedCertificate cert = certificate("127.0.0.1");
+    startServer(cert, null, GatewayFixture.SERVER_PROTOCOLS, true);
+    roundTrip(startGateway(upstream().put("tls", "implicit")
+        .put("caFile", pem("ca.pem", cert.certificatePem()).toString()), engine));
+  }
+
+  @Test
+  void explicitGatewayAgainstAnImplicitServerFailsWith421() throws Exception {
+    GeneratedCertificate cert = certificate("127.0.0.1");
+    startServer(cert, null, GatewayFixture.SERVER_PROTOCOLS, true);
+    int port = startGateway(upstream().put("caFile", pem("ca.pem", cert.certificatePem()).toString()), "auto");
+    assertThat(GatewayFixture.greeting(port)).startsWith("421 ");
   }
 
   private void stopGateway() throws Exception {
