@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.ftpsgateway.config.ConfigSchema.Field;
 import org.ftpsgateway.config.ConfigSchema.Kind;
+import org.ftpsgateway.protocol.CidrBlock;
 import org.ftpsgateway.protocol.DataAddresses;
 
 /**
@@ -270,7 +271,27 @@ public final class ConfigLoader {
           "must be an IPv4 address literal (it is announced in 227 replies), got '" + passiveAddress + "'");
     }
     boolean allowForeignActive = bool(o, "allowForeignActive", path, false);
-    return new ListenerConfig(name, host, port, tls, passive, passiveAddress, allowForeignActive, clientTls);
+    return new ListenerConfig(name, host, port, tls, passive, passiveAddress, allowForeignActive, clientTls,
+        access(o, path));
+  }
+
+  private static ListenerAccess access(JsonObject o, String path) throws ConfigException {
+    if (o.getValue("allowClients") == null) {
+      return ListenerAccess.defaults();
+    }
+    List<CidrBlock> allow = new ArrayList<>();
+    for (String text : stringList(o, "allowClients", path, List.of())) {
+      try {
+        allow.add(CidrBlock.parse(text));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(keyPath(path, "allowClients"), oneLine(e));
+      }
+    }
+    if (allow.isEmpty()) {
+      throw new ConfigException(keyPath(path, "allowClients"), "an empty list would refuse every client; remove"
+          + " the key to allow everyone, or list the networks (e.g. 10.0.0.0/8, ::1/128)");
+    }
+    return new ListenerAccess(allow);
   }
 
   private static ClientTlsConfig clientTls(JsonObject o, String path) throws ConfigException {

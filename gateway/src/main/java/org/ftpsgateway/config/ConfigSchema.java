@@ -37,7 +37,8 @@ final class ConfigSchema {
         "requireProtectedData", Field.of(Kind.BOOL),
         "requireSessionReuse", Field.of(Kind.BOOL),
         "allowAuthSsl", Field.of(Kind.BOOL),
-        "allowCcc", Field.of(Kind.BOOL));
+        "allowCcc", Field.of(Kind.BOOL),
+        "allowClients", Field.of(Kind.STRING_LIST));
     Map<String, Field> upstream = ordered(
         "host", Field.of(Kind.STRING),
         "port", Field.of(Kind.INT),

@@ -117,7 +117,10 @@ public final class ControlSession {
 
   public void start() {
     eventLoop = context.vertx().getOrCreateContext();
-    Admission.Refusal refusal = context.admission().admit(this, clientAddress);
+    // allowClients first: an address that may not use this listener learns nothing about the limits
+    Admission.Refusal refusal = !context.listener().access().allows(clientAddress)
+        ? new Admission.Refusal("not_allowed", "Your address is not allowed to use this service.")
+        : context.admission().admit(this, clientAddress);
     if (refusal != null) {
       LOG.info(() -> id + " refused " + client.remoteAddress() + ": " + refusal.reason());
       context.metrics().rejected(refusal.reason());

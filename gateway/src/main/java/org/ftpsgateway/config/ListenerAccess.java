@@ -1,0 +1,28 @@
+package org.ftpsgateway.config;
+
+import java.util.List;
+import org.ftpsgateway.protocol.CidrBlock;
+
+/**
+ * Who may use one listener.
+ *
+ * @param allowClients client addresses admitted; anyone else gets {@code 421} at accept
+ */
+public record ListenerAccess(List<CidrBlock> allowClients) {
+
+  /** Everybody: existing deployments keep working; narrow it per listener. */
+  public static final List<CidrBlock> ALLOW_ALL = List.of(CidrBlock.ALL_IPV4, CidrBlock.ALL_IPV6);
+
+  public ListenerAccess {
+    allowClients = List.copyOf(allowClients);
+  }
+
+  public static ListenerAccess defaults() {
+    return new ListenerAccess(ALLOW_ALL);
+  }
+
+  /** Whether a client at {@code host} may connect. */
+  public boolean allows(String host) {
+    return CidrBlock.anyContains(allowClients, host);
+  }
+}
