@@ -18,7 +18,8 @@ final class EffectiveConfig {
       listeners.add(new JsonObject().put("name", l.name()).put("host", l.host()).put("port", l.port())
           .put("tls", l.tls().configName()).put("passivePorts", l.passivePorts().toString())
           .put("passiveAddress", l.passiveAddress()).put("allowForeignActive", l.allowForeignActive())
-          .put("allowClients", new JsonArray(l.access().allowClients().stream().map(Object::toString).toList())));
+          .put("allowClients", new JsonArray(l.access().allowClients().stream().map(Object::toString).toList()))
+          .put("bytesPerSecond", l.access().bytesPerSecond()));
     }
     var u = c.upstream();
     JsonObject doc = new JsonObject()
@@ -33,7 +34,8 @@ final class EffectiveConfig {
         .put("limits", new JsonObject().put("maxSessions", c.limits().maxSessions())
             .put("maxSessionsPerClient", c.limits().maxSessionsPerClient())
             .put("maxLoginFailures", c.limits().maxLoginFailures())
-            .put("loginFailureWindowSeconds", c.limits().loginFailureWindowSeconds()))
+            .put("loginFailureWindowSeconds", c.limits().loginFailureWindowSeconds())
+            .put("bytesPerSecond", c.limits().bytesPerSecond()))
         .put("shutdownGraceSeconds", c.shutdownGraceSeconds())
         .put("metrics", new JsonObject().put("enabled", c.metrics().enabled()).put("host", c.metrics().host())
             .put("port", c.metrics().port()))

@@ -31,6 +31,9 @@ public final class ConfigLoader {
 
   public static final String ENV_PREFIX = "FTPGW_";
 
+  /** 100 GB/s: beyond any link, and far from overflowing the token arithmetic. */
+  static final long MAX_BYTES_PER_SECOND = 100_000_000_000L;
+
   private final Map<String, String> environment;
 
   public ConfigLoader(Map<String, String> environment) {
@@ -276,8 +279,9 @@ public final class ConfigLoader {
   }
 
   private static ListenerAccess access(JsonObject o, String path) throws ConfigException {
+    long bytesPerSecond = longInteger(o, "bytesPerSecond", path, 0, 0, MAX_BYTES_PER_SECOND);
     if (o.getValue("allowClients") == null) {
-      return ListenerAccess.defaults();
+      return new ListenerAccess(ListenerAccess.ALLOW_ALL, bytesPerSecond);
     }
     List<CidrBlock> allow = new ArrayList<>();
     for (String text : stringList(o, "allowClients", path, List.of())) {
@@ -291,7 +295,7 @@ public final class ConfigLoader {
       throw new ConfigException(keyPath(path, "allowClients"), "an empty list would refuse every client; remove"
           + " the key to allow everyone, or list the networks (e.g. 10.0.0.0/8, ::1/128)");
     }
-    return new ListenerAccess(allow);
+    return new ListenerAccess(allow, bytesPerSecond);
   }
 
   private static ClientTlsConfig clientTls(JsonObject o, String path) throws ConfigException {
@@ -400,7 +404,8 @@ public final class ConfigLoader {
         integer(o, "maxSessions", path, d.maxSessions(), 0, 10_000_000),
         integer(o, "maxSessionsPerClient", path, d.maxSessionsPerClient(), 0, 10_000_000),
         integer(o, "maxLoginFailures", path, d.maxLoginFailures(), 0, 1_000_000),
-        integer(o, "loginFailureWindowSeconds", path, d.loginFailureWindowSeconds(), 1, 86_400));
+        integer(o, "loginFailureWindowSeconds", path, d.loginFailureWindowSeconds(), 1, 86_400),
+        longInteger(o, "bytesPerSecond", path, d.bytesPerSecond(), 0, MAX_BYTES_PER_SECOND));
   }
 
   private static LoggingConfig logging(JsonObject root) throws ConfigException {
@@ -441,6 +446,11 @@ public final class ConfigLoader {
 
   private static int integer(JsonObject o, String key, String path, int dflt, int min, int max)
       throws ConfigException {
+    return (int) longInteger(o, key, path, dflt, min, max);
+  }
+
+  private static long longInteger(JsonObject o, String key, String path, long dflt, long min, long max)
+      throws ConfigException {
     Object v = o.getValue(key);
     if (v == null) {
       return dflt;
@@ -460,7 +470,7 @@ public final class ConfigLoader {
     if (value < min || value > max) {
       throw new ConfigException(keyPath(path, key), "must be within " + min + "-" + max + ", got " + value);
     }
-    return (int) value;
+    return value;
   }
 
   private static boolean bool(JsonObject o, String key, String path, boolean dflt) throws ConfigException {

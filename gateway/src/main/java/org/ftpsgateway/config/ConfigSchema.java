@@ -38,7 +38,8 @@ final class ConfigSchema {
         "requireSessionReuse", Field.of(Kind.BOOL),
         "allowAuthSsl", Field.of(Kind.BOOL),
         "allowCcc", Field.of(Kind.BOOL),
-        "allowClients", Field.of(Kind.STRING_LIST));
+        "allowClients", Field.of(Kind.STRING_LIST),
+        "bytesPerSecond", Field.of(Kind.INT));
     Map<String, Field> upstream = ordered(
         "host", Field.of(Kind.STRING),
         "port", Field.of(Kind.INT),
@@ -57,7 +58,8 @@ final class ConfigSchema {
         "maxSessions", Field.of(Kind.INT),
         "maxSessionsPerClient", Field.of(Kind.INT),
         "maxLoginFailures", Field.of(Kind.INT),
-        "loginFailureWindowSeconds", Field.of(Kind.INT));
+        "loginFailureWindowSeconds", Field.of(Kind.INT),
+        "bytesPerSecond", Field.of(Kind.INT));
     Map<String, Field> metrics = ordered(
         "enabled", Field.of(Kind.BOOL),
         "host", Field.of(Kind.STRING),

@@ -99,6 +99,10 @@ public final class Admission {
     }
   }
 
+  public LimitsConfig limits() {
+    return limits;
+  }
+
   public int openSessions() {
     return sessions.size();
   }

@@ -16,6 +16,8 @@ import org.ftpsgateway.data.ClientDataChannel;
 import org.ftpsgateway.data.ClientPassiveListener;
 import org.ftpsgateway.data.Direction;
 import org.ftpsgateway.data.ReadGate;
+import org.ftpsgateway.data.Throttle;
+import org.ftpsgateway.data.TokenBucket;
 import org.ftpsgateway.data.Transfer;
 import org.ftpsgateway.metrics.GatewayMetrics;
 import org.ftpsgateway.tls.UpstreamTls;
@@ -71,6 +73,8 @@ public final class ControlSession {
   private final UpstreamConnector connector;
   /** This session's own upstream TLS context: its control and data connections share its session cache. */
   private final io.netty.handler.ssl.SslContext upstreamTlsContext;
+  /** limits.bytesPerSecond of this session and the listener's bytesPerSecond; null when both are unlimited. */
+  private final Throttle throttle;
 
   private State state = State.CONNECTING;
   private UpstreamControl upstream;
@@ -108,6 +112,8 @@ public final class ControlSession {
     this.clientAddress = client.remoteAddress().host();
     this.connector = new UpstreamConnector(context, upstreamClient);
     this.upstreamTlsContext = context.upstreamTls().newSessionContext();
+    long sessionRate = context.admission().limits().bytesPerSecond();
+    this.throttle = Throttle.of(sessionRate > 0 ? TokenBucket.perSecond(sessionRate) : null, context.bandwidth());
   }
 
   /** The event loop this session runs on (for work handed to it from other threads). */
@@ -617,7 +623,8 @@ public final class ControlSession {
         context.timeouts().dataConnectSeconds() * 1000L, direction == Direction.DOWNLOAD
             ? context.listenerMetrics().downloadBytes() : context.listenerMetrics().uploadBytes(),
         protectData ? this::secureClientData
-            : s -> Future.succeededFuture(new Transfer.ClientData(s, org.ftpsgateway.data.EarlyData.capture(s))));
+            : s -> Future.succeededFuture(new Transfer.ClientData(s, org.ftpsgateway.data.EarlyData.capture(s))),
+        throttle);
     transfer = t;
     long started = System.nanoTime();
     upstream.send(command.toBytes(), prelim -> {

@@ -177,6 +177,17 @@ class ConfigLoaderTest {
     assertThat(ListenerAccess.defaults().allows("2001:db8::1")).isTrue();
   }
 
+  @Test
+  void bandwidthLimitsDefaultToUnlimited() throws Exception {
+    GatewayConfig c = load(MINIMAL, Map.of());
+    assertThat(c.limits().bytesPerSecond()).isZero();
+    assertThat(c.listeners().get(0).access().bytesPerSecond()).isZero();
+    GatewayConfig set = load(MINIMAL.replace("port: 2121", "bytesPerSecond: 10485760")
+        + "limits:\n  bytesPerSecond: 1048576\n", Map.of());
+    assertThat(set.limits().bytesPerSecond()).isEqualTo(1_048_576L);
+    assertThat(set.listeners().get(0).access().bytesPerSecond()).isEqualTo(10_485_760L);
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("defaults")
   void fillsInDefaults(String name, String yaml, GatewayConfig expected) throws Exception {
@@ -296,7 +307,15 @@ class ConfigLoaderTest {
         arguments("allowClients not strings", MINIMAL.replace("port: 2121", "allowClients: [{ a: b }]"), Map.of(),
             "listeners[0].allowClients"),
         arguments("env allowClients with a name", MINIMAL, Map.of("FTPGW_LISTENERS_0_ALLOWCLIENTS", "10.0.0.0/8,gw"),
-            "listeners[0].allowClients"));
+            "listeners[0].allowClients"),
+        arguments("limits.bytesPerSecond negative", MINIMAL + "limits:\n  bytesPerSecond: -1\n", Map.of(),
+            "limits.bytesPerSecond"),
+        arguments("limits.bytesPerSecond with a unit", MINIMAL + "limits:\n  bytesPerSecond: 10M\n", Map.of(),
+            "limits.bytesPerSecond"),
+        arguments("listener bytesPerSecond fractional", MINIMAL.replace("port: 2121", "bytesPerSecond: 1.5"),
+            Map.of(), "listeners[0].bytesPerSecond"),
+        arguments("listener bytesPerSecond beyond 100 GB/s", MINIMAL.replace("port: 2121",
+            "bytesPerSecond: 100000000001"), Map.of(), "listeners[0].bytesPerSecond"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -328,6 +347,10 @@ class ConfigLoaderTest {
         arguments(Map.of("FTPGW_LISTENERS_0_ALLOWFOREIGNACTIVE", "true"),
             of(c -> c.listeners().get(0).allowForeignActive()), true),
         arguments(Map.of("FTPGW_TIMEOUTS_IDLESECONDS", "60"), of(c -> c.timeouts().idleSeconds()), 60),
+        arguments(Map.of("FTPGW_LIMITS_BYTESPERSECOND", "5000000000"), of(c -> c.limits().bytesPerSecond()),
+            5_000_000_000L),
+        arguments(Map.of("FTPGW_LISTENERS_0_BYTESPERSECOND", "1048576"),
+            of(c -> c.listeners().get(0).access().bytesPerSecond()), 1_048_576L),
         arguments(Map.of("FTPGW_LISTENERS_0_ALLOWCLIENTS", "127.0.0.0/8, ::1/128"),
             of(c -> c.listeners().get(0).access().allowClients().stream().map(Object::toString).toList()),
             List.of("127.0.0.0/8", "0:0:0:0:0:0:0:1/128")),

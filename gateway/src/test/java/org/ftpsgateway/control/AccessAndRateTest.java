@@ -54,7 +54,7 @@ class AccessAndRateTest {
   }
 
   static GatewayConfig withAccess(GatewayConfig c, List<CidrBlock> allow) {
-    return new GatewayConfig(List.of(c.listeners().get(0).withAccess(new ListenerAccess(allow))), c.upstream(),
+    return new GatewayConfig(List.of(c.listeners().get(0).withAccess(ListenerAccess.defaults().withAllowClients(allow))), c.upstream(),
         c.timeouts(), c.metrics(), c.logging(), c.limits(), c.shutdownGraceSeconds());
   }
 
