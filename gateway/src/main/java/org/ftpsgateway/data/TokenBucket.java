@@ -18,8 +18,8 @@ public final class TokenBucket {
   private double tokens;
   private long last;
 
-  /** Starts full. {@code rate} and {@code capacity} must be positive. */
-  public TokenBucket(long rate, long capacity, LongSupplier nanoTime) {
+  /** Starts full. {@code rate} (tokens per second) and {@code capacity} must be positive. */
+  public TokenBucket(double rate, double capacity, LongSupplier nanoTime) {
     if (rate <= 0 || capacity <= 0) {
       throw new IllegalArgumentException("rate and capacity must be positive");
     }
@@ -40,6 +40,22 @@ public final class TokenBucket {
     refill();
     tokens -= n;
     return debtNanos();
+  }
+
+  /** Takes {@code n} tokens if there are that many; never goes into debt. */
+  public synchronized boolean tryTake(long n) {
+    refill();
+    if (tokens < n) {
+      return false;
+    }
+    tokens -= n;
+    return true;
+  }
+
+  /** Whether the bucket saved up all it can (its owner was quiet long enough to be forgotten). */
+  public synchronized boolean isFull() {
+    refill();
+    return tokens >= capacity;
   }
 
   /** Nanoseconds until the balance is no longer negative, or 0. */

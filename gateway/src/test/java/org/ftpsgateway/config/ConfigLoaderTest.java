@@ -188,6 +188,15 @@ class ConfigLoaderTest {
     assertThat(set.listeners().get(0).access().bytesPerSecond()).isEqualTo(10_485_760L);
   }
 
+  @Test
+  void connectionRateDefaultsToOff() throws Exception {
+    assertThat(load(MINIMAL, Map.of()).limits().connectionsPerMinutePerClient()).isZero();
+    assertThat(load(MINIMAL + "limits:\n  connectionsPerMinutePerClient: 30\n", Map.of()).limits())
+        .isEqualTo(new LimitsConfig(1000, 0, 0, 300, 0, 30));
+    assertThat(load(MINIMAL, Map.of("FTPGW_LIMITS_CONNECTIONSPERMINUTEPERCLIENT", "12")).limits()
+        .connectionsPerMinutePerClient()).isEqualTo(12);
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("defaults")
   void fillsInDefaults(String name, String yaml, GatewayConfig expected) throws Exception {
@@ -315,7 +324,11 @@ class ConfigLoaderTest {
         arguments("listener bytesPerSecond fractional", MINIMAL.replace("port: 2121", "bytesPerSecond: 1.5"),
             Map.of(), "listeners[0].bytesPerSecond"),
         arguments("listener bytesPerSecond beyond 100 GB/s", MINIMAL.replace("port: 2121",
-            "bytesPerSecond: 100000000001"), Map.of(), "listeners[0].bytesPerSecond"));
+            "bytesPerSecond: 100000000001"), Map.of(), "listeners[0].bytesPerSecond"),
+        arguments("connectionsPerMinutePerClient negative", MINIMAL + "limits:\n  connectionsPerMinutePerClient: -5\n",
+            Map.of(), "limits.connectionsPerMinutePerClient"),
+        arguments("connectionsPerMinutePerClient a word", MINIMAL, Map.of("FTPGW_LIMITS_CONNECTIONSPERMINUTEPERCLIENT",
+            "many"), "limits.connectionsPerMinutePerClient"));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.util.List;
 import org.apache.commons.net.ftp.FTPClient;
 import org.ftpsgateway.config.GatewayConfig;
+import org.ftpsgateway.config.LimitsConfig;
 import org.ftpsgateway.config.ListenerAccess;
 import org.ftpsgateway.metrics.GatewayMetrics;
 import org.ftpsgateway.protocol.CidrBlock;
@@ -50,6 +51,26 @@ class AccessAndRateTest {
       ftp.logout();
       ftp.disconnect();
       assertThat(rejected(registry, "not_allowed")).isZero();
+    }
+  }
+
+  @Test
+  void connectionRatePerClientAnswers421() throws Exception {
+    MeterRegistry registry = new SimpleMeterRegistry();
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", PORTS, GatewayFixture.SERVER_PROTOCOLS,
+        c -> c.withLimits(new LimitsConfig(100, 0, 0, 300, 0, 3)), null, GatewayMetrics.create(registry))) {
+      for (int i = 0; i < 3; i++) {
+        assertThat(GatewayFixture.greeting(fx.port())).as("connection " + (i + 1)).startsWith("220");
+      }
+      assertThat(GatewayFixture.greeting(fx.port())).startsWith("421 ").contains("Too many connections");
+      assertThat(GatewayFixture.greeting(fx.port())).startsWith("421 ");
+      assertThat(rejected(registry, "rate")).isEqualTo(2);
+      // one connection every 20 s is allowed again; the refusals did not push that back
+      Thread.sleep(20_500);
+      FTPClient ftp = fx.login();
+      assertThat(ftp.sendNoOp()).isTrue();
+      ftp.disconnect();
+      assertThat(GatewayFixture.greeting(fx.port())).startsWith("421 ");
     }
   }
 

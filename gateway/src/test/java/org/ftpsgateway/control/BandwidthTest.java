@@ -23,7 +23,7 @@ class BandwidthTest {
   @Test
   void sessionLimitSlowsDownloadsAndUploadsWithoutChangingABit() throws Exception {
     try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", PORTS, GatewayFixture.SERVER_PROTOCOLS,
-        c -> c.withLimits(new LimitsConfig(100, 0, 0, 300, MB)), null)) {
+        c -> c.withLimits(new LimitsConfig(100, 0, 0, 300, MB, 0)), null)) {
       byte[] content = GatewayFixture.randomBytes(4 * MB, 11);
       Files.write(fx.root().resolve("down.bin"), content);
       FTPClient ftp = fx.login();

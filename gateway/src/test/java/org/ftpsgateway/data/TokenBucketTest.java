@@ -64,6 +64,22 @@ class TokenBucketTest {
   }
 
   @Test
+  void tryTakeNeverGoesIntoDebt() {
+    TokenBucket b = new TokenBucket(3 / 60.0, 3, now::get); // 3 per minute
+    assertThat(b.tryTake(1)).isTrue();
+    assertThat(b.tryTake(1)).isTrue();
+    assertThat(b.tryTake(1)).isTrue();
+    assertThat(b.tryTake(1)).isFalse();
+    assertThat(b.tryTake(1)).as("a refusal takes nothing").isFalse();
+    now.addAndGet(20_000_000_000L); // one token per 20 s
+    assertThat(b.tryTake(1)).isTrue();
+    assertThat(b.tryTake(1)).isFalse();
+    assertThat(b.isFull()).isFalse();
+    now.addAndGet(60_000_000_000L);
+    assertThat(b.isFull()).isTrue();
+  }
+
+  @Test
   void refusesNonPositiveRates() {
     assertThatThrownBy(() -> new TokenBucket(0, 1, now::get)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new TokenBucket(1, 0, now::get)).isInstanceOf(IllegalArgumentException.class);
