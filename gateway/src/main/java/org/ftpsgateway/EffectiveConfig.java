@@ -19,7 +19,8 @@ final class EffectiveConfig {
           .put("tls", l.tls().configName()).put("passivePorts", l.passivePorts().toString())
           .put("passiveAddress", l.passiveAddress()).put("allowForeignActive", l.allowForeignActive())
           .put("allowClients", new JsonArray(l.access().allowClients().stream().map(Object::toString).toList()))
-          .put("bytesPerSecond", l.access().bytesPerSecond()));
+          .put("bytesPerSecond", l.access().bytesPerSecond())
+          .put("acceptProxyProtocol", l.access().acceptProxyProtocol()));
     }
     var u = c.upstream();
     JsonObject doc = new JsonObject()
@@ -27,7 +28,8 @@ final class EffectiveConfig {
         .put("upstream", new JsonObject().put("host", u.host()).put("port", u.port()).put("tls", u.tls().configName())
             .put("serverName", u.serverName()).put("caFile", u.caFile())
             .put("protocols", new JsonArray(u.protocols())).put("dataMode", u.dataMode().name().toLowerCase())
-            .put("sslEngine", u.sslEngine().name().toLowerCase()))
+            .put("sslEngine", u.sslEngine().name().toLowerCase())
+            .put("proxyProtocol", u.proxyProtocol() == null ? "none" : u.proxyProtocol().name().toLowerCase()))
         .put("timeouts", new JsonObject().put("connectSeconds", c.timeouts().connectSeconds())
             .put("idleSeconds", c.timeouts().idleSeconds()).put("dataConnectSeconds", c.timeouts().dataConnectSeconds())
             .put("loginSeconds", c.timeouts().loginSeconds()))

@@ -21,6 +21,7 @@ import org.ftpsgateway.config.ConfigSchema.Field;
 import org.ftpsgateway.config.ConfigSchema.Kind;
 import org.ftpsgateway.protocol.CidrBlock;
 import org.ftpsgateway.protocol.DataAddresses;
+import org.ftpsgateway.protocol.ProxyProtocol;
 
 /**
  * Reads the YAML file (through vertx-config), applies {@code FTPGW_<PATH>} environment overrides, checks every
@@ -280,8 +281,9 @@ public final class ConfigLoader {
 
   private static ListenerAccess access(JsonObject o, String path) throws ConfigException {
     long bytesPerSecond = longInteger(o, "bytesPerSecond", path, 0, 0, MAX_BYTES_PER_SECOND);
+    boolean acceptProxyProtocol = bool(o, "acceptProxyProtocol", path, false);
     if (o.getValue("allowClients") == null) {
-      return new ListenerAccess(ListenerAccess.ALLOW_ALL, bytesPerSecond);
+      return new ListenerAccess(ListenerAccess.ALLOW_ALL, bytesPerSecond, acceptProxyProtocol);
     }
     List<CidrBlock> allow = new ArrayList<>();
     for (String text : stringList(o, "allowClients", path, List.of())) {
@@ -295,7 +297,7 @@ public final class ConfigLoader {
       throw new ConfigException(keyPath(path, "allowClients"), "an empty list would refuse every client; remove"
           + " the key to allow everyone, or list the networks (e.g. 10.0.0.0/8, ::1/128)");
     }
-    return new ListenerAccess(allow, bytesPerSecond);
+    return new ListenerAccess(allow, bytesPerSecond, acceptProxyProtocol);
   }
 
   private static ClientTlsConfig clientTls(JsonObject o, String path) throws ConfigException {
@@ -367,7 +369,14 @@ public final class ConfigLoader {
       throw new ConfigException("upstream.sslEngine", "openssl is not available on this machine: "
           + oneLine(io.netty.handler.ssl.OpenSsl.unavailabilityCause()));
     }
-    return new UpstreamConfig(host, port, tls, serverName, caFile, protocols, dataMode, engine);
+    String proxyText = string(o, "proxyProtocol", path, "none").strip().toLowerCase(Locale.ROOT);
+    ProxyProtocol.Version proxyProtocol = switch (proxyText) {
+      case "none" -> null;
+      case "v1" -> ProxyProtocol.Version.V1;
+      case "v2" -> ProxyProtocol.Version.V2;
+      default -> throw new ConfigException("upstream.proxyProtocol", "must be none, v1 or v2, got '" + proxyText + "'");
+    };
+    return new UpstreamConfig(host, port, tls, serverName, caFile, protocols, dataMode, engine, proxyProtocol);
   }
 
   private static void checkCaFile(String caFile) throws ConfigException {

@@ -39,7 +39,8 @@ final class ConfigSchema {
         "allowAuthSsl", Field.of(Kind.BOOL),
         "allowCcc", Field.of(Kind.BOOL),
         "allowClients", Field.of(Kind.STRING_LIST),
-        "bytesPerSecond", Field.of(Kind.INT));
+        "bytesPerSecond", Field.of(Kind.INT),
+        "acceptProxyProtocol", Field.of(Kind.BOOL));
     Map<String, Field> upstream = ordered(
         "host", Field.of(Kind.STRING),
         "port", Field.of(Kind.INT),
@@ -48,7 +49,8 @@ final class ConfigSchema {
         "caFile", Field.of(Kind.STRING),
         "protocols", Field.of(Kind.STRING_LIST),
         "dataMode", Field.of(Kind.STRING),
-        "sslEngine", Field.of(Kind.STRING));
+        "sslEngine", Field.of(Kind.STRING),
+        "proxyProtocol", Field.of(Kind.STRING));
     Map<String, Field> timeouts = ordered(
         "connectSeconds", Field.of(Kind.INT),
         "idleSeconds", Field.of(Kind.INT),

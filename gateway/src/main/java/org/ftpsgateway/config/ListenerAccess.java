@@ -8,8 +8,10 @@ import org.ftpsgateway.protocol.CidrBlock;
  *
  * @param allowClients client addresses admitted; anyone else gets {@code 421} at accept
  * @param bytesPerSecond data bytes per second of the whole listener (all its sessions); 0 = unlimited
+ * @param acceptProxyProtocol every accepted connection starts with a PROXY protocol header (v1 or v2) from a load
+ *     balancer; the client address it carries is the one checked and logged
  */
-public record ListenerAccess(List<CidrBlock> allowClients, long bytesPerSecond) {
+public record ListenerAccess(List<CidrBlock> allowClients, long bytesPerSecond, boolean acceptProxyProtocol) {
 
   /** Everybody: existing deployments keep working; narrow it per listener. */
   public static final List<CidrBlock> ALLOW_ALL = List.of(CidrBlock.ALL_IPV4, CidrBlock.ALL_IPV6);
@@ -19,15 +21,19 @@ public record ListenerAccess(List<CidrBlock> allowClients, long bytesPerSecond) 
   }
 
   public static ListenerAccess defaults() {
-    return new ListenerAccess(ALLOW_ALL, 0);
+    return new ListenerAccess(ALLOW_ALL, 0, false);
   }
 
   public ListenerAccess withAllowClients(List<CidrBlock> blocks) {
-    return new ListenerAccess(blocks, bytesPerSecond);
+    return new ListenerAccess(blocks, bytesPerSecond, acceptProxyProtocol);
   }
 
   public ListenerAccess withBytesPerSecond(long rate) {
-    return new ListenerAccess(allowClients, rate);
+    return new ListenerAccess(allowClients, rate, acceptProxyProtocol);
+  }
+
+  public ListenerAccess withAcceptProxyProtocol(boolean accept) {
+    return new ListenerAccess(allowClients, bytesPerSecond, accept);
   }
 
   /** Whether a client at {@code host} may connect. */

@@ -1,6 +1,7 @@
 package org.ftpsgateway.config;
 
 import java.util.List;
+import org.ftpsgateway.protocol.ProxyProtocol;
 
 /**
  * The FTPS server behind the gateway.
@@ -9,7 +10,19 @@ import java.util.List;
  * @param caFile PEM bundle of trusted CAs; null means the JVM trust store
  */
 public record UpstreamConfig(String host, int port, TlsMode tls, String serverName, String caFile,
-                             List<String> protocols, DataMode dataMode, SslEngine sslEngine) {
+                             List<String> protocols, DataMode dataMode, SslEngine sslEngine,
+                             ProxyProtocol.Version proxyProtocol) {
+
+  /** Without a PROXY protocol header upstream. */
+  public UpstreamConfig(String host, int port, TlsMode tls, String serverName, String caFile, List<String> protocols,
+                        DataMode dataMode, SslEngine sslEngine) {
+    this(host, port, tls, serverName, caFile, protocols, dataMode, sslEngine, null);
+  }
+
+  /** {@code proxyProtocol}: the header sent first on each upstream control connection, or null (none). */
+  public UpstreamConfig withProxyProtocol(ProxyProtocol.Version version) {
+    return new UpstreamConfig(host, port, tls, serverName, caFile, protocols, dataMode, sslEngine, version);
+  }
 
   /** Which TLS implementation speaks to the upstream. */
   public enum SslEngine {

@@ -27,6 +27,7 @@ import org.ftpsgateway.protocol.DataAddresses;
 import org.ftpsgateway.protocol.FtpCommand;
 import org.ftpsgateway.protocol.FtpReply;
 import org.ftpsgateway.protocol.HostPort;
+import org.ftpsgateway.protocol.ProxyProtocol;
 
 /**
  * One client's FTP session through the gateway. Client commands are handled one at a time, in order (a pipelining
@@ -68,6 +69,10 @@ public final class ControlSession {
   private final NetSocket client;
   private final String id;
   private final String clientAddress;
+  /** The client as checked and logged: the socket's peer, or the one a PROXY protocol header named. */
+  private final SocketAddress clientPeer;
+  /** Where the client connected to (the PROXY header's destination when there was one). */
+  private final SocketAddress clientDestination;
   private final CommandLineDecoder decoder = new CommandLineDecoder();
   private final ArrayDeque<Object> queue = new ArrayDeque<>();
   private final UpstreamConnector connector;
@@ -105,11 +110,23 @@ public final class ControlSession {
   private boolean protectData;
 
   public ControlSession(ListenerContext context, NetClient upstreamClient, NetSocket client) {
+    this(context, upstreamClient, client, client.remoteAddress(), client.localAddress());
+  }
+
+  /**
+   * A session whose client is {@code peer}, connected to {@code destination}: the addresses a PROXY protocol header
+   * carried (listeners[].acceptProxyProtocol), used for allowClients, the limits, the data-connection peer check,
+   * the PROXY header upstream and the logs.
+   */
+  public ControlSession(ListenerContext context, NetClient upstreamClient, NetSocket client, SocketAddress peer,
+                        SocketAddress destination) {
     this.context = context;
     this.upstreamClient = upstreamClient;
     this.client = client;
     this.id = context.nextSessionId();
-    this.clientAddress = client.remoteAddress().host();
+    this.clientPeer = peer;
+    this.clientDestination = destination;
+    this.clientAddress = peer.host();
     this.connector = new UpstreamConnector(context, upstreamClient);
     this.upstreamTlsContext = context.upstreamTls().newSessionContext();
     long sessionRate = context.admission().limits().bytesPerSecond();
@@ -128,14 +145,16 @@ public final class ControlSession {
         ? new Admission.Refusal("not_allowed", "Your address is not allowed to use this service.")
         : context.admission().admit(this, clientAddress);
     if (refusal != null) {
-      LOG.info(() -> id + " refused " + client.remoteAddress() + ": " + refusal.reason());
+      LOG.info(() -> id + " refused " + clientPeer + ": " + refusal.reason());
       context.metrics().rejected(refusal.reason());
       state = State.CLOSED;
       client.write(Buffer.buffer(FtpReply.of(421, refusal.text()).toBytes()));
       client.close();
       return;
     }
-    LOG.info(() -> id + " client " + client.remoteAddress() + " connected to listener " + context.listener().name());
+    LOG.info(() -> id + " client " + clientPeer + (clientPeer.equals(client.remoteAddress()) ? ""
+        : " (by PROXY header from " + client.remoteAddress() + ")") + " connected to listener "
+        + context.listener().name());
     context.listenerMetrics().sessionStarted();
     loginTimer = context.vertx().setTimer(context.timeouts().loginSeconds() * 1000L, t -> {
       if (!loggedIn && state != State.CLOSED) {
@@ -170,7 +189,7 @@ public final class ControlSession {
     if (state == State.CLOSED) {
       return;
     }
-    connector.connect(upstreamTlsContext).onComplete(ar -> {
+    connector.connect(upstreamTlsContext, upstreamProxyHeader()).onComplete(ar -> {
       if (state == State.CLOSED) {
         if (ar.succeeded()) {
           ar.result().control().close();
@@ -196,6 +215,18 @@ public final class ControlSession {
       reply(connected.greeting());
       pump();
     });
+  }
+
+  /** upstream.proxyProtocol: the header naming this client, or null when none is configured. */
+  private byte[] upstreamProxyHeader() {
+    ProxyProtocol.Version version = context.upstream().proxyProtocol();
+    if (version == null) {
+      return null;
+    }
+    var source = Addresses.socketAddress(clientPeer.host(), clientPeer.port());
+    var destination = Addresses.socketAddress(clientDestination.host(), clientDestination.port());
+    return source == null || destination == null ? ProxyProtocol.local(version)
+        : ProxyProtocol.encode(version, source, destination);
   }
 
   // ---- client input ----

@@ -189,6 +189,22 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void proxyProtocolKeys() throws Exception {
+    GatewayConfig d = load(MINIMAL, Map.of());
+    assertThat(d.upstream().proxyProtocol()).isNull();
+    assertThat(d.listeners().get(0).access().acceptProxyProtocol()).isFalse();
+    assertThat(load(MINIMAL + "  proxyProtocol: none\n", Map.of()).upstream().proxyProtocol()).isNull();
+    assertThat(load(MINIMAL + "  proxyProtocol: v1\n", Map.of()).upstream().proxyProtocol())
+        .isEqualTo(org.ftpsgateway.protocol.ProxyProtocol.Version.V1);
+    assertThat(load(MINIMAL + "  proxyProtocol: V2\n", Map.of()).upstream().proxyProtocol())
+        .isEqualTo(org.ftpsgateway.protocol.ProxyProtocol.Version.V2);
+    assertThat(load(MINIMAL, Map.of("FTPGW_UPSTREAM_PROXYPROTOCOL", "v2", "FTPGW_LISTENERS_0_ACCEPTPROXYPROTOCOL",
+        "true")).listeners().get(0).access().acceptProxyProtocol()).isTrue();
+    assertThat(load(MINIMAL.replace("port: 2121", "acceptProxyProtocol: true"), Map.of()).listeners().get(0)
+        .access()).isEqualTo(ListenerAccess.defaults().withAcceptProxyProtocol(true));
+  }
+
+  @Test
   void connectionRateDefaultsToOff() throws Exception {
     assertThat(load(MINIMAL, Map.of()).limits().connectionsPerMinutePerClient()).isZero();
     assertThat(load(MINIMAL + "limits:\n  connectionsPerMinutePerClient: 30\n", Map.of()).limits())
@@ -328,7 +344,11 @@ class ConfigLoaderTest {
         arguments("connectionsPerMinutePerClient negative", MINIMAL + "limits:\n  connectionsPerMinutePerClient: -5\n",
             Map.of(), "limits.connectionsPerMinutePerClient"),
         arguments("connectionsPerMinutePerClient a word", MINIMAL, Map.of("FTPGW_LIMITS_CONNECTIONSPERMINUTEPERCLIENT",
-            "many"), "limits.connectionsPerMinutePerClient"));
+            "many"), "limits.connectionsPerMinutePerClient"),
+        arguments("proxyProtocol v3", MINIMAL + "  proxyProtocol: v3\n", Map.of(), "upstream.proxyProtocol"),
+        arguments("proxyProtocol a boolean", MINIMAL + "  proxyProtocol: true\n", Map.of(), "upstream.proxyProtocol"),
+        arguments("acceptProxyProtocol not a boolean", MINIMAL.replace("port: 2121", "acceptProxyProtocol: v2"),
+            Map.of(), "listeners[0].acceptProxyProtocol"));
   }
 
   @ParameterizedTest(name = "{0}")
