@@ -23,7 +23,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.SocketFactory;
 import org.apache.commons.net.ftp.FTPClient;
 import org.apache.commons.net.ftp.FTPConnectionClosedException;
+import org.apache.commons.net.ftp.FTPSClient;
+import org.apache.commons.net.util.TrustManagerUtils;
+import org.ftpsgateway.config.ClientTlsConfig;
 import org.ftpsgateway.config.GatewayConfig;
+import org.ftpsgateway.config.ListenerConfig;
 import org.ftpsgateway.config.ListenerAccess;
 import org.ftpsgateway.config.TlsMode;
 import org.ftpsgateway.config.UpstreamConfig;
@@ -115,6 +119,62 @@ class ProxyProtocolTest {
     }
   }
 
+  /**
+   * Implicit-TLS listener: the header and the ClientHello arrive in one segment, so the bytes behind the header
+   * must be fed through the TLS handler the session installs.
+   */
+  @Test
+  void implicitTlsClientWhoseClientHelloFollowsTheHeaderAtOnce() throws Exception {
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", PORTS, GatewayFixture.SERVER_PROTOCOLS, c -> {
+      GatewayConfig g = behindBalancer(c, c.upstream().port(), null);
+      ListenerConfig l = g.listeners().get(0);
+      ClientTlsConfig tls = new ClientTlsConfig(null, null, null, null, null, false, false, false, false, false);
+      return new GatewayConfig(List.of(new ListenerConfig(l.name(), l.host(), l.port(), TlsMode.IMPLICIT,
+          l.passivePorts(), l.passiveAddress(), l.allowForeignActive(), tls, l.access())), g.upstream(),
+          g.timeouts(), g.metrics());
+    }, null)) {
+      byte[] content = GatewayFixture.randomBytes(1_000_000, 41);
+      Files.write(fx.root().resolve("t.bin"), content);
+      FTPSClient ftp = new FTPSClient("TLS", true);
+      ftp.setTrustManager(TrustManagerUtils.getAcceptAllTrustManager());
+      ftp.setDefaultTimeout(20_000);
+      ftp.setSocketFactory(headerFirst(ProxyProtocol.encode(Version.V2,
+          new InetSocketAddress(InetAddress.getByName(CLIENT), 40003), new InetSocketAddress("127.0.0.1", 990)),
+          true));
+      ftp.setPassiveLocalIPAddress(CLIENT);
+      ftp.connect("127.0.0.1", fx.port());
+      assertThat(ftp.login(GatewayFixture.USER, GatewayFixture.PASSWORD)).as(ftp.getReplyString()).isTrue();
+      ftp.execPBSZ(0);
+      ftp.execPROT("P");
+      ftp.setFileType(FTPClient.BINARY_FILE_TYPE);
+      ftp.enterLocalPassiveMode();
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      assertThat(ftp.retrieveFile("t.bin", out)).as(ftp.getReplyString()).isTrue();
+      assertThat(GatewayFixture.sha256(out.toByteArray())).isEqualTo(GatewayFixture.sha256(content));
+      ftp.disconnect();
+    }
+  }
+
+  /** A plain-FTP command pipelined right behind the header (same segment) is not lost. */
+  @Test
+  void bytesRightBehindTheHeaderReachTheSession() throws Exception {
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", PORTS, GatewayFixture.SERVER_PROTOCOLS,
+        c -> behindBalancer(c, c.upstream().port(), null), null);
+         Socket s = new Socket("127.0.0.1", fx.port())) {
+      s.setSoTimeout(20_000);
+      byte[] header = ProxyProtocol.encode(Version.V1, new InetSocketAddress(InetAddress.getByName(CLIENT), 40004),
+          new InetSocketAddress("127.0.0.1", 21));
+      byte[] command = "USER alice\r\n".getBytes(StandardCharsets.US_ASCII);
+      byte[] both = Arrays.copyOf(header, header.length + command.length);
+      System.arraycopy(command, 0, both, header.length, command.length);
+      s.getOutputStream().write(both);
+      var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+          StandardCharsets.ISO_8859_1));
+      assertThat(in.readLine()).startsWith("220");
+      assertThat(in.readLine()).startsWith("331");
+    }
+  }
+
   /** Upstream implicit TLS: the header must come before the TLS handshake, in clear. */
   @ParameterizedTest
   @EnumSource(Version.class)
@@ -155,19 +215,63 @@ class ProxyProtocolTest {
     FTPClient ftp = new FTPClient();
     ftp.setDefaultTimeout(20_000);
     ftp.setDataTimeout(java.time.Duration.ofSeconds(20));
+    ftp.setSocketFactory(headerFirst(header, false));
+    return ftp;
+  }
+
+  /**
+   * Sockets of which the first (the control connection) starts with {@code header}: sent on connect, or with
+   * {@code coalesce} in one write with the client's first bytes (as a balancer may forward them).
+   */
+  private static SocketFactory headerFirst(byte[] header, boolean coalesce) {
     AtomicBoolean first = new AtomicBoolean(true);
-    ftp.setSocketFactory(new SocketFactory() {
+    return new SocketFactory() {
       @Override
       public Socket createSocket() {
         if (!first.getAndSet(false)) {
           return new Socket();
         }
         return new Socket() {
+          private OutputStream out;
+
           @Override
           public void connect(SocketAddress endpoint, int timeout) throws IOException {
             super.connect(endpoint, timeout);
-            getOutputStream().write(header);
-            getOutputStream().flush();
+            if (!coalesce) {
+              super.getOutputStream().write(header);
+              super.getOutputStream().flush();
+            }
+          }
+
+          @Override
+          public synchronized OutputStream getOutputStream() throws IOException {
+            if (!coalesce) {
+              return super.getOutputStream();
+            }
+            if (out == null) {
+              OutputStream raw = super.getOutputStream();
+              out = new java.io.FilterOutputStream(raw) {
+                private boolean sent;
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                  if (!sent) {
+                    sent = true;
+                    byte[] both = Arrays.copyOf(header, header.length + len);
+                    System.arraycopy(b, off, both, header.length, len);
+                    raw.write(both);
+                  } else {
+                    raw.write(b, off, len);
+                  }
+                }
+
+                @Override
+                public void write(int b) throws IOException {
+                  write(new byte[] {(byte) b}, 0, 1);
+                }
+              };
+            }
+            return out;
           }
         };
       }
@@ -191,8 +295,7 @@ class ProxyProtocolTest {
       public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) {
         throw new UnsupportedOperationException();
       }
-    });
-    return ftp;
+    };
   }
 
   /** One connection's header as parsed, its bytes, and (recorder only) the first bytes behind it. */
