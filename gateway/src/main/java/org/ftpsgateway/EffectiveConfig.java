@@ -24,7 +24,11 @@ final class EffectiveConfig {
           .put("requireTls", l.clientTls().requireTls())
           .put("requireProtectedData", l.clientTls().requireProtectedData())
           .put("requireSessionReuse", l.clientTls().requireSessionReuse())
-          .put("allowAuthSsl", l.clientTls().allowAuthSsl()).put("allowCcc", l.clientTls().allowCcc()));
+          .put("allowAuthSsl", l.clientTls().allowAuthSsl()).put("allowCcc", l.clientTls().allowCcc())
+          .put("certReloadSeconds", l.clientTls().certReloadSeconds())
+          .put("allowClients", new JsonArray(l.access().allowClients().stream().map(Object::toString).toList()))
+          .put("bytesPerSecond", l.access().bytesPerSecond())
+          .put("acceptProxyProtocol", l.access().acceptProxyProtocol()));
     }
     var u = c.upstream();
     JsonObject doc = new JsonObject()
@@ -40,7 +44,8 @@ final class EffectiveConfig {
             .put("clientKeystore", u.tlsOptions().clientKeystore())
             .put("clientKeystorePassword", u.tlsOptions().clientKeystorePassword() == null ? null : "***")
             .put("cipherSuites", new JsonArray(u.tlsOptions().cipherSuites()))
-            .put("allowLegacyTls", u.tlsOptions().allowLegacyTls()).put("ccc", u.tlsOptions().ccc()))
+            .put("allowLegacyTls", u.tlsOptions().allowLegacyTls()).put("ccc", u.tlsOptions().ccc())
+            .put("proxyProtocol", u.proxyProtocol() == null ? "none" : u.proxyProtocol().name().toLowerCase()))
         .put("tls", new JsonObject().put("engine", c.tlsEngine().name().toLowerCase()))
         .put("timeouts", new JsonObject().put("connectSeconds", c.timeouts().connectSeconds())
             .put("idleSeconds", c.timeouts().idleSeconds()).put("dataConnectSeconds", c.timeouts().dataConnectSeconds())
@@ -48,7 +53,9 @@ final class EffectiveConfig {
         .put("limits", new JsonObject().put("maxSessions", c.limits().maxSessions())
             .put("maxSessionsPerClient", c.limits().maxSessionsPerClient())
             .put("maxLoginFailures", c.limits().maxLoginFailures())
-            .put("loginFailureWindowSeconds", c.limits().loginFailureWindowSeconds()))
+            .put("loginFailureWindowSeconds", c.limits().loginFailureWindowSeconds())
+            .put("bytesPerSecond", c.limits().bytesPerSecond())
+            .put("connectionsPerMinutePerClient", c.limits().connectionsPerMinutePerClient()))
         .put("shutdownGraceSeconds", c.shutdownGraceSeconds())
         .put("metrics", new JsonObject().put("enabled", c.metrics().enabled()).put("host", c.metrics().host())
             .put("port", c.metrics().port()))

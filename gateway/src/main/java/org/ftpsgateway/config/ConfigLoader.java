@@ -19,7 +19,9 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.ftpsgateway.config.ConfigSchema.Field;
 import org.ftpsgateway.config.ConfigSchema.Kind;
+import org.ftpsgateway.protocol.CidrBlock;
 import org.ftpsgateway.protocol.DataAddresses;
+import org.ftpsgateway.protocol.ProxyProtocol;
 
 /**
  * Reads the YAML file (through vertx-config), applies {@code FTPGW_<PATH>} environment overrides, checks every
@@ -29,6 +31,9 @@ import org.ftpsgateway.protocol.DataAddresses;
 public final class ConfigLoader {
 
   public static final String ENV_PREFIX = "FTPGW_";
+
+  /** 100 GB/s: beyond any link, and far from overflowing the token arithmetic. */
+  static final long MAX_BYTES_PER_SECOND = 100_000_000_000L;
 
   private final Map<String, String> environment;
 
@@ -272,7 +277,29 @@ public final class ConfigLoader {
           "must be an IPv4 address literal (it is announced in 227 replies), got '" + passiveAddress + "'");
     }
     boolean allowForeignActive = bool(o, "allowForeignActive", path, false);
-    return new ListenerConfig(name, host, port, tls, passive, passiveAddress, allowForeignActive, clientTls);
+    return new ListenerConfig(name, host, port, tls, passive, passiveAddress, allowForeignActive, clientTls,
+        access(o, path));
+  }
+
+  private static ListenerAccess access(JsonObject o, String path) throws ConfigException {
+    long bytesPerSecond = longInteger(o, "bytesPerSecond", path, 0, 0, MAX_BYTES_PER_SECOND);
+    boolean acceptProxyProtocol = bool(o, "acceptProxyProtocol", path, false);
+    if (o.getValue("allowClients") == null) {
+      return new ListenerAccess(ListenerAccess.ALLOW_ALL, bytesPerSecond, acceptProxyProtocol);
+    }
+    List<CidrBlock> allow = new ArrayList<>();
+    for (String text : stringList(o, "allowClients", path, List.of())) {
+      try {
+        allow.add(CidrBlock.parse(text));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(keyPath(path, "allowClients"), oneLine(e));
+      }
+    }
+    if (allow.isEmpty()) {
+      throw new ConfigException(keyPath(path, "allowClients"), "an empty list would refuse every client; remove"
+          + " the key to allow everyone, or list the networks (e.g. 10.0.0.0/8, ::1/128)");
+    }
+    return new ListenerAccess(allow, bytesPerSecond, acceptProxyProtocol);
   }
 
   private static ClientTlsConfig clientTls(JsonObject o, String path) throws ConfigException {
@@ -341,8 +368,15 @@ public final class ConfigLoader {
       throw new ConfigException("upstream.dataMode", "must be epsv or pasv, got '" + modeText + "'");
     }
     UpstreamConfig.SslEngine engine = sslEngine(o, "sslEngine", path, defaultEngine);
+    String proxyText = string(o, "proxyProtocol", path, "none").strip().toLowerCase(Locale.ROOT);
+    ProxyProtocol.Version proxyProtocol = switch (proxyText) {
+      case "none" -> null;
+      case "v1" -> ProxyProtocol.Version.V1;
+      case "v2" -> ProxyProtocol.Version.V2;
+      default -> throw new ConfigException("upstream.proxyProtocol", "must be none, v1 or v2, got '" + proxyText + "'");
+    };
     return new UpstreamConfig(host, port, tls, serverName, caFile, protocols, dataMode, engine,
-        upstreamTlsOptions(o, allowLegacy));
+        upstreamTlsOptions(o, allowLegacy), proxyProtocol);
   }
 
   private static UpstreamConfig.SslEngine sslEngine(JsonObject o, String key, String path,
@@ -468,7 +502,9 @@ public final class ConfigLoader {
         integer(o, "maxSessions", path, d.maxSessions(), 0, 10_000_000),
         integer(o, "maxSessionsPerClient", path, d.maxSessionsPerClient(), 0, 10_000_000),
         integer(o, "maxLoginFailures", path, d.maxLoginFailures(), 0, 1_000_000),
-        integer(o, "loginFailureWindowSeconds", path, d.loginFailureWindowSeconds(), 1, 86_400));
+        integer(o, "loginFailureWindowSeconds", path, d.loginFailureWindowSeconds(), 1, 86_400),
+        longInteger(o, "bytesPerSecond", path, d.bytesPerSecond(), 0, MAX_BYTES_PER_SECOND),
+        integer(o, "connectionsPerMinutePerClient", path, d.connectionsPerMinutePerClient(), 0, 1_000_000));
   }
 
   private static LoggingConfig logging(JsonObject root) throws ConfigException {
@@ -509,6 +545,11 @@ public final class ConfigLoader {
 
   private static int integer(JsonObject o, String key, String path, int dflt, int min, int max)
       throws ConfigException {
+    return (int) longInteger(o, key, path, dflt, min, max);
+  }
+
+  private static long longInteger(JsonObject o, String key, String path, long dflt, long min, long max)
+      throws ConfigException {
     Object v = o.getValue(key);
     if (v == null) {
       return dflt;
@@ -528,7 +569,7 @@ public final class ConfigLoader {
     if (value < min || value > max) {
       throw new ConfigException(keyPath(path, key), "must be within " + min + "-" + max + ", got " + value);
     }
-    return (int) value;
+    return value;
   }
 
   private static boolean bool(JsonObject o, String key, String path, boolean dflt) throws ConfigException {

@@ -38,7 +38,10 @@ final class ConfigSchema {
         "requireSessionReuse", Field.of(Kind.BOOL),
         "allowAuthSsl", Field.of(Kind.BOOL),
         "allowCcc", Field.of(Kind.BOOL),
-        "certReloadSeconds", Field.of(Kind.INT));
+        "certReloadSeconds", Field.of(Kind.INT),
+        "allowClients", Field.of(Kind.STRING_LIST),
+        "bytesPerSecond", Field.of(Kind.INT),
+        "acceptProxyProtocol", Field.of(Kind.BOOL));
     Map<String, Field> upstream = ordered(
         "host", Field.of(Kind.STRING),
         "port", Field.of(Kind.INT),
@@ -57,7 +60,8 @@ final class ConfigSchema {
         "clientKeystorePassword", Field.of(Kind.STRING),
         "cipherSuites", Field.of(Kind.STRING_LIST),
         "allowLegacyTls", Field.of(Kind.BOOL),
-        "ccc", Field.of(Kind.BOOL));
+        "ccc", Field.of(Kind.BOOL),
+        "proxyProtocol", Field.of(Kind.STRING));
     Map<String, Field> tls = ordered(
         "engine", Field.of(Kind.STRING));
     Map<String, Field> timeouts = ordered(
@@ -69,7 +73,9 @@ final class ConfigSchema {
         "maxSessions", Field.of(Kind.INT),
         "maxSessionsPerClient", Field.of(Kind.INT),
         "maxLoginFailures", Field.of(Kind.INT),
-        "loginFailureWindowSeconds", Field.of(Kind.INT));
+        "loginFailureWindowSeconds", Field.of(Kind.INT),
+        "bytesPerSecond", Field.of(Kind.INT),
+        "connectionsPerMinutePerClient", Field.of(Kind.INT));
     Map<String, Field> metrics = ordered(
         "enabled", Field.of(Kind.BOOL),
         "host", Field.of(Kind.STRING),

@@ -7,9 +7,17 @@ package org.ftpsgateway.config;
  *     client's control connection reached
  * @param allowForeignActive whether PORT/EPRT may name a host other than the client (RFC 2577 §3: no, the
  *     default)
+ * @param access who may connect (allowClients)
  */
 public record ListenerConfig(String name, String host, int port, TlsMode tls, PortRange passivePorts,
-                             String passiveAddress, boolean allowForeignActive, ClientTlsConfig clientTls) {
+                             String passiveAddress, boolean allowForeignActive, ClientTlsConfig clientTls,
+                             ListenerAccess access) {
+
+  public ListenerConfig(String name, String host, int port, TlsMode tls, PortRange passivePorts,
+                        String passiveAddress, boolean allowForeignActive, ClientTlsConfig clientTls) {
+    this(name, host, port, tls, passivePorts, passiveAddress, allowForeignActive, clientTls,
+        ListenerAccess.defaults());
+  }
 
   public ListenerConfig(String name, String host, int port, TlsMode tls, PortRange passivePorts,
                         String passiveAddress, boolean allowForeignActive) {
@@ -21,6 +29,12 @@ public record ListenerConfig(String name, String host, int port, TlsMode tls, Po
   public static final String DEFAULT_PASSIVE_PORTS = "30000-30099";
 
   public ListenerConfig withPort(int newPort) {
-    return new ListenerConfig(name, host, newPort, tls, passivePorts, passiveAddress, allowForeignActive, clientTls);
+    return new ListenerConfig(name, host, newPort, tls, passivePorts, passiveAddress, allowForeignActive, clientTls,
+        access);
+  }
+
+  public ListenerConfig withAccess(ListenerAccess newAccess) {
+    return new ListenerConfig(name, host, port, tls, passivePorts, passiveAddress, allowForeignActive, clientTls,
+        newAccess);
   }
 }

@@ -1,6 +1,7 @@
 package org.ftpsgateway.config;
 
 import java.util.List;
+import org.ftpsgateway.protocol.ProxyProtocol;
 
 /**
  * The FTPS server behind the gateway.
@@ -8,14 +9,28 @@ import java.util.List;
  * @param serverName name checked against the server certificate and sent as SNI (default: host)
  * @param caFile PEM bundle of trusted CAs; null means the JVM trust store
  * @param tlsOptions trust (pins, host name check), client certificate, cipher suites, CCC
+ * @param proxyProtocol PROXY protocol header sent first on each upstream control connection, or null
  */
 public record UpstreamConfig(String host, int port, TlsMode tls, String serverName, String caFile,
                              List<String> protocols, DataMode dataMode, SslEngine sslEngine,
-                             UpstreamTlsOptions tlsOptions) {
+                             UpstreamTlsOptions tlsOptions, ProxyProtocol.Version proxyProtocol) {
 
+  /** Default trust options, no PROXY protocol header upstream. */
   public UpstreamConfig(String host, int port, TlsMode tls, String serverName, String caFile, List<String> protocols,
                         DataMode dataMode, SslEngine sslEngine) {
-    this(host, port, tls, serverName, caFile, protocols, dataMode, sslEngine, UpstreamTlsOptions.defaults());
+    this(host, port, tls, serverName, caFile, protocols, dataMode, sslEngine, UpstreamTlsOptions.defaults(), null);
+  }
+
+  /** No PROXY protocol header upstream. */
+  public UpstreamConfig(String host, int port, TlsMode tls, String serverName, String caFile, List<String> protocols,
+                        DataMode dataMode, SslEngine sslEngine, UpstreamTlsOptions tlsOptions) {
+    this(host, port, tls, serverName, caFile, protocols, dataMode, sslEngine, tlsOptions, null);
+  }
+
+  /** {@code proxyProtocol}: the header sent first on each upstream control connection, or null (none). */
+  public UpstreamConfig withProxyProtocol(ProxyProtocol.Version version) {
+    return new UpstreamConfig(host, port, tls, serverName, caFile, protocols, dataMode, sslEngine, tlsOptions,
+        version);
   }
 
   /** Which TLS implementation speaks to the upstream. */

@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.ftpsgateway.config.LimitsConfig;
+import org.ftpsgateway.data.TokenBucket;
 
 /**
  * Who may open a session: the session limits, the login-failure cool-down, and draining at shutdown. Shared by
@@ -18,6 +19,9 @@ public final class Admission {
   private final AtomicInteger open = new AtomicInteger();
   private final Map<String, AtomicInteger> perClient = new ConcurrentHashMap<>();
   private final Map<String, ArrayDeque<Long>> loginFailures = new ConcurrentHashMap<>();
+  /** limits.connectionsPerMinutePerClient: a bucket of that many connections per address, refilled over a minute. */
+  private final Map<String, TokenBucket> connectionRates = new ConcurrentHashMap<>();
+  private final AtomicInteger admissions = new AtomicInteger();
   private final Set<ControlSession> sessions = ConcurrentHashMap.newKeySet();
   private volatile boolean draining;
 
@@ -36,6 +40,9 @@ public final class Admission {
     if (coolingDown(client)) {
       return new Refusal("login_failures", "Too many failed logins from your address, try again later.");
     }
+    if (!rateAllows(client)) {
+      return new Refusal("rate", "Too many connections from your address, slow down and try again later.");
+    }
     if (limits.maxSessions() > 0 && open.incrementAndGet() > limits.maxSessions()) {
       open.decrementAndGet();
       return new Refusal("max_sessions", "Too many users, try again later.");
@@ -52,6 +59,23 @@ public final class Admission {
     }
     sessions.add(session);
     return null;
+  }
+
+  /**
+   * limits.connectionsPerMinutePerClient: up to that many connections at once, then one every 60/N seconds. A
+   * refused attempt takes nothing, so a client that backs off gets in again. Addresses whose bucket is full again
+   * are forgotten from time to time, so many distinct addresses cannot grow the map without bound.
+   */
+  private boolean rateAllows(String client) {
+    int perMinute = limits.connectionsPerMinutePerClient();
+    if (perMinute <= 0) {
+      return true;
+    }
+    if (connectionRates.size() > 1024 && (admissions.incrementAndGet() & 1023) == 0) {
+      connectionRates.values().removeIf(TokenBucket::isFull);
+    }
+    return connectionRates.computeIfAbsent(client, c -> new TokenBucket(perMinute / 60.0, perMinute,
+        System::nanoTime)).tryTake(1);
   }
 
   void leave(ControlSession session, String client) {
@@ -97,6 +121,10 @@ public final class Admission {
     while (!times.isEmpty() && now - times.peekFirst() > window) {
       times.pollFirst();
     }
+  }
+
+  public LimitsConfig limits() {
+    return limits;
   }
 
   public int openSessions() {

@@ -16,6 +16,8 @@ import org.ftpsgateway.data.ClientDataChannel;
 import org.ftpsgateway.data.ClientPassiveListener;
 import org.ftpsgateway.data.Direction;
 import org.ftpsgateway.data.ReadGate;
+import org.ftpsgateway.data.Throttle;
+import org.ftpsgateway.data.TokenBucket;
 import org.ftpsgateway.data.Transfer;
 import org.ftpsgateway.metrics.GatewayMetrics;
 import org.ftpsgateway.tls.UpstreamTls;
@@ -25,6 +27,7 @@ import org.ftpsgateway.protocol.DataAddresses;
 import org.ftpsgateway.protocol.FtpCommand;
 import org.ftpsgateway.protocol.FtpReply;
 import org.ftpsgateway.protocol.HostPort;
+import org.ftpsgateway.protocol.ProxyProtocol;
 
 /**
  * One client's FTP session through the gateway. Client commands are handled one at a time, in order (a pipelining
@@ -66,11 +69,17 @@ public final class ControlSession {
   private final NetSocket client;
   private final String id;
   private final String clientAddress;
+  /** The client as checked and logged: the socket's peer, or the one a PROXY protocol header named. */
+  private final SocketAddress clientPeer;
+  /** Where the client connected to (the PROXY header's destination when there was one). */
+  private final SocketAddress clientDestination;
   private final CommandLineDecoder decoder = new CommandLineDecoder();
   private final ArrayDeque<Object> queue = new ArrayDeque<>();
   private final UpstreamConnector connector;
   /** This session's own upstream TLS context: its control and data connections share its session cache. */
   private final UpstreamTls.SessionTls upstreamTlsContext;
+  /** limits.bytesPerSecond of this session and the listener's bytesPerSecond; null when both are unlimited. */
+  private final Throttle throttle;
 
   private State state = State.CONNECTING;
   private UpstreamControl upstream;
@@ -114,13 +123,27 @@ public final class ControlSession {
   private boolean protectData;
 
   public ControlSession(ListenerContext context, NetClient upstreamClient, NetSocket client) {
+    this(context, upstreamClient, client, client.remoteAddress(), client.localAddress());
+  }
+
+  /**
+   * A session whose client is {@code peer}, connected to {@code destination}: the addresses a PROXY protocol header
+   * carried (listeners[].acceptProxyProtocol), used for allowClients, the limits, the data-connection peer check,
+   * the PROXY header upstream and the logs.
+   */
+  public ControlSession(ListenerContext context, NetClient upstreamClient, NetSocket client, SocketAddress peer,
+                        SocketAddress destination) {
     this.context = context;
     this.upstreamClient = upstreamClient;
     this.client = client;
     this.id = context.nextSessionId();
-    this.clientAddress = client.remoteAddress().host();
+    this.clientPeer = peer;
+    this.clientDestination = destination;
+    this.clientAddress = peer.host();
     this.connector = new UpstreamConnector(context, upstreamClient);
     this.upstreamTlsContext = context.upstreamTls().newSessionContext();
+    long sessionRate = context.admission().limits().bytesPerSecond();
+    this.throttle = Throttle.of(sessionRate > 0 ? TokenBucket.perSecond(sessionRate) : null, context.bandwidth());
   }
 
   /** The event loop this session runs on (for work handed to it from other threads). */
@@ -130,16 +153,21 @@ public final class ControlSession {
 
   public void start() {
     eventLoop = context.vertx().getOrCreateContext();
-    Admission.Refusal refusal = context.admission().admit(this, clientAddress);
+    // allowClients first: an address that may not use this listener learns nothing about the limits
+    Admission.Refusal refusal = !context.listener().access().allows(clientAddress)
+        ? new Admission.Refusal("not_allowed", "Your address is not allowed to use this service.")
+        : context.admission().admit(this, clientAddress);
     if (refusal != null) {
-      LOG.info(() -> id + " refused " + client.remoteAddress() + ": " + refusal.reason());
+      LOG.info(() -> id + " refused " + clientPeer + ": " + refusal.reason());
       context.metrics().rejected(refusal.reason());
       state = State.CLOSED;
       client.write(Buffer.buffer(FtpReply.of(421, refusal.text()).toBytes()));
       client.close();
       return;
     }
-    LOG.info(() -> id + " client " + client.remoteAddress() + " connected to listener " + context.listener().name());
+    LOG.info(() -> id + " client " + clientPeer + (clientPeer.equals(client.remoteAddress()) ? ""
+        : " (by PROXY header from " + client.remoteAddress() + ")") + " connected to listener "
+        + context.listener().name());
     context.listenerMetrics().sessionStarted();
     loginTimer = context.vertx().setTimer(context.timeouts().loginSeconds() * 1000L, t -> {
       if (!loggedIn && state != State.CLOSED) {
@@ -174,7 +202,7 @@ public final class ControlSession {
     if (state == State.CLOSED) {
       return;
     }
-    connector.connect(upstreamTlsContext).onComplete(ar -> {
+    connector.connect(upstreamTlsContext, upstreamProxyHeader()).onComplete(ar -> {
       if (state == State.CLOSED) {
         if (ar.succeeded()) {
           ar.result().control().close();
@@ -201,6 +229,18 @@ public final class ControlSession {
       reply(connected.greeting());
       pump();
     });
+  }
+
+  /** upstream.proxyProtocol: the header naming this client, or null when none is configured. */
+  private byte[] upstreamProxyHeader() {
+    ProxyProtocol.Version version = context.upstream().proxyProtocol();
+    if (version == null) {
+      return null;
+    }
+    var source = Addresses.socketAddress(clientPeer.host(), clientPeer.port());
+    var destination = Addresses.socketAddress(clientDestination.host(), clientDestination.port());
+    return source == null || destination == null ? ProxyProtocol.local(version)
+        : ProxyProtocol.encode(version, source, destination);
   }
 
   // ---- client input ----
@@ -636,7 +676,8 @@ public final class ControlSession {
         context.timeouts().dataConnectSeconds() * 1000L, direction == Direction.DOWNLOAD
             ? context.listenerMetrics().downloadBytes() : context.listenerMetrics().uploadBytes(),
         protectData ? this::secureClientData
-            : s -> Future.succeededFuture(new Transfer.ClientData(s, org.ftpsgateway.data.EarlyData.capture(s))));
+            : s -> Future.succeededFuture(new Transfer.ClientData(s, org.ftpsgateway.data.EarlyData.capture(s))),
+        throttle);
     transfer = t;
     long started = System.nanoTime();
     upstream.send(command.toBytes(), prelim -> {

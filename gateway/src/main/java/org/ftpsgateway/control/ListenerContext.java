@@ -44,6 +44,15 @@ public final class ListenerContext {
     this.metrics = metrics;
     this.listenerMetrics = metrics.listener(listener.name(), passivePorts::inUse);
     this.upstreamHealth = upstreamHealth;
+    this.bandwidth = listener.access().bytesPerSecond() > 0
+        ? org.ftpsgateway.data.TokenBucket.perSecond(listener.access().bytesPerSecond()) : null;
+  }
+
+  /** listeners[].bytesPerSecond, shared by every session of the listener on every event loop; null: unlimited. */
+  private final org.ftpsgateway.data.TokenBucket bandwidth;
+
+  public org.ftpsgateway.data.TokenBucket bandwidth() {
+    return bandwidth;
   }
 
   private final AuditLog audit;

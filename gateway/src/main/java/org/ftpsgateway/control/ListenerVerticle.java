@@ -14,6 +14,9 @@ import org.ftpsgateway.config.UpstreamConfig;
  */
 public final class ListenerVerticle extends VerticleBase {
 
+  private static final java.util.logging.Logger LOG =
+      java.util.logging.Logger.getLogger(ListenerVerticle.class.getName());
+
   private final ListenerContext listener;
   private NetServer server;
   private NetClient upstreamClient;
@@ -26,7 +29,24 @@ public final class ListenerVerticle extends VerticleBase {
   public Future<?> start() {
     upstreamClient = vertx.createNetClient(upstreamClientOptions(listener));
     server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true).setReuseAddress(true));
-    server.connectHandler(socket -> new ControlSession(listener, upstreamClient, socket).start());
+    server.connectHandler(socket -> {
+      if (!listener.listener().access().acceptProxyProtocol()) {
+        new ControlSession(listener, upstreamClient, socket).start();
+        return;
+      }
+      // behind a load balancer: the client's address comes in a PROXY protocol header before anything else
+      ProxyHeaderReader.read(vertx, socket, listener.timeouts().connectSeconds() * 1000L).onComplete(ar -> {
+        if (ar.failed()) {
+          LOG.info(() -> "listener " + listener.listener().name() + " closed a connection from "
+              + socket.remoteAddress() + ": " + ar.cause().getMessage());
+          listener.metrics().rejected("proxy_protocol");
+          return;
+        }
+        ProxyHeaderReader.Received r = ar.result();
+        new ControlSession(listener, upstreamClient, socket, r.peer(), r.destination()).start();
+        r.deliverRest(socket);
+      });
+    });
     return server.listen(listener.listener().port(), listener.listener().host());
   }
 

@@ -61,8 +61,21 @@ final class UpstreamConnector {
     return client;
   }
 
-  /** Connects and secures a control connection whose TLS sessions live in {@code sessionContext}. */
+  /**
+   * Connects and secures a control connection whose TLS sessions live in {@code sessionContext}, on the gateway's
+   * own behalf (the probe): with {@code upstream.proxyProtocol} a header without a client (LOCAL / UNKNOWN).
+   */
   Future<Connected> connect(UpstreamTls.SessionTls sessionContext) {
+    return connect(sessionContext, upstream.proxyProtocol() == null ? null
+        : org.ftpsgateway.protocol.ProxyProtocol.local(upstream.proxyProtocol()));
+  }
+
+  /**
+   * As {@link #connect(UpstreamTls.SessionTls)}, sending {@code proxyHeader} (null: none) as the very first
+   * bytes: before the greeting is read and, for implicit TLS, before the handshake, since the server reads the
+   * header off the raw TCP stream (proxy-protocol.txt §2: "the header ... must be the first bytes").
+   */
+  Future<Connected> connect(UpstreamTls.SessionTls sessionContext, byte[] proxyHeader) {
     this.sessionContext = sessionContext;
     long start = System.nanoTime();
     Promise<Connected> result = Promise.promise();
@@ -79,7 +92,10 @@ final class UpstreamConnector {
           UpstreamControl control = new UpstreamControl(socket, context.listenerMetrics().controlIn(),
               context.listenerMetrics().controlOut());
           result.future().onFailure(e -> control.close());
-          return secure(control, implicit)
+          // the write completes once the header left the pipeline: only then may the SslHandler go in front
+          Future<Void> header = proxyHeader == null ? Future.succeededFuture()
+              : socket.write(io.vertx.core.buffer.Buffer.buffer(proxyHeader));
+          return header.compose(v -> secure(control, implicit))
               .map(setup -> new Connected(control, setup.greeting, setup.protectionPending, System.nanoTime() - start));
         })
         .onComplete(ar -> {

@@ -46,9 +46,15 @@ public final class DataRelay {
   private final io.vertx.core.Vertx vertx;
   private final java.util.Set<String> ticketsAtStart;
 
+  /** Bandwidth limits, or null (unlimited: no accounting at all). */
+  private final Throttle throttle;
+  /** Reading is stopped until the throttle's debt is paid (the drain handler must not restart it). */
+  private boolean throttled;
+
   private DataRelay(io.vertx.core.Vertx vertx, NetSocket source, NetSocket sink,
-                    java.util.function.LongConsumer counter) {
+                    java.util.function.LongConsumer counter, Throttle throttle) {
     this.vertx = vertx;
+    this.throttle = throttle;
     this.source = source;
     this.sink = sink;
     this.counter = counter;
@@ -58,10 +64,23 @@ public final class DataRelay {
   /** Starts copying. Both sockets must have reading stopped with {@link ReadGate#stop}. */
   public static DataRelay start(io.vertx.core.Vertx vertx, NetSocket source, NetSocket sink,
                                 java.util.function.LongConsumer counter, java.util.List<ByteBuf> earlyFromSource) {
-    DataRelay relay = new DataRelay(vertx, source, sink, counter);
+    return start(vertx, source, sink, counter, earlyFromSource, null);
+  }
+
+  /**
+   * Starts copying within bandwidth limits ({@code throttle} null: unlimited).
+   * Both sockets must have reading stopped with {@link ReadGate#stop}.
+   */
+  public static DataRelay start(io.vertx.core.Vertx vertx, NetSocket source, NetSocket sink,
+                                java.util.function.LongConsumer counter, java.util.List<ByteBuf> earlyFromSource,
+                                Throttle throttle) {
+    DataRelay relay = new DataRelay(vertx, source, sink, counter, throttle);
     for (ByteBuf early : earlyFromSource) {
       relay.bytes += early.readableBytes();
       counter.accept(early.readableBytes());
+      if (throttle != null) {
+        throttle.take(early.readableBytes());
+      }
       ((NetSocketInternal) sink).writeMessage(early);
     }
     relay.run();
@@ -99,12 +118,18 @@ public final class DataRelay {
       bytes += n;
       counter.accept(n);
       to.writeMessage(buffer);
+      if (throttle != null) {
+        long wait = throttle.take(n);
+        if (wait > 0 && !throttled) {
+          pauseFor(wait);
+        }
+      }
       if (sink.writeQueueFull()) {
         ReadGate.stop(source);
       }
     });
     sink.drainHandler(v -> {
-      if (!sourceEnded) {
+      if (!sourceEnded && !throttled) {
         ReadGate.start(source);
       }
     });
@@ -130,7 +155,36 @@ public final class DataRelay {
     // (session tickets) are consumed, never left unread
     to.messageHandler(ReferenceCountUtil::release);
     ReadGate.start(sink);
-    ReadGate.start(source);
+    long wait = throttle != null ? throttle.waitNanos() : 0;
+    if (wait > 0) {
+      pauseFor(wait); // the early bytes already used up the allowance
+    } else {
+      ReadGate.start(source);
+    }
+  }
+
+  /**
+   * Bandwidth limit: stop reading the source (TCP back-pressure makes the sender wait, nothing is buffered here)
+   * and resume from a timer once the bytes already relayed are paid for; never a sleep on the event loop.
+   */
+  private void pauseFor(long nanos) {
+    throttled = true;
+    ReadGate.stop(source);
+    vertx.setTimer(Math.max(1, (nanos + 999_999) / 1_000_000), t -> {
+      if (done.future().isComplete() || sourceEnded) {
+        return;
+      }
+      // a read under way when reading stopped may have added to the debt
+      long more = throttle.waitNanos();
+      if (more > 0) {
+        pauseFor(more);
+        return;
+      }
+      throttled = false;
+      if (!sink.writeQueueFull()) {
+        ReadGate.start(source);
+      }
+    });
   }
 
   private void sourceEnded() {

@@ -14,6 +14,7 @@ public final class Transfer {
 
   private final Vertx vertx;
   private final java.util.function.LongConsumer byteCounter;
+  private final Throttle throttle;
   private final Future<ClientData> clientReady;
   private String clientFailure;
   private final Direction direction;
@@ -45,6 +46,14 @@ public final class Transfer {
   public Transfer(Vertx vertx, Direction direction, ClientDataChannel clientSide, Future<ClientData> upstreamSide,
                   long timeoutMillis, java.util.function.LongConsumer byteCounter,
                   java.util.function.Function<NetSocket, Future<ClientData>> prepareClient) {
+    this(vertx, direction, clientSide, upstreamSide, timeoutMillis, byteCounter, prepareClient, null);
+  }
+
+  /** @param throttle the bandwidth limits of the relay, or null for none */
+  public Transfer(Vertx vertx, Direction direction, ClientDataChannel clientSide, Future<ClientData> upstreamSide,
+                  long timeoutMillis, java.util.function.LongConsumer byteCounter,
+                  java.util.function.Function<NetSocket, Future<ClientData>> prepareClient, Throttle throttle) {
+    this.throttle = throttle;
     this.clientReady = clientSide.connection().compose(prepareClient);
     this.byteCounter = byteCounter;
     this.vertx = vertx;
@@ -146,10 +155,10 @@ public final class Transfer {
     java.util.List<io.netty.buffer.ByteBuf> upstreamEarly = upstreamSide.result().early().take();
     if (direction == Direction.DOWNLOAD) {
       early.forEach(io.netty.buffer.ByteBuf::release);
-      relay = DataRelay.start(vertx, u, c, byteCounter, upstreamEarly);
+      relay = DataRelay.start(vertx, u, c, byteCounter, upstreamEarly, throttle);
     } else {
       upstreamEarly.forEach(io.netty.buffer.ByteBuf::release);
-      relay = DataRelay.start(vertx, c, u, byteCounter, early);
+      relay = DataRelay.start(vertx, c, u, byteCounter, early, throttle);
     }
     relay.completion().onComplete(ar -> {
       if (ar.succeeded()) {

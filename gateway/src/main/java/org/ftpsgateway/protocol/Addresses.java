@@ -28,6 +28,12 @@ public final class Addresses {
     return literal(host) instanceof Inet6Address;
   }
 
+  /** A socket address of a literal and a port; null when {@code host} is not a literal. */
+  public static java.net.InetSocketAddress socketAddress(String host, int port) {
+    InetAddress a = literal(host);
+    return a == null ? null : new java.net.InetSocketAddress(a, port);
+  }
+
   /** The address of a literal; null when it is not a literal (no name lookup is ever made). */
   static InetAddress literal(String host) {
     if (host == null || host.isEmpty()) {

@@ -157,6 +157,62 @@ class ConfigLoaderTest {
                 new MetricsConfig(false, MetricsConfig.DEFAULT_HOST, MetricsConfig.DEFAULT_PORT))));
   }
 
+  @Test
+  void allowClientsIsAListOfCidrBlocksAndDefaultsToEverybody() throws Exception {
+    ListenerConfig listener = load("""
+        listeners:
+          - { name: a, passivePorts: 30000-30009, allowClients: ["10.0.0.0/8", "::1/128", 192.0.2.7] }
+          - { name: b, passivePorts: 30010-30019 }
+        upstream: { host: ftps.example.com }
+        """, Map.of()).listeners().get(0);
+    assertThat(listener.access().allowClients()).containsExactly(
+        org.ftpsgateway.protocol.CidrBlock.parse("10.0.0.0/8"), org.ftpsgateway.protocol.CidrBlock.parse("::1"),
+        org.ftpsgateway.protocol.CidrBlock.parse("192.0.2.7/32"));
+    assertThat(listener.access().allows("10.9.8.7")).isTrue();
+    assertThat(listener.access().allows("::ffff:10.9.8.7")).isTrue();
+    assertThat(listener.access().allows("::1")).isTrue();
+    assertThat(listener.access().allows("127.0.0.1")).isFalse();
+    assertThat(load(MINIMAL, Map.of()).listeners().get(0).access()).isEqualTo(ListenerAccess.defaults());
+    assertThat(ListenerAccess.defaults().allows("203.0.113.1")).isTrue();
+    assertThat(ListenerAccess.defaults().allows("2001:db8::1")).isTrue();
+  }
+
+  @Test
+  void bandwidthLimitsDefaultToUnlimited() throws Exception {
+    GatewayConfig c = load(MINIMAL, Map.of());
+    assertThat(c.limits().bytesPerSecond()).isZero();
+    assertThat(c.listeners().get(0).access().bytesPerSecond()).isZero();
+    GatewayConfig set = load(MINIMAL.replace("port: 2121", "bytesPerSecond: 10485760")
+        + "limits:\n  bytesPerSecond: 1048576\n", Map.of());
+    assertThat(set.limits().bytesPerSecond()).isEqualTo(1_048_576L);
+    assertThat(set.listeners().get(0).access().bytesPerSecond()).isEqualTo(10_485_760L);
+  }
+
+  @Test
+  void proxyProtocolKeys() throws Exception {
+    GatewayConfig d = load(MINIMAL, Map.of());
+    assertThat(d.upstream().proxyProtocol()).isNull();
+    assertThat(d.listeners().get(0).access().acceptProxyProtocol()).isFalse();
+    assertThat(load(MINIMAL + "  proxyProtocol: none\n", Map.of()).upstream().proxyProtocol()).isNull();
+    assertThat(load(MINIMAL + "  proxyProtocol: v1\n", Map.of()).upstream().proxyProtocol())
+        .isEqualTo(org.ftpsgateway.protocol.ProxyProtocol.Version.V1);
+    assertThat(load(MINIMAL + "  proxyProtocol: V2\n", Map.of()).upstream().proxyProtocol())
+        .isEqualTo(org.ftpsgateway.protocol.ProxyProtocol.Version.V2);
+    assertThat(load(MINIMAL, Map.of("FTPGW_UPSTREAM_PROXYPROTOCOL", "v2", "FTPGW_LISTENERS_0_ACCEPTPROXYPROTOCOL",
+        "true")).listeners().get(0).access().acceptProxyProtocol()).isTrue();
+    assertThat(load(MINIMAL.replace("port: 2121", "acceptProxyProtocol: true"), Map.of()).listeners().get(0)
+        .access()).isEqualTo(ListenerAccess.defaults().withAcceptProxyProtocol(true));
+  }
+
+  @Test
+  void connectionRateDefaultsToOff() throws Exception {
+    assertThat(load(MINIMAL, Map.of()).limits().connectionsPerMinutePerClient()).isZero();
+    assertThat(load(MINIMAL + "limits:\n  connectionsPerMinutePerClient: 30\n", Map.of()).limits())
+        .isEqualTo(new LimitsConfig(1000, 0, 0, 300, 0, 30));
+    assertThat(load(MINIMAL, Map.of("FTPGW_LIMITS_CONNECTIONSPERMINUTEPERCLIENT", "12")).limits()
+        .connectionsPerMinutePerClient()).isEqualTo(12);
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("defaults")
   void fillsInDefaults(String name, String yaml, GatewayConfig expected) throws Exception {
@@ -278,7 +334,37 @@ class ConfigLoaderTest {
         arguments("env value with a line break", MINIMAL, Map.of("FTPGW_UPSTREAM_PORT", "21\n22"), "upstream.port"),
         arguments("env sets upstream tls none", MINIMAL, Map.of("FTPGW_UPSTREAM_TLS", "none"), "upstream.tls"),
         arguments("env sets an unsupported protocol", MINIMAL, Map.of("FTPGW_UPSTREAM_PROTOCOLS", "SSLv3"),
-            "upstream.protocols"));
+            "upstream.protocols"),
+        arguments("allowClients not a CIDR", MINIMAL.replace("port: 2121", "allowClients: [10.0.0.0/8, intranet]"),
+            Map.of(), "listeners[0].allowClients"),
+        arguments("allowClients prefix too long", MINIMAL.replace("port: 2121", "allowClients: [10.0.0.0/33]"),
+            Map.of(), "listeners[0].allowClients"),
+        arguments("allowClients IPv6 prefix too long", MINIMAL.replace("port: 2121", "allowClients: [\"::1/129\"]"),
+            Map.of(), "listeners[0].allowClients"),
+        arguments("allowClients host bits set", MINIMAL.replace("port: 2121", "allowClients: [10.1.2.3/8]"),
+            Map.of(), "listeners[0].allowClients"),
+        arguments("allowClients empty", MINIMAL.replace("port: 2121", "allowClients: []"), Map.of(),
+            "listeners[0].allowClients"),
+        arguments("allowClients not strings", MINIMAL.replace("port: 2121", "allowClients: [{ a: b }]"), Map.of(),
+            "listeners[0].allowClients"),
+        arguments("env allowClients with a name", MINIMAL, Map.of("FTPGW_LISTENERS_0_ALLOWCLIENTS", "10.0.0.0/8,gw"),
+            "listeners[0].allowClients"),
+        arguments("limits.bytesPerSecond negative", MINIMAL + "limits:\n  bytesPerSecond: -1\n", Map.of(),
+            "limits.bytesPerSecond"),
+        arguments("limits.bytesPerSecond with a unit", MINIMAL + "limits:\n  bytesPerSecond: 10M\n", Map.of(),
+            "limits.bytesPerSecond"),
+        arguments("listener bytesPerSecond fractional", MINIMAL.replace("port: 2121", "bytesPerSecond: 1.5"),
+            Map.of(), "listeners[0].bytesPerSecond"),
+        arguments("listener bytesPerSecond beyond 100 GB/s", MINIMAL.replace("port: 2121",
+            "bytesPerSecond: 100000000001"), Map.of(), "listeners[0].bytesPerSecond"),
+        arguments("connectionsPerMinutePerClient negative", MINIMAL + "limits:\n  connectionsPerMinutePerClient: -5\n",
+            Map.of(), "limits.connectionsPerMinutePerClient"),
+        arguments("connectionsPerMinutePerClient a word", MINIMAL, Map.of("FTPGW_LIMITS_CONNECTIONSPERMINUTEPERCLIENT",
+            "many"), "limits.connectionsPerMinutePerClient"),
+        arguments("proxyProtocol v3", MINIMAL + "  proxyProtocol: v3\n", Map.of(), "upstream.proxyProtocol"),
+        arguments("proxyProtocol a boolean", MINIMAL + "  proxyProtocol: true\n", Map.of(), "upstream.proxyProtocol"),
+        arguments("acceptProxyProtocol not a boolean", MINIMAL.replace("port: 2121", "acceptProxyProtocol: v2"),
+            Map.of(), "listeners[0].acceptProxyProtocol"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -321,6 +407,13 @@ class ConfigLoaderTest {
         arguments(Map.of("FTPGW_LISTENERS_0_ALLOWFOREIGNACTIVE", "true"),
             of(c -> c.listeners().get(0).allowForeignActive()), true),
         arguments(Map.of("FTPGW_TIMEOUTS_IDLESECONDS", "60"), of(c -> c.timeouts().idleSeconds()), 60),
+        arguments(Map.of("FTPGW_LIMITS_BYTESPERSECOND", "5000000000"), of(c -> c.limits().bytesPerSecond()),
+            5_000_000_000L),
+        arguments(Map.of("FTPGW_LISTENERS_0_BYTESPERSECOND", "1048576"),
+            of(c -> c.listeners().get(0).access().bytesPerSecond()), 1_048_576L),
+        arguments(Map.of("FTPGW_LISTENERS_0_ALLOWCLIENTS", "127.0.0.0/8, ::1/128"),
+            of(c -> c.listeners().get(0).access().allowClients().stream().map(Object::toString).toList()),
+            List.of("127.0.0.0/8", "0:0:0:0:0:0:0:1/128")),
         arguments(Map.of("FTPGW_LISTENERS_1_PORT", "2122", "FTPGW_LISTENERS_1_PASSIVEPORTS", "31000-31009"),
             of(c -> c.listeners().stream().map(l -> l.name() + ":" + l.port() + ":" + l.passivePorts()).toList()),
             List.of("ftp:2121:30000-30099", "ftp1:2122:31000-31009")),

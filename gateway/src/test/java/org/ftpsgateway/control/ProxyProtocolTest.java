@@ -1,0 +1,400 @@
+package org.ftpsgateway.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.SocketFactory;
+import org.apache.commons.net.ftp.FTPClient;
+import org.apache.commons.net.ftp.FTPConnectionClosedException;
+import org.apache.commons.net.ftp.FTPSClient;
+import org.apache.commons.net.util.TrustManagerUtils;
+import org.ftpsgateway.config.ClientTlsConfig;
+import org.ftpsgateway.config.GatewayConfig;
+import org.ftpsgateway.config.ListenerConfig;
+import org.ftpsgateway.config.ListenerAccess;
+import org.ftpsgateway.config.TlsMode;
+import org.ftpsgateway.config.UpstreamConfig;
+import org.ftpsgateway.metrics.GatewayMetrics;
+import org.ftpsgateway.protocol.CidrBlock;
+import org.ftpsgateway.protocol.ProxyProtocol;
+import org.ftpsgateway.protocol.ProxyProtocol.Version;
+import org.ftpsgateway.support.GatewayFixture;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * PROXY protocol on both sides: a client connection that starts with a header (as from a load balancer), and the
+ * header the gateway sends upstream, read off the wire by a small TCP relay in front of the real FTPS server.
+ */
+class ProxyProtocolTest {
+
+  private static final int PORTS = 47400;
+  /** The client as the "load balancer" names it: another loopback address, so data connections can come from it. */
+  private static final String CLIENT = "127.0.0.2";
+
+  @ParameterizedTest
+  @EnumSource(Version.class)
+  void carriedAddressIsCheckedAndSentUpstream(Version version) throws Exception {
+    MeterRegistry registry = new SimpleMeterRegistry();
+    try (Relay relay = new Relay(); GatewayFixture fx = GatewayFixture.start("127.0.0.1", PORTS,
+        GatewayFixture.SERVER_PROTOCOLS, c -> {
+          relay.start(c.upstream().port());
+          return behindBalancer(c, relay.port(), version);
+        }, null, GatewayMetrics.create(registry))) {
+      byte[] content = GatewayFixture.randomBytes(1_500_000, 31);
+      Files.write(fx.root().resolve("p.bin"), content);
+      InetSocketAddress gateway = new InetSocketAddress("127.0.0.1", fx.port());
+      byte[] header = ProxyProtocol.encode(version, new InetSocketAddress(InetAddress.getByName(CLIENT), 40001),
+          gateway);
+
+      // the connection really comes from 127.0.0.1, which allowClients (127.0.0.2/32) would refuse
+      FTPClient ftp = client(header);
+      ftp.setPassiveLocalIPAddress(CLIENT); // data connections from the carried address pass the peer check
+      ftp.connect("127.0.0.1", fx.port());
+      assertThat(ftp.login(GatewayFixture.USER, GatewayFixture.PASSWORD)).as(ftp.getReplyString()).isTrue();
+      ftp.setFileType(FTPClient.BINARY_FILE_TYPE);
+      ftp.enterLocalPassiveMode();
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      assertThat(ftp.retrieveFile("p.bin", out)).as(ftp.getReplyString()).isTrue();
+      assertThat(GatewayFixture.sha256(out.toByteArray())).isEqualTo(GatewayFixture.sha256(content));
+
+      // a data connection from the balancer's own address is not the client's: refused as a hijack
+      ftp.setPassiveLocalIPAddress("127.0.0.1");
+      assertThat(ftp.retrieveFile("p.bin", new ByteArrayOutputStream())).isFalse();
+      assertThat(AccessAndRateTest.rejected(registry, "hijack")).isGreaterThanOrEqualTo(1);
+      ftp.disconnect();
+
+      // the upstream got the carried client first on the control connection
+      Seen sent = relay.seen().stream().filter(x -> x.header().hasAddresses()).findFirst().orElseThrow();
+      assertThat(sent.header().source()).isEqualTo(new InetSocketAddress(InetAddress.getByName(CLIENT), 40001));
+      assertThat(sent.header().destination()).isEqualTo(gateway);
+      assertThat(sent.raw()).isEqualTo(header);
+      // the health probe connects on the gateway's own behalf: LOCAL / UNKNOWN
+      assertThat(relay.seen()).anyMatch(x -> !x.header().hasAddresses());
+    }
+  }
+
+  @Test
+  void malformedOrMissingHeaderClosesWithoutAGreeting() throws Exception {
+    MeterRegistry registry = new SimpleMeterRegistry();
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", PORTS, GatewayFixture.SERVER_PROTOCOLS,
+        c -> behindBalancer(c, c.upstream().port(), null), null, GatewayMetrics.create(registry))) {
+      try (Socket s = new Socket("127.0.0.1", fx.port())) {
+        s.setSoTimeout(10_000);
+        s.getOutputStream().write("USER alice\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(s.getInputStream().read()).as("closed, nothing said").isEqualTo(-1);
+      }
+      try (Socket s = new Socket("127.0.0.1", fx.port())) {
+        s.setSoTimeout(20_000);
+        long t0 = System.nanoTime();
+        assertThat(s.getInputStream().read()).isEqualTo(-1);
+        // fixture: timeouts.connectSeconds 5
+        assertThat((System.nanoTime() - t0) / 1e9).isBetween(4.0, 10.0);
+      }
+      assertThat(AccessAndRateTest.rejected(registry, "proxy_protocol")).isEqualTo(2);
+      // with a header, a refused carried address gets the usual 421
+      FTPClient ftp = client(ProxyProtocol.encode(Version.V1,
+          new InetSocketAddress(InetAddress.getByName("192.0.2.9"), 5000), new InetSocketAddress("127.0.0.1", 21)));
+      assertThatThrownBy(() -> ftp.connect("127.0.0.1", fx.port()))
+          .isInstanceOf(FTPConnectionClosedException.class).hasMessageContaining("421");
+      assertThat(AccessAndRateTest.rejected(registry, "not_allowed")).isEqualTo(1);
+    }
+  }
+
+  /**
+   * Implicit-TLS listener: the header and the ClientHello arrive in one segment, so the bytes behind the header
+   * must be fed through the TLS handler the session installs.
+   */
+  @Test
+  void implicitTlsClientWhoseClientHelloFollowsTheHeaderAtOnce() throws Exception {
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", PORTS, GatewayFixture.SERVER_PROTOCOLS, c -> {
+      GatewayConfig g = behindBalancer(c, c.upstream().port(), null);
+      ListenerConfig l = g.listeners().get(0);
+      ClientTlsConfig tls = new ClientTlsConfig(null, null, null, null, null, false, false, false, false, false);
+      return new GatewayConfig(List.of(new ListenerConfig(l.name(), l.host(), l.port(), TlsMode.IMPLICIT,
+          l.passivePorts(), l.passiveAddress(), l.allowForeignActive(), tls, l.access())), g.upstream(),
+          g.timeouts(), g.metrics());
+    }, null)) {
+      byte[] content = GatewayFixture.randomBytes(1_000_000, 41);
+      Files.write(fx.root().resolve("t.bin"), content);
+      FTPSClient ftp = new FTPSClient("TLS", true);
+      ftp.setTrustManager(TrustManagerUtils.getAcceptAllTrustManager());
+      ftp.setDefaultTimeout(20_000);
+      ftp.setSocketFactory(headerFirst(ProxyProtocol.encode(Version.V2,
+          new InetSocketAddress(InetAddress.getByName(CLIENT), 40003), new InetSocketAddress("127.0.0.1", 990)),
+          true));
+      ftp.setPassiveLocalIPAddress(CLIENT);
+      ftp.connect("127.0.0.1", fx.port());
+      assertThat(ftp.login(GatewayFixture.USER, GatewayFixture.PASSWORD)).as(ftp.getReplyString()).isTrue();
+      ftp.execPBSZ(0);
+      ftp.execPROT("P");
+      ftp.setFileType(FTPClient.BINARY_FILE_TYPE);
+      ftp.enterLocalPassiveMode();
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      assertThat(ftp.retrieveFile("t.bin", out)).as(ftp.getReplyString()).isTrue();
+      assertThat(GatewayFixture.sha256(out.toByteArray())).isEqualTo(GatewayFixture.sha256(content));
+      ftp.disconnect();
+    }
+  }
+
+  /** A plain-FTP command pipelined right behind the header (same segment) is not lost. */
+  @Test
+  void bytesRightBehindTheHeaderReachTheSession() throws Exception {
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", PORTS, GatewayFixture.SERVER_PROTOCOLS,
+        c -> behindBalancer(c, c.upstream().port(), null), null);
+         Socket s = new Socket("127.0.0.1", fx.port())) {
+      s.setSoTimeout(20_000);
+      byte[] header = ProxyProtocol.encode(Version.V1, new InetSocketAddress(InetAddress.getByName(CLIENT), 40004),
+          new InetSocketAddress("127.0.0.1", 21));
+      byte[] command = "USER alice\r\n".getBytes(StandardCharsets.US_ASCII);
+      byte[] both = Arrays.copyOf(header, header.length + command.length);
+      System.arraycopy(command, 0, both, header.length, command.length);
+      s.getOutputStream().write(both);
+      var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+          StandardCharsets.ISO_8859_1));
+      assertThat(in.readLine()).startsWith("220");
+      assertThat(in.readLine()).startsWith("331");
+    }
+  }
+
+  /** Upstream implicit TLS: the header must come before the TLS handshake, in clear. */
+  @ParameterizedTest
+  @EnumSource(Version.class)
+  void headerPrecedesTheImplicitTlsHandshake(Version version) throws Exception {
+    try (Relay recorder = new Relay(); GatewayFixture fx = GatewayFixture.start("127.0.0.1", PORTS,
+        GatewayFixture.SERVER_PROTOCOLS, c -> {
+          recorder.start(-1);
+          GatewayConfig g = behindBalancer(c, recorder.port(), version);
+          UpstreamConfig u = g.upstream();
+          return new GatewayConfig(g.listeners(), new UpstreamConfig(u.host(), u.port(), TlsMode.IMPLICIT,
+              u.serverName(), u.caFile(), u.protocols(), u.dataMode(), u.sslEngine(), u.tlsOptions(), version), g.timeouts(),
+              g.metrics());
+        }, null)) {
+      FTPClient ftp = client(ProxyProtocol.encode(Version.V2,
+          new InetSocketAddress(InetAddress.getByName(CLIENT), 40002), new InetSocketAddress("127.0.0.1", 21)));
+      // the recorder is no FTPS server: the upstream setup fails
+      assertThatThrownBy(() -> ftp.connect("127.0.0.1", fx.port()))
+          .isInstanceOf(FTPConnectionClosedException.class).hasMessageContaining("421");
+      Seen sent = recorder.seen().stream().filter(x -> x.header().hasAddresses()).findFirst().orElseThrow();
+      assertThat(sent.header().source().getPort()).isEqualTo(40002);
+      // right behind the header: a TLS handshake record (content type 22, version 3.x)
+      assertThat(sent.after()).startsWith(0x16, 0x03);
+    }
+  }
+
+  /** The gateway's listener expects PROXY headers and admits only {@value CLIENT}. */
+  private static GatewayConfig behindBalancer(GatewayConfig c, int upstreamPort, Version upstreamVersion) {
+    UpstreamConfig u = c.upstream();
+    return new GatewayConfig(List.of(c.listeners().get(0).withAccess(ListenerAccess.defaults()
+        .withAllowClients(List.of(CidrBlock.parse(CLIENT + "/32"))).withAcceptProxyProtocol(true))),
+        new UpstreamConfig(u.host(), upstreamPort, u.tls(), u.serverName(), u.caFile(), u.protocols(), u.dataMode(),
+            u.sslEngine(), u.tlsOptions(), upstreamVersion),
+        c.timeouts(), c.metrics());
+  }
+
+  /** A Commons Net client whose control connection starts with {@code header}; data connections stay plain. */
+  private static FTPClient client(byte[] header) {
+    FTPClient ftp = new FTPClient();
+    ftp.setDefaultTimeout(20_000);
+    ftp.setDataTimeout(java.time.Duration.ofSeconds(20));
+    ftp.setSocketFactory(headerFirst(header, false));
+    return ftp;
+  }
+
+  /**
+   * Sockets of which the first (the control connection) starts with {@code header}: sent on connect, or with
+   * {@code coalesce} in one write with the client's first bytes (as a balancer may forward them).
+   */
+  private static SocketFactory headerFirst(byte[] header, boolean coalesce) {
+    AtomicBoolean first = new AtomicBoolean(true);
+    return new SocketFactory() {
+      @Override
+      public Socket createSocket() {
+        if (!first.getAndSet(false)) {
+          return new Socket();
+        }
+        return new Socket() {
+          private OutputStream out;
+
+          @Override
+          public void connect(SocketAddress endpoint, int timeout) throws IOException {
+            super.connect(endpoint, timeout);
+            if (!coalesce) {
+              super.getOutputStream().write(header);
+              super.getOutputStream().flush();
+            }
+          }
+
+          @Override
+          public synchronized OutputStream getOutputStream() throws IOException {
+            if (!coalesce) {
+              return super.getOutputStream();
+            }
+            if (out == null) {
+              OutputStream raw = super.getOutputStream();
+              out = new java.io.FilterOutputStream(raw) {
+                private boolean sent;
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                  if (!sent) {
+                    sent = true;
+                    byte[] both = Arrays.copyOf(header, header.length + len);
+                    System.arraycopy(b, off, both, header.length, len);
+                    raw.write(both);
+                  } else {
+                    raw.write(b, off, len);
+                  }
+                }
+
+                @Override
+                public void write(int b) throws IOException {
+                  write(new byte[] {(byte) b}, 0, 1);
+                }
+              };
+            }
+            return out;
+          }
+        };
+      }
+
+      @Override
+      public Socket createSocket(String host, int port) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public Socket createSocket(String host, int port, InetAddress localHost, int localPort) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public Socket createSocket(InetAddress host, int port) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) {
+        throw new UnsupportedOperationException();
+      }
+    };
+  }
+
+  /** One connection's header as parsed, its bytes, and (recorder only) the first bytes behind it. */
+  private record Seen(ProxyProtocol.Header header, byte[] raw, byte[] after) {
+  }
+
+  /**
+   * A TCP relay that reads the PROXY header off each connection (byte by byte, so nothing else is consumed),
+   * records it, and relays the rest to the server; with no server it records the next bytes and closes.
+   */
+  private static final class Relay implements AutoCloseable {
+    private final ServerSocket server;
+    private final List<Seen> seen = new CopyOnWriteArrayList<>();
+    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+
+    Relay() throws IOException {
+      server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+    }
+
+    int port() {
+      return server.getLocalPort();
+    }
+
+    List<Seen> seen() {
+      return seen;
+    }
+
+    void start(int targetPort) {
+      Thread t = new Thread(() -> {
+        while (!server.isClosed()) {
+          try {
+            Socket s = server.accept();
+            sockets.add(s);
+            Thread h = new Thread(() -> handle(s, targetPort));
+            h.setDaemon(true);
+            h.start();
+          } catch (IOException e) {
+            return;
+          }
+        }
+      });
+      t.setDaemon(true);
+      t.start();
+    }
+
+    private void handle(Socket s, int targetPort) {
+      try {
+        s.setSoTimeout(15_000);
+        InputStream in = s.getInputStream();
+        byte[] buf = new byte[ProxyProtocol.MAX_HEADER_LENGTH];
+        int n = 0;
+        ProxyProtocol.Header h = null;
+        while (h == null) {
+          int b = in.read();
+          if (b < 0) {
+            s.close();
+            return;
+          }
+          buf[n++] = (byte) b;
+          h = ProxyProtocol.parse(buf, n);
+        }
+        if (targetPort < 0) {
+          seen.add(new Seen(h, Arrays.copyOf(buf, n), in.readNBytes(3)));
+          s.close();
+          return;
+        }
+        seen.add(new Seen(h, Arrays.copyOf(buf, n), null));
+        s.setSoTimeout(0);
+        Socket up = new Socket("127.0.0.1", targetPort);
+        sockets.add(up);
+        pump(up.getInputStream(), s.getOutputStream());
+        pump(in, up.getOutputStream());
+      } catch (IOException | IllegalArgumentException e) {
+        try {
+          s.close();
+        } catch (IOException ignored) {
+          // closing after a failure: nothing left to do
+        }
+      }
+    }
+
+    private void pump(InputStream from, OutputStream to) {
+      Thread t = new Thread(() -> {
+        try (from; to) {
+          from.transferTo(to);
+        } catch (IOException e) {
+          // one side went away; closing both (try-with-resources) tells the other
+        }
+      });
+      t.setDaemon(true);
+      t.start();
+    }
+
+    @Override
+    public void close() throws IOException {
+      server.close();
+      for (Socket s : sockets) {
+        s.close();
+      }
+    }
+  }
+}
