@@ -70,7 +70,7 @@ public final class Transfer {
       if (ar.succeeded()) {
         if (done.future().isComplete()) {
           ar.result().early().release();
-          ar.result().socket().close();
+          DataRelay.reset(ar.result().socket());
         } else {
           maybeStart();
         }
@@ -131,6 +131,14 @@ public final class Transfer {
     fail(reason);
   }
 
+  /**
+   * Ends a transfer in which nothing moved for too long (a stalled upstream or client). Unlike {@link #abort} this
+   * is a failure, not the client's ABOR: a {@code 226} the upstream may still send is not passed on.
+   */
+  public void timeOut(String reason) {
+    fail(reason);
+  }
+
   private void maybeStart() {
     if (relay != null || done.future().isComplete()) {
       return;
@@ -146,10 +154,10 @@ public final class Transfer {
     java.util.List<io.netty.buffer.ByteBuf> upstreamEarly = upstreamSide.result().early().take();
     if (direction == Direction.DOWNLOAD) {
       early.forEach(io.netty.buffer.ByteBuf::release);
-      relay = DataRelay.start(vertx, u, c, byteCounter, upstreamEarly);
+      relay = DataRelay.start(vertx, u, c, byteCounter, upstreamEarly, u);
     } else {
       upstreamEarly.forEach(io.netty.buffer.ByteBuf::release);
-      relay = DataRelay.start(vertx, c, u, byteCounter, early);
+      relay = DataRelay.start(vertx, c, u, byteCounter, early, u);
     }
     relay.completion().onComplete(ar -> {
       if (ar.succeeded()) {
@@ -172,7 +180,7 @@ public final class Transfer {
       }
       if (upstreamSide.succeeded()) {
         upstreamSide.result().early().release();
-        upstreamSide.result().socket().close();
+        DataRelay.reset(upstreamSide.result().socket());
       }
     }
     done.tryFail(reason);
