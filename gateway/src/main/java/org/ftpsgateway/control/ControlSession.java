@@ -687,6 +687,9 @@ public final class ControlSession {
     // before the handshake starts, reading stops as soon as it is done
     org.ftpsgateway.data.EarlyData[] early = new org.ftpsgateway.data.EarlyData[1];
     return upstreamClient.connect(options).compose(socket -> {
+      // until the relay takes over: a reset during the handshake (the transfer may have failed meanwhile) fails the
+      // handshake future; without a handler Vert.x would also log it as an unhandled error
+      socket.exceptionHandler(e -> LOG.fine(() -> id + " upstream data connection: " + e.getMessage()));
       early[0] = org.ftpsgateway.data.EarlyData.capture(socket);
       return context.upstreamTls().secure(socket, upstreamTlsContext)
           .onSuccess(session -> ReadGate.stop(socket))

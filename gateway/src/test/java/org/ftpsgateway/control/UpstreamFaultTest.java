@@ -95,7 +95,8 @@ class UpstreamFaultTest {
         List.of(new ListenerConfig("faults", "127.0.0.1", 0, TlsMode.NONE, PASSIVE, null, false)),
         new UpstreamConfig("127.0.0.1", server.port(), TlsMode.EXPLICIT, "127.0.0.1", ca.toString(),
             UpstreamConfig.DEFAULT_PROTOCOLS, DataMode.EPSV),
-        new TimeoutsConfig(TIMEOUT_SECONDS, idleSeconds, TIMEOUT_SECONDS, 30),
+        // connect: room for a cold JVM's first TLS set-up on a busy machine; the timeouts under test stay small
+        new TimeoutsConfig(10, idleSeconds, TIMEOUT_SECONDS, 30),
         new MetricsConfig(false, "127.0.0.1", 0));
     vertx = Vertx.vertx();
     gateway = Gateway.start(vertx, config, GatewayMetrics.create(registry)).toCompletionStage()
@@ -255,7 +256,8 @@ class UpstreamFaultTest {
     InputStream in = ftp.retrieveFileStream("x.bin");
     assertThat(in).isNotNull();
     assertThat(drain(in)).isZero();
-    assertThat(completion(ftp)).as(ftp.getReplyString()).isBetween(425, 426);
+    // the client's own data connection was up (Commons Net connects before RETR): 426, then 421 and the end
+    assertThat(completion(ftp)).as(ftp.getReplyString()).isEqualTo(426);
     assertThat(elapsedSeconds(t0)).isLessThan(3 * TIMEOUT_SECONDS + 2);
     awaitGatewayClean(0);
   }
@@ -324,10 +326,9 @@ class UpstreamFaultTest {
     });
     startGateway();
     FTPClient ftp = login();
-    long t0 = System.nanoTime();
     uploadExpectingFailure(ftp, "up.bin", 16 << 20);
     assertThat(completion(ftp)).as(ftp.getReplyString()).isEqualTo(426);
-    assertThat(elapsedSeconds(t0)).as("refused at the close_notify, not by a timeout").isLessThan(TIMEOUT_SECONDS);
+    assertThat(ftp.getReplyString()).as("refused at the close_notify, not by the stall timeout").contains("close_notify");
   }
 
   // ---- 7. another certificate on the data connection ----
@@ -361,6 +362,8 @@ class UpstreamFaultTest {
       InputStream in = ftp.retrieveFileStream("x.bin");
       assertThat(in).isNotNull();
       assertThat(drain(in)).isZero();
+      // the upstream's own reply once the gateway reset its data connection: 426 (or 425 when the reset came
+      // before its side of the handshake ended); never 226
       assertThat(completion(ftp)).as(ftp.getReplyString()).isBetween(425, 426);
       assertThat(ftp.storeFile("y.bin", new java.io.ByteArrayInputStream(content))).isFalse();
       assertThat(ftp.getReplyCode()).isBetween(425, 426);
@@ -458,9 +461,11 @@ class UpstreamFaultTest {
     byte[] block = randomBytes(64 * 1024, 11);
     long total = 50L << 20;
     AtomicLong written = new AtomicLong();
+    AtomicLong upstreamDataPort = new AtomicLong();
     server.on("RETR", (s, arg) -> {
       s.reply(150, "Opening data connection.");
       try (Data d = s.acceptData()) {
+        upstreamDataPort.set(d.tcp().getLocalPort());
         // small, fixed buffers at both ends: what stays in flight is then mostly the gateway's
         d.tcp().setSendBufferSize(64 * 1024);
         d.writeRepeated(block, total, written);
@@ -479,11 +484,17 @@ class UpstreamFaultTest {
     Thread.sleep(500);
     long stillAt = written.get();
     long inFlight = stillAt - first.length;
-    System.out.printf("slow reader: upstream wrote %d bytes while the client had read %d (in flight: %d)%n",
-        stillAt, first.length, inFlight);
+    // what the kernel holds in the socket queues of both legs (upstream -> gateway -> client): the rest of what is
+    // in flight sits in the gateway's own buffers
+    long kernel = kernelQueued((int) upstreamDataPort.get(), ftp.getPassivePort());
+    long gatewayHeld = inFlight - kernel;
+    System.out.printf("slow reader: upstream wrote %d bytes while the client had read %d: in flight %d, of which"
+        + " %d in kernel socket queues and %d in the gateway%n", stillAt, first.length, inFlight, kernel, gatewayHeld);
     assertThat(stillAt).as("the upstream is held back, not still writing").isEqualTo(stalledAt);
-    // the socket buffers on the way plus the gateway's bounded write queue, far below the 50 MB on offer
-    assertThat(inFlight).isLessThan(8L << 20);
+    // far below the 50 MB on offer: socket buffers (sized by the kernel's autotuning) plus the gateway's write queue
+    assertThat(inFlight).isLessThan(16L << 20);
+    // the gateway itself holds its write queue and what the last reads decoded (measured: 0.3-0.6 MB)
+    assertThat(gatewayHeld).isLessThan(2L << 20);
     byte[] buf = new byte[1 << 16];
     long got = first.length;
     int n;
@@ -503,6 +514,35 @@ class UpstreamFaultTest {
   }
 
   // ---- helpers ----
+
+  /**
+   * Bytes in the send and receive queues of the established TCP sockets (both ends) that use one of {@code ports}
+   * locally, from /proc/net/tcp and tcp6 (tx_queue: not yet acknowledged, rx_queue: not yet read).
+   */
+  private static long kernelQueued(int... ports) throws IOException {
+    long sum = 0;
+    for (String table : new String[] {"/proc/net/tcp", "/proc/net/tcp6"}) {
+      Path file = Path.of(table);
+      if (!java.nio.file.Files.exists(file)) {
+        continue;
+      }
+      List<String> lines = java.nio.file.Files.readAllLines(file);
+      for (String line : lines.subList(1, lines.size())) {
+        String[] f = line.trim().split("\\s+");
+        int local = Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16);
+        int remote = Integer.parseInt(f[2].substring(f[2].indexOf(':') + 1), 16);
+        boolean established = f[3].equals("01");
+        for (int p : ports) {
+          if (established && (local == p || remote == p)) {
+            String[] q = f[4].split(":");
+            sum += Long.parseLong(q[0], 16) + Long.parseLong(q[1], 16);
+            break;
+          }
+        }
+      }
+    }
+    return sum;
+  }
 
   /** What the upstream saw at the end of a data connection the gateway was expected to end. */
   private static void recordEnd(Data d, String verb) throws IOException {
