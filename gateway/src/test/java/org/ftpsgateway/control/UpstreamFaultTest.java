@@ -287,6 +287,10 @@ class UpstreamFaultTest {
     assertThat(elapsedSeconds(t0)).isLessThan(2 * TIMEOUT_SECONDS + 2);
     server.awaitEvent(e -> e.endsWith("control closed by peer"), WAIT);
     awaitGatewayClean(0);
+    // counted as what it was: a failed RETR, a session ended because the upstream went silent
+    assertThat(registry.get("ftpgw.transfers").tags("command", "RETR", "outcome", "failed").counter().count())
+        .isEqualTo(1);
+    assertThat(registry.get("ftpgw.sessions").tags("outcome", "upstream_timeout").counter().count()).isEqualTo(1);
   }
 
   // ---- 6. 226 for an upload that did not all arrive ----
