@@ -3,6 +3,8 @@ package org.ftpsgateway.config;
 /**
  * @param connectSeconds upstream TCP connect plus TLS handshake, control and data
  * @param idleSeconds a client session with no command and no transfer for this long is closed with {@code 421}
+ *     ; a transfer in which no byte moves for this long is ended ({@code 426}), and an upstream that owes a reply
+ *     this long ends the session ({@code 421})
  * @param dataConnectSeconds how long a data connection (client or upstream side) may take to arrive
  * @param loginSeconds a client that has not logged in this long after connecting gets {@code 421}
  */

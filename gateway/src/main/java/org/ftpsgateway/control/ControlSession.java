@@ -92,6 +92,10 @@ public final class ControlSession {
   private Transfer transfer;
   private String user;
   private long lastActivityNanos = System.nanoTime();
+  /** The last sign of life while the session waits on the upstream: command sent, or data bytes relayed. */
+  private long lastProgressNanos = System.nanoTime();
+  private FtpCommand transferCommand;
+  private long transferStartedNanos;
   private final long startedNanos = System.nanoTime();
   private int transfers;
   private long bytesDown;
@@ -335,6 +339,7 @@ public final class ControlSession {
 
   private void dispatch(FtpCommand command) {
     LOG.fine(() -> id + " > " + command.forLog());
+    lastProgressNanos = System.nanoTime();
     Direction direction = Direction.of(command.verb());
     if (direction != null) {
       startTransfer(command, direction);
@@ -672,14 +677,20 @@ public final class ControlSession {
       return;
     }
     Future<Transfer.ClientData> upstreamData = connectUpstreamData(data.upstream());
+    java.util.function.LongConsumer bytes = direction == Direction.DOWNLOAD
+        ? context.listenerMetrics().downloadBytes() : context.listenerMetrics().uploadBytes();
     Transfer t = new Transfer(context.vertx(), direction, data.client(), upstreamData,
-        context.timeouts().dataConnectSeconds() * 1000L, direction == Direction.DOWNLOAD
-            ? context.listenerMetrics().downloadBytes() : context.listenerMetrics().uploadBytes(),
+        context.timeouts().dataConnectSeconds() * 1000L, n -> {
+          bytes.accept(n);
+          lastProgressNanos = System.nanoTime();
+        },
         protectData ? this::secureClientData
             : s -> Future.succeededFuture(new Transfer.ClientData(s, org.ftpsgateway.data.EarlyData.capture(s))),
         throttle);
     transfer = t;
     long started = System.nanoTime();
+    transferCommand = command;
+    transferStartedNanos = started;
     upstream.send(command.toBytes(), prelim -> {
       reply(prelim);
       t.begin();
@@ -715,10 +726,7 @@ public final class ControlSession {
           logTransfer(command, t, started, "aborted");
         } else {
           String reason = c.cause().getMessage();
-          FtpReply own = clientFailureReply(t);
-          reply(own != null ? own : t.clientConnected()
-              ? FtpReply.of(426, "Connection closed; transfer aborted: " + reason)
-              : FtpReply.of(425, "Can't open data connection: " + reason));
+          reply(failureReply(t, reason));
           logTransfer(command, t, started, "failed: " + reason);
         }
         done();
@@ -742,6 +750,9 @@ public final class ControlSession {
     // before the handshake starts, reading stops as soon as it is done
     org.ftpsgateway.data.EarlyData[] early = new org.ftpsgateway.data.EarlyData[1];
     return upstreamClient.connect(options).compose(socket -> {
+      // until the relay takes over: a reset during the handshake (the transfer may have failed meanwhile) fails the
+      // handshake future; without a handler Vert.x would also log it as an unhandled error
+      socket.exceptionHandler(e -> LOG.fine(() -> id + " upstream data connection: " + e.getMessage()));
       early[0] = org.ftpsgateway.data.EarlyData.capture(socket);
       return context.upstreamTls().secure(socket, upstreamTlsContext)
           .onSuccess(session -> ReadGate.stop(socket))
@@ -763,8 +774,13 @@ public final class ControlSession {
       // the data connection must come from the server we verified, not from whoever answered on the data port
       try {
         if (expected != null && !expected.equals(socket.peerCertificates().get(0))) {
+          java.security.cert.Certificate presented = socket.peerCertificates().get(0);
+          LOG.warning(() -> id + " refused the upstream data connection from " + socket.remoteAddress()
+              + ": the upstream presented a different certificate on the data connection ("
+              + describeCertificate(presented) + ") than on the control connection ("
+              + describeCertificate(expected) + ")");
           early[0].release();
-          socket.close();
+          org.ftpsgateway.data.DataRelay.reset(socket);
           return Future.failedFuture("upstream presented a different certificate on the data connection");
         }
       } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
@@ -813,6 +829,14 @@ public final class ControlSession {
         reply(ar.result());
       }
     });
+  }
+
+  /** The client's reply for a failed transfer: 425 when its data connection never came, else 426. */
+  private static FtpReply failureReply(Transfer t, String reason) {
+    FtpReply own = clientFailureReply(t);
+    return own != null ? own : t.clientConnected()
+        ? FtpReply.of(426, "Connection closed; transfer aborted: " + reason)
+        : FtpReply.of(425, "Can't open data connection: " + reason);
   }
 
   /** The reply a client data-connection failure asks for ("522 ..."), or null. */
@@ -898,7 +922,13 @@ public final class ControlSession {
       long idleMillis = context.timeouts().idleSeconds() * 1000L;
       long quietMillis = (System.nanoTime() - lastActivityNanos) / 1_000_000;
       if (transfer != null || busy) {
-        scheduleIdleCheck(idleMillis);
+        long last = upstream != null ? Math.max(lastProgressNanos, upstream.lastReplyNanos()) : lastProgressNanos;
+        long stalledMillis = (System.nanoTime() - last) / 1_000_000;
+        if (stalledMillis >= idleMillis) {
+          stalled(idleMillis);
+        } else {
+          scheduleIdleCheck(idleMillis - stalledMillis);
+        }
       } else if (quietMillis >= idleMillis) {
         LOG.info(() -> id + " idle for " + quietMillis / 1000 + " s, closing");
         reply(FtpReply.of(421, "Idle timeout (" + idleMillis / 1000 + " s), closing control connection."));
@@ -907,6 +937,36 @@ public final class ControlSession {
         scheduleIdleCheck(idleMillis - quietMillis);
       }
     });
+  }
+
+  /**
+   * Nothing moved for {@code timeouts.idleSeconds} while the session waited on the upstream (issue #8: a server that
+   * stops reading or writing, never opens the data connection, or never sends the completion reply). First the
+   * stalled data connections are ended (the upstream sees a reset, a live server answers 426, which the client
+   * gets); if the upstream then stays silent for another period, the client gets its transfer's 426 (never 226:
+   * the upstream did not confirm) and 421, and the session ends, since its control channel is out of step.
+   */
+  private void stalled(long idleMillis) {
+    long seconds = idleMillis / 1000;
+    if (transfer != null && !transfer.completion().isComplete()) {
+      LOG.warning(() -> id + " transfer stalled: no data moved for " + seconds + " s, ending its data connections");
+      transfer.timeOut("transfer stalled: no data moved for " + seconds + " s");
+      lastProgressNanos = System.nanoTime();
+      scheduleIdleCheck(idleMillis);
+      return;
+    }
+    String reason = "the upstream did not answer within " + seconds + " s";
+    LOG.warning(() -> id + " " + reason + ", closing the session");
+    if (transfer != null) {
+      Transfer t = transfer;
+      transfer = null;
+      String why = t.completion().failed() ? t.completion().cause().getMessage()
+          : "the upstream did not confirm the transfer within " + seconds + " s";
+      reply(failureReply(t, why));
+      logTransfer(transferCommand, t, transferStartedNanos, "failed: " + why);
+    }
+    reply(FtpReply.of(421, "Service not available, closing control connection: " + reason));
+    close("upstream_timeout", reason);
   }
 
   /** Ends the session once; {@code outcome} is the metric label, {@code reason} the log text. */
@@ -938,6 +998,16 @@ public final class ControlSession {
         .with("ms", (System.nanoTime() - startedNanos) / 1_000_000)
         .with("outcome", outcome).with("reason", reason)
         .log();
+  }
+
+  private static String describeCertificate(java.security.cert.Certificate c) {
+    String subject = c instanceof java.security.cert.X509Certificate x ? x.getSubjectX500Principal().getName() : "?";
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(c.getEncoded());
+      return subject + ", SHA-256 " + java.util.HexFormat.ofDelimiter(":").withUpperCase().formatHex(digest);
+    } catch (java.security.GeneralSecurityException e) {
+      return subject;
+    }
   }
 
   private static String printable(String s) {

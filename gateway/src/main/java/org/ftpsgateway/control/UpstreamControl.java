@@ -30,6 +30,7 @@ final class UpstreamControl {
   private java.security.cert.X509Certificate serverCertificate;
   private long bytesIn;
   private long bytesOut;
+  private long lastReplyNanos = System.nanoTime();
 
   private final java.util.function.LongConsumer bytesInCounter;
   private final java.util.function.LongConsumer bytesOutCounter;
@@ -142,7 +143,13 @@ final class UpstreamControl {
     }
   }
 
+  /** When the last reply (preliminary or final) arrived: the upstream is alive and answering. */
+  long lastReplyNanos() {
+    return lastReplyNanos;
+  }
+
   private void onReply(FtpReply reply) {
+    lastReplyNanos = System.nanoTime();
     Pending p = pending.peek();
     if (p == null) {
       unsolicited.handle(reply);

@@ -34,6 +34,8 @@ public final class DataRelay {
 
   private final NetSocket source;
   private final NetSocket sink;
+  /** The upstream's socket (source or sink), or null: ended with a reset when the relay fails. */
+  private final NetSocket upstream;
   private final Promise<Long> done = Promise.promise();
   private long bytes;
   private boolean sourceEnded;
@@ -52,11 +54,12 @@ public final class DataRelay {
   private boolean throttled;
 
   private DataRelay(io.vertx.core.Vertx vertx, NetSocket source, NetSocket sink,
-                    java.util.function.LongConsumer counter, Throttle throttle) {
+                    java.util.function.LongConsumer counter, NetSocket upstream, Throttle throttle) {
     this.vertx = vertx;
     this.throttle = throttle;
     this.source = source;
     this.sink = sink;
+    this.upstream = upstream;
     this.counter = counter;
     this.ticketsAtStart = TicketWatch.needsWait(sink) ? TicketWatch.sessionIds(sink) : null;
   }
@@ -64,17 +67,20 @@ public final class DataRelay {
   /** Starts copying. Both sockets must have reading stopped with {@link ReadGate#stop}. */
   public static DataRelay start(io.vertx.core.Vertx vertx, NetSocket source, NetSocket sink,
                                 java.util.function.LongConsumer counter, java.util.List<ByteBuf> earlyFromSource) {
-    return start(vertx, source, sink, counter, earlyFromSource, null);
+    return start(vertx, source, sink, counter, earlyFromSource, null, null);
   }
 
   /**
    * Starts copying within bandwidth limits ({@code throttle} null: unlimited).
    * Both sockets must have reading stopped with {@link ReadGate#stop}.
+   *
+   * @param upstream the socket of {@code source} and {@code sink} that leads to the upstream server: on failure it
+   *     is reset ({@link #reset}) rather than closed, so the server sees an aborted transfer
    */
   public static DataRelay start(io.vertx.core.Vertx vertx, NetSocket source, NetSocket sink,
                                 java.util.function.LongConsumer counter, java.util.List<ByteBuf> earlyFromSource,
-                                Throttle throttle) {
-    DataRelay relay = new DataRelay(vertx, source, sink, counter, throttle);
+                                NetSocket upstream, Throttle throttle) {
+    DataRelay relay = new DataRelay(vertx, source, sink, counter, upstream, throttle);
     for (ByteBuf early : earlyFromSource) {
       relay.bytes += early.readableBytes();
       counter.accept(early.readableBytes());
@@ -151,6 +157,16 @@ public final class DataRelay {
         fail("the receiving side closed its data connection early");
       }
     });
+    if (isTls(sink)) {
+      to.eventHandler(event -> {
+        // The receiver's close_notify before we finished sending: it ended the data connection early and whatever
+        // is still in flight is lost. Without this check an upload the upstream cut short with a clean TLS close
+        // (and then 226) was reported 226 to the client (issue #8: no partial upload is reported as 226).
+        if (event instanceof SslCloseCompletionEvent && !closingSink) {
+          fail("the receiving side ended its data connection (TLS close_notify) before all data was sent");
+        }
+      });
+    }
     // the sink delivers nothing in a transfer; read it anyway so a peer's stray bytes or TLS records
     // (session tickets) are consumed, never left unread
     to.messageHandler(ReferenceCountUtil::release);
@@ -235,9 +251,37 @@ public final class DataRelay {
   private void fail(String reason) {
     if (done.tryFail(reason)) {
       closingSink = true;
-      source.close();
-      sink.close();
+      closeFailed(source);
+      closeFailed(sink);
     }
+  }
+
+  private void closeFailed(NetSocket socket) {
+    if (socket == upstream) {
+      reset(socket);
+    } else {
+      socket.close();
+    }
+  }
+
+  /**
+   * Ends a data connection so that its peer cannot mistake it for a complete transfer: no TLS close_notify (which
+   * says "end of file" as clearly as a complete transfer's, RFC 8446 §6.1) and a TCP reset (SO_LINGER 0). Used for
+   * the upstream side of a failed or aborted transfer (issue #8): a server that got a close_notify in the middle of
+   * an upload stored the partial file as complete. Must run on the socket's event loop.
+   */
+  public static void reset(NetSocket socket) {
+    io.netty.channel.Channel channel = ((NetSocketInternal) socket).channelHandlerContext().channel();
+    // linger first: removing the SslHandler fires a close event on which a relay may close the socket at once
+    if (channel.isActive()) {
+      channel.config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
+    }
+    SslHandler ssl = channel.pipeline().get(SslHandler.class);
+    if (ssl != null) {
+      // out of the pipeline before the close: closing through the SslHandler would send close_notify
+      channel.pipeline().remove(ssl);
+    }
+    socket.close();
   }
 
   static boolean isTls(NetSocket socket) {

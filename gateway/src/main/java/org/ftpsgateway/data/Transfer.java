@@ -79,7 +79,7 @@ public final class Transfer {
       if (ar.succeeded()) {
         if (done.future().isComplete()) {
           ar.result().early().release();
-          ar.result().socket().close();
+          DataRelay.reset(ar.result().socket());
         } else {
           maybeStart();
         }
@@ -140,6 +140,14 @@ public final class Transfer {
     fail(reason);
   }
 
+  /**
+   * Ends a transfer in which nothing moved for too long (a stalled upstream or client). Unlike {@link #abort} this
+   * is a failure, not the client's ABOR: a {@code 226} the upstream may still send is not passed on.
+   */
+  public void timeOut(String reason) {
+    fail(reason);
+  }
+
   private void maybeStart() {
     if (relay != null || done.future().isComplete()) {
       return;
@@ -155,10 +163,10 @@ public final class Transfer {
     java.util.List<io.netty.buffer.ByteBuf> upstreamEarly = upstreamSide.result().early().take();
     if (direction == Direction.DOWNLOAD) {
       early.forEach(io.netty.buffer.ByteBuf::release);
-      relay = DataRelay.start(vertx, u, c, byteCounter, upstreamEarly, throttle);
+      relay = DataRelay.start(vertx, u, c, byteCounter, upstreamEarly, u, throttle);
     } else {
       upstreamEarly.forEach(io.netty.buffer.ByteBuf::release);
-      relay = DataRelay.start(vertx, c, u, byteCounter, early, throttle);
+      relay = DataRelay.start(vertx, c, u, byteCounter, early, u, throttle);
     }
     relay.completion().onComplete(ar -> {
       if (ar.succeeded()) {
@@ -181,7 +189,7 @@ public final class Transfer {
       }
       if (upstreamSide.succeeded()) {
         upstreamSide.result().early().release();
-        upstreamSide.result().socket().close();
+        DataRelay.reset(upstreamSide.result().socket());
       }
     }
     done.tryFail(reason);

@@ -174,7 +174,7 @@ public final class GatewayMetrics {
       active.incrementAndGet();
     }
 
-    /** {@code outcome}: quit, client_closed, idle_timeout, upstream_failed, upstream_closed, error. */
+    /** {@code outcome}: quit, client_closed, idle_timeout, upstream_failed, upstream_closed, upstream_timeout, error. */
     public void sessionEnded(String outcome) {
       active.decrementAndGet();
       if (registry != null) {
