@@ -17,7 +17,8 @@ final class EffectiveConfig {
     for (ListenerConfig l : c.listeners()) {
       listeners.add(new JsonObject().put("name", l.name()).put("host", l.host()).put("port", l.port())
           .put("tls", l.tls().configName()).put("passivePorts", l.passivePorts().toString())
-          .put("passiveAddress", l.passiveAddress()).put("allowForeignActive", l.allowForeignActive()));
+          .put("passiveAddress", l.passiveAddress()).put("allowForeignActive", l.allowForeignActive())
+          .put("activeSourcePort", l.activeSourcePort()));
     }
     var u = c.upstream();
     JsonObject doc = new JsonObject()

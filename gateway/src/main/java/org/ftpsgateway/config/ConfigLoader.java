@@ -270,7 +270,13 @@ public final class ConfigLoader {
           "must be an IPv4 address literal (it is announced in 227 replies), got '" + passiveAddress + "'");
     }
     boolean allowForeignActive = bool(o, "allowForeignActive", path, false);
-    return new ListenerConfig(name, host, port, tls, passive, passiveAddress, allowForeignActive, clientTls);
+    int activeSourcePort = integer(o, "activeSourcePort", path, 0, 0, 65535);
+    if (activeSourcePort != 0 && passive.first() <= activeSourcePort && activeSourcePort <= passive.last()) {
+      // a passive listener on that port would make the bind of every active connection fail
+      throw new ConfigException(path + ".activeSourcePort", "must not lie in passivePorts (" + passive + ")");
+    }
+    return new ListenerConfig(name, host, port, tls, passive, passiveAddress, allowForeignActive, clientTls,
+        activeSourcePort);
   }
 
   private static ClientTlsConfig clientTls(JsonObject o, String path) throws ConfigException {

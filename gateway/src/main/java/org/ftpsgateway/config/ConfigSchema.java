@@ -28,6 +28,7 @@ final class ConfigSchema {
         "passivePorts", Field.of(Kind.STRING),
         "passiveAddress", Field.of(Kind.STRING),
         "allowForeignActive", Field.of(Kind.BOOL),
+        "activeSourcePort", Field.of(Kind.INT),
         "certFile", Field.of(Kind.STRING),
         "keyFile", Field.of(Kind.STRING),
         "keystore", Field.of(Kind.STRING),

@@ -7,9 +7,17 @@ package org.ftpsgateway.config;
  *     client's control connection reached
  * @param allowForeignActive whether PORT/EPRT may name a host other than the client (RFC 2577 §3: no, the
  *     default)
+ * @param activeSourcePort the local port active-mode data connections to clients come from (RFC 959's default
+ *     data port is 20); 0 = any
  */
 public record ListenerConfig(String name, String host, int port, TlsMode tls, PortRange passivePorts,
-                             String passiveAddress, boolean allowForeignActive, ClientTlsConfig clientTls) {
+                             String passiveAddress, boolean allowForeignActive, ClientTlsConfig clientTls,
+                             int activeSourcePort) {
+
+  public ListenerConfig(String name, String host, int port, TlsMode tls, PortRange passivePorts,
+                        String passiveAddress, boolean allowForeignActive, ClientTlsConfig clientTls) {
+    this(name, host, port, tls, passivePorts, passiveAddress, allowForeignActive, clientTls, 0);
+  }
 
   public ListenerConfig(String name, String host, int port, TlsMode tls, PortRange passivePorts,
                         String passiveAddress, boolean allowForeignActive) {
@@ -21,6 +29,12 @@ public record ListenerConfig(String name, String host, int port, TlsMode tls, Po
   public static final String DEFAULT_PASSIVE_PORTS = "30000-30099";
 
   public ListenerConfig withPort(int newPort) {
-    return new ListenerConfig(name, host, newPort, tls, passivePorts, passiveAddress, allowForeignActive, clientTls);
+    return new ListenerConfig(name, host, newPort, tls, passivePorts, passiveAddress, allowForeignActive, clientTls,
+        activeSourcePort);
+  }
+
+  public ListenerConfig withActiveSourcePort(int newActiveSourcePort) {
+    return new ListenerConfig(name, host, port, tls, passivePorts, passiveAddress, allowForeignActive, clientTls,
+        newActiveSourcePort);
   }
 }

@@ -546,7 +546,8 @@ public final class ControlSession {
         localReply(425, "Can't open data connection: " + ar.cause().getMessage());
         return;
       }
-      prepared = new PreparedData(new ClientActiveChannel(context.vertx(), hp, local, timeoutMillis), ar.result());
+      prepared = new PreparedData(new ClientActiveChannel(context.vertx(), hp, local,
+          context.listener().activeSourcePort(), timeoutMillis), ar.result());
       localReply(200, command.verb() + " command successful.");
     });
   }
@@ -618,8 +619,16 @@ public final class ControlSession {
     transfer = t;
     long started = System.nanoTime();
     upstream.send(command.toBytes(), prelim -> {
-      reply(prelim);
-      t.begin();
+      if (data.client() instanceof ClientActiveChannel) {
+        // active mode: announce the transfer once the connection to the client is up, as vsftpd and ProFTPD do,
+        // so a client that cannot be reached (or a source port that cannot be bound) gets a prompt 425 instead
+        // of a 150 and then a wait in accept() until its own timeout
+        t.begin();
+        data.client().connection().onSuccess(s -> reply(prelim));
+      } else {
+        reply(prelim);
+        t.begin();
+      }
     }).onComplete(ar -> {
       if (ar.failed()) {
         t.abort("upstream control connection lost");

@@ -1,0 +1,133 @@
+package org.ftpsgateway.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.ftpsgateway.support.GatewayFixture.randomBytes;
+import static org.ftpsgateway.support.GatewayFixture.sha256;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.net.ServerSocketFactory;
+import org.apache.commons.net.ftp.FTPClient;
+import org.ftpsgateway.config.GatewayConfig;
+import org.ftpsgateway.config.ListenerConfig;
+import org.ftpsgateway.config.PortRange;
+import org.ftpsgateway.support.GatewayFixture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code listeners[].activeSourcePort}: active-mode data connections to the client come from that local port, on
+ * every transfer, several in a row (SO_REUSEADDR), and a port that cannot be bound gives the client 425.
+ */
+class ActiveSourcePortTest {
+
+  /** The upstream's passive ports are 47600-47699; the gateway's 47700-47749; the source port outside both. */
+  private static final int FIRST_PORT = 47600;
+  private static final int SOURCE_PORT = 47790;
+
+  private static GatewayConfig withSourcePort(GatewayConfig c, int sourcePort) {
+    ListenerConfig l = c.listeners().get(0);
+    ListenerConfig changed = new ListenerConfig(l.name(), l.host(), l.port(), l.tls(), new PortRange(47700, 47749),
+        l.passiveAddress(), l.allowForeignActive(), l.clientTls(), sourcePort);
+    return new GatewayConfig(List.of(changed), c.upstream(), c.timeouts(), c.metrics());
+  }
+
+  /** Accepts the gateway's active-mode data connections like Commons Net would, and notes their remote ports. */
+  private static final class RecordingServerSockets extends ServerSocketFactory {
+    final List<Integer> remotePorts = new CopyOnWriteArrayList<>();
+
+    @Override
+    public ServerSocket createServerSocket() throws IOException {
+      return new Recording();
+    }
+
+    @Override
+    public ServerSocket createServerSocket(int port) throws IOException {
+      return bound(new Recording(), port, 50, null);
+    }
+
+    @Override
+    public ServerSocket createServerSocket(int port, int backlog) throws IOException {
+      return bound(new Recording(), port, backlog, null);
+    }
+
+    @Override
+    public ServerSocket createServerSocket(int port, int backlog, InetAddress address) throws IOException {
+      return bound(new Recording(), port, backlog, address);
+    }
+
+    private static ServerSocket bound(ServerSocket s, int port, int backlog, InetAddress address) throws IOException {
+      s.bind(new java.net.InetSocketAddress(address, port), backlog);
+      return s;
+    }
+
+    private final class Recording extends ServerSocket {
+      Recording() throws IOException {
+        super();
+      }
+
+      @Override
+      public Socket accept() throws IOException {
+        Socket s = super.accept();
+        remotePorts.add(s.getPort());
+        return s;
+      }
+    }
+  }
+
+  @Test
+  void dataConnectionsComeFromTheConfiguredPortTransferAfterTransfer() throws Exception {
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", FIRST_PORT, GatewayFixture.SERVER_PROTOCOLS,
+        c -> withSourcePort(c, SOURCE_PORT), null)) {
+      byte[] content = randomBytes(1 << 20, 31);
+      Files.write(fx.root().resolve("src.bin"), content);
+      FTPClient ftp = fx.login();
+      RecordingServerSockets sockets = new RecordingServerSockets();
+      ftp.setServerSocketFactory(sockets);
+      ftp.enterLocalActiveMode();
+      for (int round = 0; round < 2; round++) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThat(ftp.retrieveFile("src.bin", out)).as("RETR %d: %s", round, ftp.getReplyString()).isTrue();
+        assertThat(sha256(out.toByteArray())).isEqualTo(sha256(content));
+        String name = "up-" + round + ".bin";
+        assertThat(ftp.storeFile(name, new ByteArrayInputStream(content))).as("STOR %d: %s", round,
+            ftp.getReplyString()).isTrue();
+        assertThat(sha256(fx.root().resolve(name))).isEqualTo(sha256(content));
+        assertThat(ftp.listNames()).as("LIST %d: %s", round, ftp.getReplyString()).contains("src.bin", name);
+        ftp.setUseEPSVwithIPv4(true); // the second round uses EPRT instead of PORT
+      }
+      assertThat(sockets.remotePorts).as("one data connection per transfer, all from the source port")
+          .hasSize(6).containsOnly(SOURCE_PORT);
+      ftp.logout();
+      ftp.disconnect();
+    }
+  }
+
+  @Test
+  void aSourcePortThatCannotBeBoundGives425AndTheSessionGoesOn() throws Exception {
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", FIRST_PORT, GatewayFixture.SERVER_PROTOCOLS,
+        c -> withSourcePort(c, SOURCE_PORT), null);
+         // Linux refuses to bind a port another socket listens on, SO_REUSEADDR or not
+         ServerSocket squatter = new ServerSocket(SOURCE_PORT, 1, InetAddress.getByName("127.0.0.1"))) {
+      Files.write(fx.root().resolve("x.bin"), randomBytes(1000, 32));
+      FTPClient ftp = fx.login();
+      ftp.enterLocalActiveMode();
+      assertThat(ftp.retrieveFile("x.bin", new ByteArrayOutputStream())).isFalse();
+      assertThat(ftp.getReplyCode()).as(ftp.getReplyString()).isEqualTo(425);
+      assertThat(ftp.getReplyString()).contains("cannot bind source port " + SOURCE_PORT);
+      squatter.close();
+      ftp.enterLocalPassiveMode();
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      assertThat(ftp.retrieveFile("x.bin", out)).as(ftp.getReplyString()).isTrue();
+      assertThat(out.size()).isEqualTo(1000);
+      ftp.logout();
+      ftp.disconnect();
+    }
+  }
+}
