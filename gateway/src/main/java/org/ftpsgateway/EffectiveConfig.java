@@ -26,6 +26,7 @@ final class EffectiveConfig {
         .put("upstream", new JsonObject().put("host", u.host()).put("port", u.port()).put("tls", u.tls().configName())
             .put("serverName", u.serverName()).put("caFile", u.caFile())
             .put("protocols", new JsonArray(u.protocols())).put("dataMode", u.dataMode().name().toLowerCase())
+            .put("activePorts", u.activePorts() == null ? null : u.activePorts().toString())
             .put("sslEngine", u.sslEngine().name().toLowerCase()))
         .put("timeouts", new JsonObject().put("connectSeconds", c.timeouts().connectSeconds())
             .put("idleSeconds", c.timeouts().idleSeconds()).put("dataConnectSeconds", c.timeouts().dataConnectSeconds())

@@ -246,7 +246,15 @@ public final class ConfigLoader {
     JsonObject timeouts = doc.getValue("timeouts") instanceof JsonObject t ? t : new JsonObject();
     JsonObject metrics = doc.getValue("metrics") instanceof JsonObject m ? m : new JsonObject();
     JsonObject limits = doc.getValue("limits") instanceof JsonObject l ? l : new JsonObject();
-    return new GatewayConfig(listeners, upstream(up), timeouts(timeouts), metrics(metrics), logging(doc),
+    UpstreamConfig upstream = upstream(up);
+    for (int i = 0; upstream.activePorts() != null && i < listeners.size(); i++) {
+      // both are listening ports of this gateway: one port cannot serve both
+      if (listeners.get(i).passivePorts().overlaps(upstream.activePorts())) {
+        throw new ConfigException("upstream.activePorts", "overlaps the passive ports of listeners[" + i + "] ("
+            + listeners.get(i).passivePorts() + ")");
+      }
+    }
+    return new GatewayConfig(listeners, upstream, timeouts(timeouts), metrics(metrics), logging(doc),
         limits(limits), integer(doc, "shutdownGraceSeconds", "", GatewayConfig.DEFAULT_SHUTDOWN_GRACE_SECONDS,
             0, 86_400));
   }
@@ -335,7 +343,16 @@ public final class ConfigLoader {
     try {
       dataMode = DataMode.parse(modeText);
     } catch (IllegalArgumentException e) {
-      throw new ConfigException("upstream.dataMode", "must be epsv or pasv, got '" + modeText + "'");
+      throw new ConfigException("upstream.dataMode", "must be epsv, pasv or active, got '" + modeText + "'");
+    }
+    PortRange activePorts = null;
+    String activeText = string(o, "activePorts", path, null);
+    if (activeText != null) {
+      try {
+        activePorts = PortRange.parse(activeText);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("upstream.activePorts", e.getMessage());
+      }
     }
     String engineText = string(o, "sslEngine", path, "auto");
     UpstreamConfig.SslEngine engine;
@@ -348,7 +365,7 @@ public final class ConfigLoader {
       throw new ConfigException("upstream.sslEngine", "openssl is not available on this machine: "
           + oneLine(io.netty.handler.ssl.OpenSsl.unavailabilityCause()));
     }
-    return new UpstreamConfig(host, port, tls, serverName, caFile, protocols, dataMode, engine);
+    return new UpstreamConfig(host, port, tls, serverName, caFile, protocols, dataMode, engine, activePorts);
   }
 
   private static void checkCaFile(String caFile) throws ConfigException {

@@ -47,6 +47,7 @@ final class ConfigSchema {
         "caFile", Field.of(Kind.STRING),
         "protocols", Field.of(Kind.STRING_LIST),
         "dataMode", Field.of(Kind.STRING),
+        "activePorts", Field.of(Kind.STRING),
         "sslEngine", Field.of(Kind.STRING));
     Map<String, Field> timeouts = ordered(
         "connectSeconds", Field.of(Kind.INT),

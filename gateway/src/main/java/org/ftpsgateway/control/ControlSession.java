@@ -58,7 +58,19 @@ public final class ControlSession {
   }
 
   /** A data connection set up by PASV/EPSV/PORT/EPRT, waiting for its transfer command. */
-  private record PreparedData(ClientDataChannel client, HostPort upstream) {
+  private record PreparedData(ClientDataChannel client, UpstreamEnd upstream) {
+  }
+
+  /**
+   * The upstream's end of the next data connection: an address to connect to (EPSV/PASV upstream), or, with
+   * {@code upstream.dataMode: active}, a listener the upstream connects to after EPRT/PORT.
+   */
+  private record UpstreamEnd(HostPort address, ClientPassiveListener listener) {
+    void close() {
+      if (listener != null) {
+        listener.close();
+      }
+    }
   }
 
   private final ListenerContext context;
@@ -78,6 +90,7 @@ public final class ControlSession {
   private boolean busy;
   private boolean pumping;
   private boolean epsvRefusedUpstream;
+  private boolean eprtRefusedUpstream;
   private boolean epsvAll;
   private PreparedData prepared;
   private Transfer transfer;
@@ -474,15 +487,16 @@ public final class ControlSession {
     }
     String announced = announce;
     closePrepared();
-    upstreamPassive()
+    upstreamEnd()
         .compose(up -> ClientPassiveListener.open(context.vertx(), context.passivePorts(),
                 client.localAddress().host(), clientAddress, context.timeouts().dataConnectSeconds() * 1000L,
                 () -> context.metrics().rejected("hijack"))
+            .onFailure(e -> up.close())
             .map(listener -> new PreparedData(listener, up)))
         .onComplete(ar -> {
           if (state == State.CLOSED) {
             if (ar.succeeded()) {
-              ar.result().client().close();
+              closeData(ar.result());
             }
             return;
           }
@@ -538,8 +552,11 @@ public final class ControlSession {
     closePrepared();
     String local = client.localAddress().host();
     int timeoutMillis = context.timeouts().dataConnectSeconds() * 1000;
-    upstreamPassive().onComplete(ar -> {
+    upstreamEnd().onComplete(ar -> {
       if (state == State.CLOSED) {
+        if (ar.succeeded()) {
+          ar.result().close();
+        }
         return;
       }
       if (ar.failed()) {
@@ -550,6 +567,58 @@ public final class ControlSession {
           context.listener().activeSourcePort(), timeoutMillis), ar.result());
       localReply(200, command.verb() + " command successful.");
     });
+  }
+
+  /** Prepares the upstream's end of the next data connection, as {@code upstream.dataMode} says. */
+  private Future<UpstreamEnd> upstreamEnd() {
+    if (context.upstream().dataMode() == org.ftpsgateway.config.DataMode.ACTIVE) {
+      return upstreamActive();
+    }
+    return upstreamPassive().map(address -> new UpstreamEnd(address, null));
+  }
+
+  /**
+   * Active mode upstream: the gateway listens on the local address of its upstream control connection (the one
+   * address the server is known to reach) and announces it with EPRT (RFC 2428 §2), or PORT (RFC 959) when the
+   * server does not know EPRT. Only the server's own address may connect (RFC 2577 §3: a third party must not
+   * take the data connection).
+   */
+  private Future<UpstreamEnd> upstreamActive() {
+    String localIp = upstream.socket().localAddress().host();
+    String upstreamIp = upstream.socket().remoteAddress().host();
+    return ClientPassiveListener.open(context.vertx(), context.upstreamActivePorts(), localIp, upstreamIp,
+            context.timeouts().dataConnectSeconds() * 1000L, () -> context.metrics().rejected("upstream_hijack"))
+        .compose(listener -> announceActive(localIp, listener.port())
+            .onFailure(e -> listener.close())
+            .map(v -> new UpstreamEnd(null, listener)));
+  }
+
+  private Future<Void> announceActive(String localIp, int port) {
+    String ipv4 = Addresses.ipv4(localIp); // also the IPv4 form of an IPv4-mapped address
+    if (eprtRefusedUpstream) {
+      return portUpstream(ipv4, port);
+    }
+    return upstream.send("EPRT " + DataAddresses.formatEprtArgument(ipv4 != null ? ipv4 : localIp, port))
+        .compose(r -> {
+          if (r.code() == 200) {
+            return Future.succeededFuture();
+          }
+          // RFC 2428 §2: a server that does not implement EPRT answers 500 or 502
+          if (r.code() == 500 || r.code() == 502) {
+            eprtRefusedUpstream = true;
+            return portUpstream(ipv4, port);
+          }
+          return Future.failedFuture("upstream refused EPRT: " + r.text());
+        });
+  }
+
+  private Future<Void> portUpstream(String ipv4, int port) {
+    if (ipv4 == null) {
+      return Future.failedFuture("upstream refused EPRT and PORT cannot name an IPv6 address");
+    }
+    return upstream.send("PORT " + DataAddresses.formatPortArgument(ipv4, port)).compose(r -> r.code() == 200
+        ? Future.succeededFuture()
+        : Future.failedFuture("upstream refused PORT: " + r.text()));
   }
 
   /**
@@ -606,17 +675,21 @@ public final class ControlSession {
     PreparedData data = prepared;
     prepared = null;
     if (data.client().connection().failed()) {
-      data.client().close();
+      closeData(data);
       localReply(425, "Can't open data connection: " + data.client().connection().cause().getMessage());
       return;
     }
-    Future<Transfer.ClientData> upstreamData = connectUpstreamData(data.upstream());
+    Future<Transfer.ClientData> upstreamData = data.upstream().listener() != null
+        ? secureUpstreamData(data.upstream().listener().connection())
+        : connectUpstreamData(data.upstream().address());
     Transfer t = new Transfer(context.vertx(), direction, data.client(), upstreamData,
         context.timeouts().dataConnectSeconds() * 1000L, direction == Direction.DOWNLOAD
             ? context.listenerMetrics().downloadBytes() : context.listenerMetrics().uploadBytes(),
         protectData ? this::secureClientData
             : s -> Future.succeededFuture(new Transfer.ClientData(s, org.ftpsgateway.data.EarlyData.capture(s))));
     transfer = t;
+    // an upstream listener (active mode) keeps its accepted connection open: it goes when the transfer is over
+    t.completion().onComplete(c -> data.upstream().close());
     long started = System.nanoTime();
     upstream.send(command.toBytes(), prelim -> {
       if (data.client() instanceof ClientActiveChannel) {
@@ -681,14 +754,25 @@ public final class ControlSession {
     ConnectOptions options = new ConnectOptions()
         .setRemoteAddress(SocketAddress.inetSocketAddress(address.port(), address.host()))
         .setTimeout(context.timeouts().connectSeconds() * 1000);
+    return secureUpstreamData(upstreamClient.connect(options));
+  }
+
+  /**
+   * TLS in the client role on an upstream data connection, whichever side opened it (RFC 4217 §7: the FTP client
+   * is the TLS client of the data connection; in active mode the server connects and is still the TLS server),
+   * with this session's TLS context so the control connection's session is resumed.
+   */
+  private Future<Transfer.ClientData> secureUpstreamData(Future<NetSocket> connection) {
     java.security.cert.X509Certificate expected = upstream.serverCertificate();
     long started = System.nanoTime();
     long startedMillis = System.currentTimeMillis();
     // keep what arrives right behind the handshake (a server may send data at once): the capture is in place
     // before the handshake starts, reading stops as soon as it is done
     org.ftpsgateway.data.EarlyData[] early = new org.ftpsgateway.data.EarlyData[1];
-    return upstreamClient.connect(options).compose(socket -> {
+    return connection.compose(socket -> {
       early[0] = org.ftpsgateway.data.EarlyData.capture(socket);
+      // an accepted connection arrives with reading stopped; the handshake needs it
+      ReadGate.start(socket);
       return context.upstreamTls().secure(socket, upstreamTlsContext)
           .onSuccess(session -> ReadGate.stop(socket))
           .onFailure(e -> {
@@ -776,9 +860,14 @@ public final class ControlSession {
 
   private void closePrepared() {
     if (prepared != null) {
-      prepared.client().close();
+      closeData(prepared);
       prepared = null;
     }
+  }
+
+  private static void closeData(PreparedData data) {
+    data.client().close();
+    data.upstream().close();
   }
 
   private void logTransfer(FtpCommand command, Transfer t, long startedNanos, String outcome) {
