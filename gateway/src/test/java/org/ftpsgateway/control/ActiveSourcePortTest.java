@@ -31,7 +31,7 @@ class ActiveSourcePortTest {
   private static final int FIRST_PORT = 47600;
   private static final int SOURCE_PORT = 47790;
 
-  private static GatewayConfig withSourcePort(GatewayConfig c, int sourcePort) {
+  static GatewayConfig withSourcePort(GatewayConfig c, int sourcePort) {
     ListenerConfig l = c.listeners().get(0);
     ListenerConfig changed = new ListenerConfig(l.name(), l.host(), l.port(), l.tls(), new PortRange(47700, 47749),
         l.passiveAddress(), l.allowForeignActive(), l.clientTls(), sourcePort);
@@ -39,7 +39,7 @@ class ActiveSourcePortTest {
   }
 
   /** Accepts the gateway's active-mode data connections like Commons Net would, and notes their remote ports. */
-  private static final class RecordingServerSockets extends ServerSocketFactory {
+  static final class RecordingServerSockets extends ServerSocketFactory {
     final List<Integer> remotePorts = new CopyOnWriteArrayList<>();
 
     @Override
