@@ -2,9 +2,7 @@ package org.ftpsgateway.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.ftpsgateway.support.GatewayFixture.randomBytes;
-import static org.ftpsgateway.support.GatewayFixture.sha256;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -19,6 +17,7 @@ import org.ftpsgateway.config.GatewayConfig;
 import org.ftpsgateway.config.ListenerConfig;
 import org.ftpsgateway.config.PortRange;
 import org.ftpsgateway.support.GatewayFixture;
+import org.ftpsgateway.support.Transfers;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -92,14 +91,7 @@ class ActiveSourcePortTest {
       ftp.setServerSocketFactory(sockets);
       ftp.enterLocalActiveMode();
       for (int round = 0; round < 2; round++) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        assertThat(ftp.retrieveFile("src.bin", out)).as("RETR %d: %s", round, ftp.getReplyString()).isTrue();
-        assertThat(sha256(out.toByteArray())).isEqualTo(sha256(content));
-        String name = "up-" + round + ".bin";
-        assertThat(ftp.storeFile(name, new ByteArrayInputStream(content))).as("STOR %d: %s", round,
-            ftp.getReplyString()).isTrue();
-        assertThat(sha256(fx.root().resolve(name))).isEqualTo(sha256(content));
-        assertThat(ftp.listNames()).as("LIST %d: %s", round, ftp.getReplyString()).contains("src.bin", name);
+        Transfers.roundTrip(fx, ftp, "src.bin", content, "up-" + round + ".bin");
         ftp.setUseEPSVwithIPv4(true); // the second round uses EPRT instead of PORT
       }
       assertThat(sockets.remotePorts).as("one data connection per transfer, all from the source port")

@@ -2,12 +2,9 @@ package org.ftpsgateway.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.ftpsgateway.support.GatewayFixture.randomBytes;
-import static org.ftpsgateway.support.GatewayFixture.sha256;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -19,6 +16,7 @@ import org.ftpsgateway.config.GatewayConfig;
 import org.ftpsgateway.config.ListenerConfig;
 import org.ftpsgateway.metrics.GatewayMetrics;
 import org.ftpsgateway.support.GatewayFixture;
+import org.ftpsgateway.support.Transfers;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -78,14 +76,7 @@ class Ipv6DataModesTest {
         } else {
           ftp.enterLocalPassiveMode();
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        assertThat(ftp.retrieveFile("v6.bin", out)).as("RETR: %s", ftp.getReplyString()).isTrue();
-        assertThat(sha256(out.toByteArray())).isEqualTo(sha256(content));
-        String name = clientActive ? "v6-active.bin" : "v6-passive.bin";
-        assertThat(ftp.storeFile(name, new ByteArrayInputStream(content))).as("STOR: %s", ftp.getReplyString())
-            .isTrue();
-        assertThat(sha256(fx.root().resolve(name))).isEqualTo(sha256(content));
-        assertThat(ftp.listNames()).as("NLST: %s", ftp.getReplyString()).contains("v6.bin", name);
+        Transfers.roundTrip(fx, ftp, "v6.bin", content, clientActive ? "v6-active.bin" : "v6-passive.bin");
       }
       ftp.logout();
       ftp.disconnect();

@@ -5,13 +5,26 @@ import static org.ftpsgateway.support.GatewayFixture.randomBytes;
 import static org.ftpsgateway.support.GatewayFixture.sha256;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import io.vertx.core.Vertx;
+import org.apache.ftpserver.ftplet.DefaultFtpReply;
+import org.apache.ftpserver.ftplet.DefaultFtplet;
+import org.apache.ftpserver.ftplet.FtpException;
+import org.apache.ftpserver.ftplet.FtpRequest;
+import org.apache.ftpserver.ftplet.FtpSession;
+import org.apache.ftpserver.ftplet.FtpletResult;
+import org.ftpsgateway.Gateway;
+import org.ftpsgateway.demo.DemoFtpsServer;
 import org.apache.commons.net.ftp.FTPClient;
 import org.ftpsgateway.config.DataMode;
 import org.ftpsgateway.config.GatewayConfig;
@@ -20,6 +33,7 @@ import org.ftpsgateway.config.PortRange;
 import org.ftpsgateway.config.UpstreamConfig;
 import org.ftpsgateway.metrics.GatewayMetrics;
 import org.ftpsgateway.support.GatewayFixture;
+import org.ftpsgateway.support.Transfers;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -62,14 +76,8 @@ class UpstreamActiveModeTest {
         } else {
           ftp.enterLocalPassiveMode();
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        assertThat(ftp.retrieveFile("down.bin", out)).as("RETR: %s", ftp.getReplyString()).isTrue();
-        assertThat(sha256(out.toByteArray())).isEqualTo(sha256(content));
         String name = clientActive ? "up-active.bin" : "up-passive.bin";
-        assertThat(ftp.storeFile(name, new ByteArrayInputStream(content))).as("STOR: %s", ftp.getReplyString())
-            .isTrue();
-        assertThat(sha256(fx.root().resolve(name))).isEqualTo(sha256(content));
-        assertThat(ftp.listNames()).as("NLST: %s", ftp.getReplyString()).contains("down.bin", name);
+        Transfers.roundTrip(fx, ftp, "down.bin", content, name);
         assertThat(ftp.listFiles()).as("LIST: %s", ftp.getReplyString()).extracting(f -> f.getName())
             .contains("down.bin", name);
       }
@@ -78,6 +86,57 @@ class UpstreamActiveModeTest {
       // every upstream data connection (8) resumed the control connection's TLS session
       assertThat(handshakes(registry, true)).isEqualTo(8);
       assertThat(handshakes(registry, false)).isZero();
+    }
+  }
+
+  /** Answers EPRT with 502, as a server without RFC 2428 does, and notes the data commands it saw. */
+  private static final class NoEprt extends DefaultFtplet {
+    final List<String> seen = new CopyOnWriteArrayList<>();
+
+    @Override
+    public FtpletResult beforeCommand(FtpSession session, FtpRequest request) throws FtpException, IOException {
+      String verb = request.getCommand().toUpperCase(java.util.Locale.ROOT);
+      if (verb.equals("EPRT") || verb.equals("PORT") || verb.equals("EPSV") || verb.equals("PASV")) {
+        seen.add(verb);
+      }
+      if (verb.equals("EPRT")) {
+        session.write(new DefaultFtpReply(502, "Command EPRT not implemented."));
+        return FtpletResult.SKIP;
+      }
+      return FtpletResult.DEFAULT;
+    }
+  }
+
+  @Test
+  void fallsBackToPortWhenTheServerRefusesEprt() throws Exception {
+    Path root = Files.createTempDirectory("ftpgw-test-root");
+    NoEprt noEprt = new NoEprt();
+    DemoFtpsServer server = DemoFtpsServer.start("127.0.0.1", 0, "47600-47699",
+        Map.of(GatewayFixture.USER, GatewayFixture.PASSWORD), root, GatewayFixture.SERVER_PROTOCOLS,
+        Map.of("no-eprt", noEprt));
+    Vertx vertx = Vertx.vertx();
+    try {
+      GatewayConfig config = activeUpstream(GatewayFixture.config(server.port(), 47700,
+          UpstreamConfig.DEFAULT_PROTOCOLS, server.certificatePem(), "127.0.0.1", DataMode.EPSV), null);
+      Gateway gateway = Gateway.start(vertx, config).toCompletionStage().toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
+      byte[] content = randomBytes(500_000, 43);
+      Files.write(root.resolve("p.bin"), content);
+      FTPClient ftp = GatewayFixture.connect(gateway.listeners().get(0).port());
+      assertThat(ftp.login(GatewayFixture.USER, GatewayFixture.PASSWORD)).isTrue();
+      ftp.setFileType(org.apache.commons.net.ftp.FTP.BINARY_FILE_TYPE);
+      ftp.enterLocalPassiveMode();
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      assertThat(ftp.retrieveFile("p.bin", out)).as(ftp.getReplyString()).isTrue();
+      assertThat(sha256(out.toByteArray())).isEqualTo(sha256(content));
+      assertThat(ftp.listNames()).as(ftp.getReplyString()).contains("p.bin");
+      ftp.logout();
+      ftp.disconnect();
+      // EPRT once, refused; from then on PORT only (the refusal is remembered for the session)
+      assertThat(noEprt.seen).containsExactly("EPRT", "PORT", "PORT");
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      server.close();
     }
   }
 
