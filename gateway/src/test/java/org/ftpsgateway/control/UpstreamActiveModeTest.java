@@ -89,6 +89,28 @@ class UpstreamActiveModeTest {
     }
   }
 
+  @Test
+  void sessionsEndingEveryWayLeaveNoDescriptorBehind() throws Exception {
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", FIRST_PORT, GatewayFixture.SERVER_PROTOCOLS,
+        c -> activeUpstream(c, null), null)) {
+      Files.write(fx.root().resolve("fd.bin"), randomBytes(2 << 20, 44));
+      // download, client RST mid-download, ABOR, PASV and leave, silent connection: each opens (and must close)
+      // an upstream data listener
+      DataChannelSecurityTest.runMixedSessions(fx, 20);
+      long before = DataChannelSecurityTest.openDescriptors();
+      DataChannelSecurityTest.runMixedSessions(fx, 60);
+      long after = before;
+      for (int i = 0; i < 50; i++) {
+        Thread.sleep(100);
+        after = DataChannelSecurityTest.openDescriptors();
+        if (after <= before + 5) {
+          break;
+        }
+      }
+      assertThat(after).as("open descriptors before %d, after %d", before, after).isLessThanOrEqualTo(before + 5);
+    }
+  }
+
   /** Answers EPRT with 502, as a server without RFC 2428 does, and notes the data commands it saw. */
   private static final class NoEprt extends DefaultFtplet {
     final List<String> seen = new CopyOnWriteArrayList<>();
