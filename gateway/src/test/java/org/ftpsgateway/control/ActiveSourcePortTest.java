@@ -12,7 +12,12 @@ import java.nio.file.Files;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ServerSocketFactory;
+import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
+import org.apache.commons.net.ftp.FTPSClient;
+import org.apache.commons.net.util.TrustManagerUtils;
+import org.ftpsgateway.config.ClientTlsConfig;
+import org.ftpsgateway.config.TlsMode;
 import org.ftpsgateway.config.GatewayConfig;
 import org.ftpsgateway.config.ListenerConfig;
 import org.ftpsgateway.config.PortRange;
@@ -95,7 +100,43 @@ class ActiveSourcePortTest {
         ftp.setUseEPSVwithIPv4(true); // the second round uses EPRT instead of PORT
       }
       assertThat(sockets.remotePorts).as("one data connection per transfer, all from the source port")
-          .hasSize(6).containsOnly(SOURCE_PORT);
+          .hasSize(8).containsOnly(SOURCE_PORT);
+      ftp.logout();
+      ftp.disconnect();
+    }
+  }
+
+  /**
+   * An FTPS client (PROT P) in active mode, from the source port, through an active upstream: the gateway
+   * connects out, announces 150, then is the TLS server of that connection although it opened it (RFC 4217 §7),
+   * while it is the TLS client of the connection the upstream opened to it.
+   */
+  @Test
+  void tlsClientInActiveModeThroughAnActiveUpstream() throws Exception {
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", FIRST_PORT, GatewayFixture.SERVER_PROTOCOLS,
+        c -> {
+          GatewayConfig active = withSourcePort(UpstreamActiveModeTest.activeUpstream(c, null), SOURCE_PORT);
+          ListenerConfig l = active.listeners().get(0);
+          // Commons Net's FTPSClient does not resume the control session on data connections
+          ClientTlsConfig tls = new ClientTlsConfig(null, null, null, null, null, false, true, false, false, false);
+          return new GatewayConfig(List.of(new ListenerConfig(l.name(), l.host(), l.port(), TlsMode.EXPLICIT,
+              l.passivePorts(), l.passiveAddress(), l.allowForeignActive(), tls, l.activeSourcePort())),
+              active.upstream(), active.timeouts(), active.metrics());
+        }, null)) {
+      byte[] content = randomBytes(2 << 20, 33);
+      Files.write(fx.root().resolve("tls-src.bin"), content);
+      FTPSClient ftp = new FTPSClient("TLS", false);
+      ftp.setTrustManager(TrustManagerUtils.getAcceptAllTrustManager());
+      ftp.setDefaultTimeout(20_000);
+      ftp.connect("127.0.0.1", fx.port());
+      assertThat(ftp.login(GatewayFixture.USER, GatewayFixture.PASSWORD)).as(ftp.getReplyString()).isTrue();
+      ftp.execPBSZ(0);
+      ftp.execPROT("P");
+      ftp.setFileType(FTP.BINARY_FILE_TYPE);
+      ftp.enterLocalActiveMode();
+      for (int round = 0; round < 2; round++) {
+        Transfers.roundTrip(fx, ftp, "tls-src.bin", content, "tls-up-" + round + ".bin");
+      }
       ftp.logout();
       ftp.disconnect();
     }

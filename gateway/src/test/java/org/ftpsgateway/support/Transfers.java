@@ -14,8 +14,8 @@ public final class Transfers {
   }
 
   /**
-   * RETR {@code download} (its content must be {@code content}), STOR {@code content} as {@code upload}, NLST
-   * showing both, in the client's current data mode.
+   * RETR {@code download} (its content must be {@code content}), STOR {@code content} as {@code upload}, NLST and
+   * LIST showing both, in the client's current data mode: four data connections.
    */
   public static void roundTrip(GatewayFixture fx, FTPClient ftp, String download, byte[] content, String upload)
       throws Exception {
@@ -26,5 +26,7 @@ public final class Transfers {
         ftp.getReplyString()).isTrue();
     assertThat(sha256(fx.root().resolve(upload))).isEqualTo(sha256(content));
     assertThat(ftp.listNames()).as("NLST: %s", ftp.getReplyString()).contains(download, upload);
+    assertThat(ftp.listFiles()).as("LIST: %s", ftp.getReplyString()).extracting(f -> f.getName())
+        .contains(download, upload);
   }
 }
