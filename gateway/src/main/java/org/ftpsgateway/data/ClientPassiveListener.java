@@ -50,7 +50,8 @@ public final class ClientPassiveListener implements ClientDataChannel {
   public static Future<ClientPassiveListener> open(Vertx vertx, PassivePortPool pool, String bindHost,
                                                    String allowedPeer, long acceptTimeoutMillis,
                                                    Runnable onRejected) {
-    return tryOpen(vertx, pool, bindHost, allowedPeer, pool == null ? 1 : pool.range().size()).onSuccess(listener -> {
+    int attempts = pool == null ? 1 : pool.range().size();
+    return tryOpen(vertx, pool, bindHost, allowedPeer, attempts).onSuccess(listener -> {
       listener.onRejected = onRejected;
       // nobody connected in time: give the port back; the transfer command then gets 425
       long timer = vertx.setTimer(acceptTimeoutMillis, t -> {
@@ -136,7 +137,7 @@ public final class ClientPassiveListener implements ClientDataChannel {
       return Future.succeededFuture();
     }
     closed = true;
-    connection.tryFail("nobody connected to the passive port in time");
+    connection.tryFail("nobody connected to data port " + port + " in time");
     return server.close().eventually(() -> {
       if (pool != null) {
         pool.release(port);
