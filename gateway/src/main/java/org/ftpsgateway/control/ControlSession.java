@@ -710,10 +710,15 @@ public final class ControlSession {
       }
       FtpReply r = ar.result();
       if (!r.isPositiveCompletion() || t.isAborted()) {
+        // when the client's data connection had already failed (client unreachable, source port not bindable,
+        // nobody at the passive port), the upstream's error (426) only follows from closing its side: 425
+        String clientFirst = t.isAborted() || t.clientConnected() ? null : t.clientFailure();
         // an error instead of 150 (550 no such file...): drop the pending data connections at once
         t.abort("upstream answered " + r.code());
         transfer = null;
-        reply(clientFailureReply(t) != null ? clientFailureReply(t) : r);
+        FtpReply own = clientFailureReply(t);
+        reply(own != null ? own : clientFirst != null
+            ? FtpReply.of(425, "Can't open data connection: " + clientFirst) : r);
         logTransfer(command, t, started, "upstream " + r.code());
         done();
         return;

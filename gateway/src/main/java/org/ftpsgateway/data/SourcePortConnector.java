@@ -114,6 +114,12 @@ public final class SourcePortConnector {
       return "cannot bind source port " + localPort + " on " + localAddress + ": ports below 1024 need root or"
           + " CAP_NET_BIND_SERVICE (" + detail + ")";
     }
+    if (detail.toLowerCase(java.util.Locale.ROOT).contains("in use") && localPort >= 1024) {
+      // seen in practice: a port in the ephemeral range (net.ipv4.ip_local_port_range) is taken at random by the
+      // outgoing connections of other programs, which do not set SO_REUSEADDR
+      return "cannot bind source port " + localPort + " on " + localAddress + ": " + detail + " (another socket"
+          + " holds it; choose a port outside the ephemeral range, e.g. 20)";
+    }
     return "cannot bind source port " + localPort + " on " + localAddress + ": " + detail;
   }
 }

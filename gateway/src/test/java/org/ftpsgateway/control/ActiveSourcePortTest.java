@@ -33,7 +33,24 @@ class ActiveSourcePortTest {
 
   /** The upstream's passive ports are 47600-47699; the gateway's 47700-47749; the source port outside both. */
   private static final int FIRST_PORT = 47600;
-  private static final int SOURCE_PORT = 47790;
+  private final int sourcePort = freeSourcePort("127.0.0.1");
+
+  /**
+   * A port of 47780-47799 nobody holds right now. These ports lie in Linux's ephemeral range, where any program's
+   * outgoing connection may take one at random (and block the gateway's bind), so a fixed one would be flaky.
+   */
+  static int freeSourcePort(String host) {
+    for (int port = 47780; port <= 47799; port++) {
+      try (ServerSocket s = new ServerSocket()) {
+        s.setReuseAddress(false);
+        s.bind(new java.net.InetSocketAddress(InetAddress.getByName(host), port));
+        return port;
+      } catch (IOException taken) {
+        // next
+      }
+    }
+    throw new IllegalStateException("no free port in 47780-47799 on " + host);
+  }
 
   static GatewayConfig withSourcePort(GatewayConfig c, int sourcePort) {
     ListenerConfig l = c.listeners().get(0);
@@ -88,7 +105,7 @@ class ActiveSourcePortTest {
   @Test
   void dataConnectionsComeFromTheConfiguredPortTransferAfterTransfer() throws Exception {
     try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", FIRST_PORT, GatewayFixture.SERVER_PROTOCOLS,
-        c -> withSourcePort(c, SOURCE_PORT), null)) {
+        c -> withSourcePort(c, sourcePort), null)) {
       byte[] content = randomBytes(1 << 20, 31);
       Files.write(fx.root().resolve("src.bin"), content);
       FTPClient ftp = fx.login();
@@ -100,7 +117,7 @@ class ActiveSourcePortTest {
         ftp.setUseEPSVwithIPv4(true); // the second round uses EPRT instead of PORT
       }
       assertThat(sockets.remotePorts).as("one data connection per transfer, all from the source port")
-          .hasSize(8).containsOnly(SOURCE_PORT);
+          .hasSize(8).containsOnly(sourcePort);
       ftp.logout();
       ftp.disconnect();
     }
@@ -115,7 +132,7 @@ class ActiveSourcePortTest {
   void tlsClientInActiveModeThroughAnActiveUpstream() throws Exception {
     try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", FIRST_PORT, GatewayFixture.SERVER_PROTOCOLS,
         c -> {
-          GatewayConfig active = withSourcePort(UpstreamActiveModeTest.activeUpstream(c, null), SOURCE_PORT);
+          GatewayConfig active = withSourcePort(UpstreamActiveModeTest.activeUpstream(c, null), sourcePort);
           ListenerConfig l = active.listeners().get(0);
           // Commons Net's FTPSClient does not resume the control session on data connections
           ClientTlsConfig tls = new ClientTlsConfig(null, null, null, null, null, false, true, false, false, false);
@@ -145,20 +162,22 @@ class ActiveSourcePortTest {
   @Test
   void aSourcePortThatCannotBeBoundGives425AndTheSessionGoesOn() throws Exception {
     try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", FIRST_PORT, GatewayFixture.SERVER_PROTOCOLS,
-        c -> withSourcePort(c, SOURCE_PORT), null);
+        c -> withSourcePort(c, sourcePort), null);
          // Linux refuses to bind a port another socket listens on, SO_REUSEADDR or not
-         ServerSocket squatter = new ServerSocket(SOURCE_PORT, 1, InetAddress.getByName("127.0.0.1"))) {
-      Files.write(fx.root().resolve("x.bin"), randomBytes(1000, 32));
+         ServerSocket squatter = new ServerSocket(sourcePort, 1, InetAddress.getByName("127.0.0.1"))) {
+      // large enough that the upstream is still sending when the gateway drops the transfer: it answers 426,
+      // and the client must still get 425 (its data connection is what failed)
+      Files.write(fx.root().resolve("x.bin"), randomBytes(5 << 20, 32));
       FTPClient ftp = fx.login();
       ftp.enterLocalActiveMode();
       assertThat(ftp.retrieveFile("x.bin", new ByteArrayOutputStream())).isFalse();
       assertThat(ftp.getReplyCode()).as(ftp.getReplyString()).isEqualTo(425);
-      assertThat(ftp.getReplyString()).contains("cannot bind source port " + SOURCE_PORT);
+      assertThat(ftp.getReplyString()).contains("cannot bind source port " + sourcePort);
       squatter.close();
       ftp.enterLocalPassiveMode();
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       assertThat(ftp.retrieveFile("x.bin", out)).as(ftp.getReplyString()).isTrue();
-      assertThat(out.size()).isEqualTo(1000);
+      assertThat(out.size()).isEqualTo(5 << 20);
       ftp.logout();
       ftp.disconnect();
     }

@@ -28,7 +28,6 @@ import org.junit.jupiter.api.Test;
 class Ipv6DataModesTest {
 
   private static final int FIRST_PORT = 47600;
-  private static final int SOURCE_PORT = 47791;
 
   @BeforeAll
   static void needsIpv6Loopback() {
@@ -42,10 +41,12 @@ class Ipv6DataModesTest {
   }
 
   /** Active upstream (any free port) and the client-side source port on the same listener. */
-  private static GatewayConfig activeBothWays(GatewayConfig c) {
+  private final int sourcePort = ActiveSourcePortTest.freeSourcePort("::1");
+
+  private GatewayConfig activeBothWays(GatewayConfig c) {
     GatewayConfig active = UpstreamActiveModeTest.activeUpstream(c, null);
     ListenerConfig l = active.listeners().get(0);
-    return new GatewayConfig(List.of(l.withActiveSourcePort(SOURCE_PORT)), active.upstream(), active.timeouts(),
+    return new GatewayConfig(List.of(l.withActiveSourcePort(sourcePort)), active.upstream(), active.timeouts(),
         active.metrics());
   }
 
@@ -53,7 +54,7 @@ class Ipv6DataModesTest {
   void extendedCommandsBothSidesWithActiveUpstream() throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     try (GatewayFixture fx = GatewayFixture.start("::1", FIRST_PORT, GatewayFixture.SERVER_PROTOCOLS,
-        Ipv6DataModesTest::activeBothWays, null, GatewayMetrics.create(registry))) {
+        this::activeBothWays, null, GatewayMetrics.create(registry))) {
       byte[] content = randomBytes(1 << 20, 61);
       Files.write(fx.root().resolve("v6.bin"), content);
       FTPClient ftp = fx.login();
@@ -82,7 +83,7 @@ class Ipv6DataModesTest {
       ftp.disconnect();
       assertThat(sent).as("the client used EPSV, then EPRT |2|").contains("EPSV", "EPRT");
       assertThat(sockets.remotePorts).as("client data connections from the source port").hasSize(4)
-          .containsOnly(SOURCE_PORT);
+          .containsOnly(sourcePort);
       var resumed = registry.find("ftpgw.tls.handshakes").tags("side", "upstream", "channel", "data",
           "resumed", "true", "outcome", "ok").counter();
       assertThat(resumed).isNotNull().extracting(c -> c.count()).isEqualTo(8.0);

@@ -21,18 +21,18 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PythonFtplibActiveTest {
 
-  private static final int SOURCE_PORT = 47792;
 
   @TempDir
   Path work;
 
   @Test
   void ftplibActiveSessionThroughAnActiveUpstream() throws Exception {
+    int sourcePort = ActiveSourcePortTest.freeSourcePort("127.0.0.1");
     Path script = Path.of("src", "it", "ftplib-active.py");
     assumeTrue(Files.isRegularFile(script), "no " + script);
     assumeTrue(run(List.of("python3", "--version")).exit() == 0, "no python3");
     try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", 47600, GatewayFixture.SERVER_PROTOCOLS,
-        c -> ActiveSourcePortTest.withSourcePort(UpstreamActiveModeTest.activeUpstream(c, null), SOURCE_PORT),
+        c -> ActiveSourcePortTest.withSourcePort(UpstreamActiveModeTest.activeUpstream(c, null), sourcePort),
         null)) {
       byte[] content = randomBytes(1 << 20, 71);
       Files.write(fx.root().resolve("py.bin"), content);
@@ -49,7 +49,7 @@ class PythonFtplibActiveTest {
           .doesNotContain(GatewayFixture.PASSWORD);
       assertThat(r.output().lines().filter(l -> l.startsWith("*data-peer* ")).toList())
           .as("six data connections, each from the source port").hasSize(6)
-          .allMatch(l -> l.endsWith(" " + SOURCE_PORT));
+          .allMatch(l -> l.endsWith(" " + sourcePort));
     }
   }
 

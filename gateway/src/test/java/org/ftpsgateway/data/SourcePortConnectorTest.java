@@ -23,7 +23,8 @@ class SourcePortConnectorTest {
   @Test
   void aTakenPortSaysSo() {
     assertThat(SourcePortConnector.bindFailureText("127.0.0.1", 47790, new BindException("Address already in use")))
-        .isEqualTo("cannot bind source port 47790 on 127.0.0.1: Address already in use");
+        .isEqualTo("cannot bind source port 47790 on 127.0.0.1: Address already in use (another socket holds it;"
+            + " choose a port outside the ephemeral range, e.g. 20)");
     assertThat(SourcePortConnector.bindFailureText("127.0.0.1", 20, new BindException("Address already in use")))
         .doesNotContain("CAP_NET_BIND_SERVICE");
   }
