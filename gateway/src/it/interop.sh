@@ -19,6 +19,9 @@
 #   IT_MAX_TIME      timeout of one curl/lftp run in seconds (default 60)
 #   IT_SKIP_PROMETHEUS=1  skip the Prometheus block (real prometheus + promtool scraping a gateway)
 #   IT_PROMETHEUS_SERVER  upstream of that block's gateway (default: the first of IT_SERVERS)
+#   IT_SKIP_DATAMODES=1   skip the data-modes block (active upstream, active clients, IPv6)
+#   IT_ACTIVE_SERVERS     upstreams of the active-upstream gateways (default: vsftpd and pure-ftpd, both TLS variants)
+#   IT_SKIP_IPV6=1        skip the IPv6 part of that block (also skipped when ::1 cannot be bound)
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -164,6 +167,7 @@ known_client_issue() {  # known_client_issue KIND TLS OP CHECKLOG
 # ------------------------------------------------------------------ client helpers
 # Target of the client matrix: plain FTP to a gateway, or (IT_DIRECT=1) FTPS to the server.
 TARGET_PORT=""
+TARGET_URL_HOST=127.0.0.1   # "[::1]" in the IPv6 part of the data-modes block
 CURL_TLS=()
 LFTP_TLS="set ftp:ssl-allow false"
 if [ "$DIRECT" = 1 ]; then
@@ -191,7 +195,7 @@ mode_used() {
 }
 
 curl_op() {  # curl_op MODE OP TAG
-  local mode=$1 op=$2 tag=$3 url="ftp://127.0.0.1:$TARGET_PORT" k rc=0
+  local mode=$1 op=$2 tag=$3 url="ftp://$TARGET_URL_HOST:$TARGET_PORT" k rc=0
   local tr="$TR/$tag.err"
   local -a c=(curl -sS -v --connect-timeout 10 --max-time "$IT_MAX_TIME" -u "$FTP_USER:$FTP_PASS" --ftp-pasv "${CURL_TLS[@]}")
   [ "$mode" = pasv ] && c+=(--disable-epsv)
@@ -347,23 +351,32 @@ tls_version_check() {  # tls_version_check KIND LOG OFFSET EXPECTED(TLSv1.2|TLSv
 }
 
 # ------------------------------------------------------------------ gateways
-gw_config() {  # gw_config FILE PORT PASVMIN PASVMAX METRICS UPSTREAM-PORT CAFILE PROTOCOLS
+# gw_config FILE PORT PASVMIN PASVMAX METRICS UPSTREAM-PORT CAFILE PROTOCOLS [EXTRA [HOST]]
+#   EXTRA: more YAML lines, written after the listener's keys (data-modes block: "LISTENER-KEYS|UPSTREAM-KEYS",
+#   each side lines separated by \n and indented by gw_config); HOST: listener and upstream address (default
+#   127.0.0.1; "::1" for IPv6, then no passiveAddress: PASV cannot name an IPv6 address)
+gw_config() {
+  local host=${10:-127.0.0.1} extra=${9:-} lextra uextra pasv_addr=""
+  lextra=${extra%%|*}; uextra=""; [[ $extra == *"|"* ]] && uextra=${extra#*|}
+  [[ $host == *:* ]] || pasv_addr="    passiveAddress: $host"
   cat > "$1" <<YAML
 # written by interop.sh
 listeners:
   - name: ftp
-    host: 127.0.0.1
+    host: "$host"
     port: $2
     tls: none
     passivePorts: $3-$4
-    passiveAddress: 127.0.0.1
+$pasv_addr
+$(printf '%b' "$lextra" | sed 's/^/    /')
 upstream:
-  host: 127.0.0.1
+  host: "$host"
   port: $6
   tls: explicit
-  serverName: 127.0.0.1
+  serverName: "$host"
   caFile: $7
   protocols: [$8]
+$(printf '%b' "$uextra" | sed 's/^/  /')
 timeouts:
   connectSeconds: 10
   idleSeconds: 900
@@ -428,6 +441,25 @@ need="$IT_SERVERS"
 if [ "${IT_SKIP_NEGATIVE:-0}" != 1 ] && ! grep -qw -- "$NEG_SERVER" <<<"$IT_SERVERS"; then
   need="$need $NEG_SERVER"
   if pid_alive "$PIDS/server-$NEG_SERVER.pid"; then SERVER_UP[$NEG_SERVER]=already; else SERVER_UP[$NEG_SERVER]=""; fi
+fi
+# data-modes block (after the negative check): its upstreams must run too
+DM_ENABLED=1
+if [ "$DIRECT" = 1 ] || [ "${IT_SKIP_DATAMODES:-0}" = 1 ]; then DM_ENABLED=0; fi
+DM_SERVERS="${IT_ACTIVE_SERVERS:-vsftpd-tls13 vsftpd-tls12 pureftpd-tls13 pureftpd-tls12}"
+DM_IPV6=0
+if [ "$DM_ENABLED" = 1 ] && [ "${IT_SKIP_IPV6:-0}" != 1 ] \
+   && python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
+  DM_IPV6=1
+fi
+if [ "$DM_ENABLED" = 1 ]; then
+  dm_need="$DM_SERVERS"
+  [ "$DM_IPV6" = 0 ] || dm_need="$dm_need $IPV6_SERVER"
+  for s in $dm_need; do
+    server_port "$s" >/dev/null || { echo "unknown server in IT_ACTIVE_SERVERS: $s" >&2; exit 1; }
+    grep -qw -- "$s" <<<"$need" && continue
+    need="$need $s"
+    if pid_alive "$PIDS/server-$s.pid"; then SERVER_UP[$s]=already; else SERVER_UP[$s]=""; fi
+  done
 fi
 say "starting servers: $need"
 for s in $need; do
@@ -554,6 +586,146 @@ fi
 # ================================================================== TLS trust, client-side TLS, mTLS, CCC
 # shellcheck source=trust.sh
 . "$IT_DIR/trust.sh"
+# ================================================================== data modes: active upstream, active clients, IPv6
+# One gateway at a time (index 7: 127.0.0.1:2407 or [::1]:2407, passive 33600-33699, metrics 2457),
+# listeners[].activeSourcePort 20 (the classic FTP data port; the suite runs as root), upstream.activePorts
+# 33900-33999 when the gateway is active upstream:
+#   - for each of IT_ACTIVE_SERVERS (default vsftpd and pure-ftpd, TLS 1.2 and 1.3): upstream.dataMode active
+#     (the gateway listens, sends EPRT, the server connects and is the TLS server, the gateway resumes the
+#     control session as TLS client): curl list/get-1M/put-1M/put-1Mx10 and the lftp session (clients in EPSV
+#     mode), then python3 ftplib with set_pasv(False) (client PORT, so active on both sides); vsftpd's
+#     require_ssl_reuse and its protocol log prove reuse and that only EPRT/PORT were used upstream
+#   - IPv6 ($IPV6_SERVER: vsftpd on [::1]:2323): gateway on [::1], upstream [::1], dataMode epsv then active:
+#     curl (EPSV) and ftplib (EPRT |2|), vsftpd's log shows EPRT |2| in active mode
+# Rows: mode "up-active" (IPv4, active upstream), "v6-epsv"/"v6-active"; client "py" = ftplib active.
+DM_GW_INDEX=7
+DM_ACTIVE_PORTS="33900-33999"
+DM_SOURCE_PORT=20
+
+# active_used HOST TRANSCRIPT: ftplib really ran in active mode (PORT on IPv4, EPRT on IPv6, no
+# PASV/EPSV), and every data connection came from the gateway's activeSourcePort
+active_used() {
+  local want=PORT bad
+  [[ $1 == *:* ]] && want=EPRT
+  grep -q "^\*cmd\* '$want " "$2" || fail "no $want sent (ftplib not in active mode?)" || return 1
+  ! grep -qE "^\*cmd\* '(PASV|EPSV)" "$2" || fail "a passive-mode command was sent in active mode" || return 1
+  grep -q '^\*data-peer\* ' "$2" || fail "no data connection reached the client" || return 1
+  bad=$(grep '^\*data-peer\* ' "$2" | awk -v p="$DM_SOURCE_PORT" '$3 != p' | head -1)
+  [ -z "$bad" ] || fail "data connection not from source port $DM_SOURCE_PORT: $bad" || return 1
+  echo "INFO: $want, $(grep -c '^\*data-peer\* ' "$2") data connections from port $DM_SOURCE_PORT"
+}
+py_op() {  # py_op HOST OP TAG: python3 ftplib, set_pasv(False), through the gateway on $TARGET_PORT
+  local host=$1 op=$2 tag=$3 k rc=0 tr="$TR/$tag.py" n
+  local -a c=(timeout "$IT_MAX_TIME" python3 "$IT_DIR/ftplib-active.py" "$host" "$TARGET_PORT" "$FTP_USER" "$FTP_PASS")
+  case "$op" in
+    list)
+      "${c[@]}" list >"$tr" 2>&1 || rc=$?
+      cat "$tr"
+      [ $rc = 0 ] || fail "ftplib exit $rc: $(grep -E '^FAIL' "$tr" | tail -1)" || return 1
+      grep -q 'file1M' "$tr" && grep -q 'file100M' "$tr" || fail "LIST output lacks file1M/file100M" || return 1 ;;
+    get-*)
+      k=${op#get-}
+      "${c[@]}" get "file$k" "$TR/$tag.dl" >"$tr" 2>&1 || rc=$?
+      cat "$tr"
+      [ $rc = 0 ] || fail "ftplib exit $rc: $(grep -E '^FAIL' "$tr" | tail -1)" || return 1
+      verify_file "$TR/$tag.dl" "$k" "download" || return 1
+      rm -f "$TR/$tag.dl" ;;
+    put-*)
+      k=${op#put-}
+      rm -f "$FTP_HOME/upload/it-$tag.bin"
+      "${c[@]}" put "$DATA/file$k" "upload/it-$tag.bin" >"$tr" 2>&1 || rc=$?
+      cat "$tr"
+      [ $rc = 0 ] || fail "ftplib exit $rc: $(grep -E '^FAIL' "$tr" | tail -1)" || return 1
+      verify_file "$FTP_HOME/upload/it-$tag.bin" "$k" "stored file" || return 1
+      rm -f "$FTP_HOME/upload/it-$tag.bin" ;;
+    session)
+      # one login, 6 data connections: LIST, RETR x2, STOR x2, LIST
+      rm -f "$TR/$tag".[12] "$FTP_HOME/upload/it-$tag".[12]
+      "${c[@]}" session file1M "$TR/$tag" "$DATA/file1M" "upload/it-$tag" >"$tr" 2>&1 || rc=$?
+      cat "$tr"
+      [ $rc = 0 ] || fail "ftplib exit $rc: $(grep -E '^FAIL' "$tr" | tail -1)" || return 1
+      verify_file "$TR/$tag.1" 1M "get #1" || return 1
+      verify_file "$TR/$tag.2" 1M "get #2" || return 1
+      verify_file "$FTP_HOME/upload/it-$tag.1" 1M "put #1" || return 1
+      verify_file "$FTP_HOME/upload/it-$tag.2" 1M "put #2" || return 1
+      n=$(grep -c "^\*resp\* '226" "$tr" || true)
+      [ "$n" -ge 6 ] || fail "expected 6 completed data transfers (226), saw $n" || return 1
+      rm -f "$TR/$tag".[12] "$FTP_HOME/upload/it-$tag".[12] ;;
+  esac
+  active_used "$host" "$tr"
+}
+# upstream_active_check LOG OFFSET HOST: in vsftpd's protocol log, the gateway set up every data connection
+# with EPRT (|2| on IPv6) or PORT, never EPSV/PASV
+upstream_active_check() {
+  local txt n bad fam='|1|'
+  [[ $3 == *:* ]] && fam='|2|'
+  txt=$(log_since "$1" "$2")
+  n=$(grep -cE 'FTP command: .*"(EPRT|PORT) ' <<<"$txt" || true)
+  bad=$(grep -cE 'FTP command: .*"(EPSV|PASV)' <<<"$txt" || true)
+  [ "$n" -gt 0 ] || fail "no EPRT/PORT from the gateway in the vsftpd log" || return 1
+  [ "$bad" = 0 ] || fail "$bad EPSV/PASV commands from the gateway in active mode" || return 1
+  grep -qF "\"EPRT $fam" <<<"$txt" || fail "no EPRT $fam in the vsftpd log" || return 1
+  echo "INFO: $n EPRT/PORT from the gateway ($(grep -cF "\"EPRT $fam" <<<"$txt" || true) EPRT $fam), no EPSV/PASV"
+}
+dm_block() {  # dm_block SERVER UPSTREAM-DATAMODE(epsv|active)
+  local s=$1 up=$2 kind tls sport host protos want label cfg off gwn extra op
+  kind=$(server_kind "$s"); tls=$(server_tls "$s"); sport=$(server_port "$s"); host=$(server_host "$s")
+  if [ "$tls" = tls12 ]; then protos="TLSv1.2"; want=TLSv1.2; else protos="TLSv1.2, TLSv1.3"; want=TLSv1.3; fi
+  label="up-$up"
+  [[ $host == *:* ]] && label="v6-$up"
+  BLOCK_FAILS=0
+  if ! port_listening "$sport"; then
+    record - "$kind" "$tls" "$label" server-start FAIL 0 "server $s is not running (see $LOGS/$s.stdout)"
+    print_tails "$s"
+    return 0
+  fi
+  off=$(fsize "$LOGS/$s.log")
+  gwn="dm-$s-$up"
+  extra="activeSourcePort: $DM_SOURCE_PORT|dataMode: $up"
+  [ "$up" = active ] && extra="$extra\\nactivePorts: $DM_ACTIVE_PORTS"
+  TARGET_PORT=$(gateway_port $DM_GW_INDEX)
+  TARGET_URL_HOST=$host
+  [[ $host == *:* ]] && TARGET_URL_HOST="[$host]"
+  cfg="$CONF/gateway-$gwn.yaml"
+  gw_config "$cfg" "$TARGET_PORT" "$(gateway_pasv_min $DM_GW_INDEX)" "$(gateway_pasv_max $DM_GW_INDEX)" \
+    "$(gateway_metrics $DM_GW_INDEX)" "$sport" "$CA" "$protos" "$extra" "$host"
+  check gw "$kind" "$tls" "$label" gateway-start -- gw_start "$gwn" "$cfg" "$TARGET_PORT"
+  if [ "${R_RES[-1]}" = PASS ]; then
+    for op in list get-1M put-1M; do
+      check curl "$kind" "$tls" "$label" "$op" -- curl_op epsv "$op" "curl-$gwn-$op"
+    done
+    if [ "$label" = up-active ]; then
+      check curl "$kind" "$tls" "$label" put-1Mx10 -- curl_op epsv put-1Mx10 "curl-$gwn-put-1Mx10"
+      check lftp "$kind" "$tls" "$label" session -- lftp_op epsv session "lftp-$gwn-session"
+    fi
+    for op in list get-1M put-1M session; do
+      check py "$kind" "$tls" "$label" "$op" -- py_op "$host" "$op" "py-$gwn-$op"
+    done
+    if [ "$kind" = vsftpd ] || [ "$kind" = vsftpd6 ]; then
+      check log "$kind" "$tls" "$label" data-tls-reused -- vsftpd_reuse_check "$LOGS/$s.log" "$off"
+      check log "$kind" "$tls" "$label" "tls-version=$want" -- tls_version_check vsftpd "$LOGS/$s.log" "$off" "$want"
+      if [ "$up" = active ]; then
+        check log "$kind" "$tls" "$label" upstream-eprt -- upstream_active_check "$LOGS/$s.log" "$off" "$host"
+      fi
+    fi
+    gw_stop "$gwn"
+  fi
+  TARGET_URL_HOST=127.0.0.1
+  if [ "$BLOCK_FAILS" != 0 ]; then print_tails "$s" "$gwn"; fi
+  return 0
+}
+if [ "$DM_ENABLED" = 1 ]; then
+  say "data modes: active upstream ($DM_SERVERS), ftplib active clients, IPv6 ($([ "$DM_IPV6" = 1 ] && echo "$IPV6_SERVER" || echo skipped))"
+  for s in $DM_SERVERS; do dm_block "$s" active; done
+  if [ "$DM_IPV6" = 1 ]; then
+    dm_block "$IPV6_SERVER" epsv
+    dm_block "$IPV6_SERVER" active
+  else
+    record - vsftpd6 tls13 v6 ipv6 SKIP 0 "no IPv6 on the loopback (or IT_SKIP_IPV6=1)"
+  fi
+elif [ "$DIRECT" = 1 ]; then
+  record - - - - data-modes SKIP 0 "IT_DIRECT=1: the data-modes block needs a gateway"
+fi
 
 # ================================================================== Prometheus (real server, promtool)
 # Separate block, after the matrix: Debian's `prometheus` package (prometheus + promtool; jq for the

@@ -33,6 +33,8 @@ PROFTPD_MODULES="$ROOT/usr/lib/proftpd"
 # Ports 2321-2399 / passive 32000-32999 (the shared lab uses 2100-2124, 2990, 30000-30999;
 # another gateway instance on this machine uses 2221-2222 / 31000-31099).
 SERVERS="vsftpd-tls12 vsftpd-tls13 proftpd-tls12 proftpd-tls13 pureftpd-tls12 pureftpd-tls13"
+# The IPv6 upstream of the data-modes block: vsftpd on [::1] (not part of the main matrix).
+IPV6_SERVER="vsftpd6-tls13"
 
 server_port() {
   case "$1" in
@@ -42,6 +44,7 @@ server_port() {
     proftpd-tls13)  echo 2332 ;;
     pureftpd-tls12) echo 2341 ;;
     pureftpd-tls13) echo 2342 ;;
+    vsftpd6-tls13)  echo 2323 ;;
     *) return 1 ;;
   esac
 }
@@ -53,11 +56,13 @@ server_pasv_min() {
     proftpd-tls13)  echo 32300 ;;
     pureftpd-tls12) echo 32400 ;;
     pureftpd-tls13) echo 32500 ;;
+    vsftpd6-tls13)  echo 32600 ;;
     *) return 1 ;;
   esac
 }
 server_pasv_max() { echo $(( $(server_pasv_min "$1") + 99 )); }
-server_kind() { echo "${1%-tls1*}"; }      # vsftpd | proftpd | pureftpd
+server_kind() { echo "${1%-tls1*}"; }      # vsftpd | proftpd | pureftpd | vsftpd6
+server_host() { case "$1" in vsftpd6-*) echo ::1 ;; *) echo 127.0.0.1 ;; esac; }
 server_tls()  { echo "${1##*-}"; }         # tls12 | tls13
 
 # True if something listens on TCP port $1 (any local address)

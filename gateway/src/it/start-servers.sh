@@ -31,7 +31,7 @@ server_cmd() {  # prints the command line of server $1
   local name=$1 port lo hi
   port=$(server_port "$name"); lo=$(server_pasv_min "$name"); hi=$(server_pasv_max "$name")
   case "$(server_kind "$name")" in
-    vsftpd)  echo "$VSFTPD $CONF/$name.conf" ;;
+    vsftpd|vsftpd6)  echo "$VSFTPD $CONF/$name.conf" ;;
     proftpd) echo "$PROFTPD -n -c $CONF/$name.conf" ;;
     pureftpd)
       # -Y 3: TLS mandatory on control AND data; -l unix: /etc/shadow logins; -E: no anonymous;
@@ -47,7 +47,7 @@ for s in $targets; do
   if ! port=$(server_port "$s"); then echo "unknown server $s (known: $SERVERS)" >&2; rc=1; continue; fi
   pidf="$PIDS/server-$s.pid"
   if pid_alive "$pidf" && port_listening "$port"; then
-    printf '%-15s already running  pid %-7s 127.0.0.1:%s\n' "$s" "$(cat "$pidf")" "$port"
+    printf '%-15s already running  pid %-7s %s:%s\n' "$s" "$(cat "$pidf")" "$(server_host "$s")" "$port"
     continue
   fi
   if port_listening "$port"; then
@@ -57,6 +57,11 @@ for s in $targets; do
   render "$IT_DIR/conf/openssl-server.cnf.in" "$CONF/$s.openssl.cnf" "$s"
   case "$(server_kind "$s")" in
     vsftpd)  render "$IT_DIR/conf/vsftpd.conf.in"  "$CONF/$s.conf" "$s" ;;
+    vsftpd6)
+      # the same vsftpd rules, on [::1] only (vsftpd: one listener, either IPv4 or IPv6)
+      render "$IT_DIR/conf/vsftpd.conf.in"  "$CONF/$s.conf" "$s"
+      sed -i -e 's/^listen=YES$/listen=NO/' -e 's/^listen_ipv6=NO$/listen_ipv6=YES/' \
+        -e 's/^listen_address=127\.0\.0\.1$/listen_address6=::1/' "$CONF/$s.conf" ;;
     proftpd) render "$IT_DIR/conf/proftpd.conf.in" "$CONF/$s.conf" "$s" ;;
   esac
   # fresh logs for every start (interop.sh reads them)
@@ -68,7 +73,7 @@ for s in $targets; do
   if wait_port "$port" 10; then
     lp=$(listener_pid "$port"); [ -n "$lp" ] && pid=$lp
     echo "$pid" > "$pidf"
-    printf '%-15s started          pid %-7s 127.0.0.1:%s  passive %s-%s\n' "$s" "$pid" "$port" \
+    printf '%-15s started          pid %-7s %s:%s  passive %s-%s\n' "$s" "$pid" "$(server_host "$s")" "$port" \
       "$(server_pasv_min "$s")" "$(server_pasv_max "$s")"
   else
     echo "$s: FAILED to start (not listening on $port). Last lines of $LOGS/$s.stdout:" >&2

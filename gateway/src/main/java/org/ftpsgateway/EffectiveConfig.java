@@ -26,6 +26,7 @@ final class EffectiveConfig {
           .put("requireSessionReuse", l.clientTls().requireSessionReuse())
           .put("allowAuthSsl", l.clientTls().allowAuthSsl()).put("allowCcc", l.clientTls().allowCcc())
           .put("certReloadSeconds", l.clientTls().certReloadSeconds())
+          .put("activeSourcePort", l.activeSourcePort())
           .put("allowClients", new JsonArray(l.access().allowClients().stream().map(Object::toString).toList()))
           .put("bytesPerSecond", l.access().bytesPerSecond())
           .put("acceptProxyProtocol", l.access().acceptProxyProtocol()));
@@ -36,6 +37,7 @@ final class EffectiveConfig {
         .put("upstream", new JsonObject().put("host", u.host()).put("port", u.port()).put("tls", u.tls().configName())
             .put("serverName", u.serverName()).put("caFile", u.caFile())
             .put("protocols", new JsonArray(u.protocols())).put("dataMode", u.dataMode().name().toLowerCase())
+            .put("activePorts", u.activePorts() == null ? null : u.activePorts().toString())
             .put("sslEngine", u.sslEngine().name().toLowerCase())
             .put("verifyHostname", u.tlsOptions().verifyHostname())
             .put("pinSha256", new JsonArray(u.tlsOptions().pinSha256()))

@@ -71,9 +71,12 @@ public final class Gateway {
     List<String> deployments = new CopyOnWriteArrayList<>();
     List<ListenerContext> contexts = new ArrayList<>();
     List<org.ftpsgateway.tls.ClientSideTls> clientTls = new ArrayList<>();
+    org.ftpsgateway.data.PassivePortPool upstreamActivePorts = config.upstream().activePorts() == null ? null
+        : new org.ftpsgateway.data.PassivePortPool(config.upstream().activePorts());
     for (ListenerConfig lc : config.listeners()) {
       ListenerContext context = new ListenerContext(vertx, lc, config.upstream(), upstreamTls, config.timeouts(),
           metrics, health, audit, admission);
+      context.upstreamActivePorts(upstreamActivePorts);
       contexts.add(context);
       if (lc.tls() != org.ftpsgateway.config.TlsMode.NONE) {
         try {

@@ -253,7 +253,15 @@ public final class ConfigLoader {
     JsonObject limits = doc.getValue("limits") instanceof JsonObject l ? l : new JsonObject();
     JsonObject tls = doc.getValue("tls") instanceof JsonObject t ? t : new JsonObject();
     UpstreamConfig.SslEngine engine = sslEngine(tls, "engine", "tls", UpstreamConfig.SslEngine.AUTO);
-    return new GatewayConfig(listeners, upstream(up, engine), timeouts(timeouts), metrics(metrics), logging(doc),
+    UpstreamConfig upstream = upstream(up, engine);
+    for (int i = 0; upstream.activePorts() != null && i < listeners.size(); i++) {
+      // both are listening ports of this gateway: one port cannot serve both
+      if (listeners.get(i).passivePorts().overlaps(upstream.activePorts())) {
+        throw new ConfigException("upstream.activePorts", "overlaps the passive ports of listeners[" + i + "] ("
+            + listeners.get(i).passivePorts() + ")");
+      }
+    }
+    return new GatewayConfig(listeners, upstream, timeouts(timeouts), metrics(metrics), logging(doc),
         limits(limits), integer(doc, "shutdownGraceSeconds", "", GatewayConfig.DEFAULT_SHUTDOWN_GRACE_SECONDS,
             0, 86_400), engine);
   }
@@ -277,8 +285,13 @@ public final class ConfigLoader {
           "must be an IPv4 address literal (it is announced in 227 replies), got '" + passiveAddress + "'");
     }
     boolean allowForeignActive = bool(o, "allowForeignActive", path, false);
+    int activeSourcePort = integer(o, "activeSourcePort", path, 0, 0, 65535);
+    if (activeSourcePort != 0 && passive.first() <= activeSourcePort && activeSourcePort <= passive.last()) {
+      // a passive listener on that port would make the bind of every active connection fail
+      throw new ConfigException(path + ".activeSourcePort", "must not lie in passivePorts (" + passive + ")");
+    }
     return new ListenerConfig(name, host, port, tls, passive, passiveAddress, allowForeignActive, clientTls,
-        access(o, path));
+        access(o, path), activeSourcePort);
   }
 
   private static ListenerAccess access(JsonObject o, String path) throws ConfigException {
@@ -365,7 +378,16 @@ public final class ConfigLoader {
     try {
       dataMode = DataMode.parse(modeText);
     } catch (IllegalArgumentException e) {
-      throw new ConfigException("upstream.dataMode", "must be epsv or pasv, got '" + modeText + "'");
+      throw new ConfigException("upstream.dataMode", "must be epsv, pasv or active, got '" + modeText + "'");
+    }
+    PortRange activePorts = null;
+    String activeText = string(o, "activePorts", path, null);
+    if (activeText != null) {
+      try {
+        activePorts = PortRange.parse(activeText);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("upstream.activePorts", e.getMessage());
+      }
     }
     UpstreamConfig.SslEngine engine = sslEngine(o, "sslEngine", path, defaultEngine);
     String proxyText = string(o, "proxyProtocol", path, "none").strip().toLowerCase(Locale.ROOT);
@@ -376,7 +398,7 @@ public final class ConfigLoader {
       default -> throw new ConfigException("upstream.proxyProtocol", "must be none, v1 or v2, got '" + proxyText + "'");
     };
     return new UpstreamConfig(host, port, tls, serverName, caFile, protocols, dataMode, engine,
-        upstreamTlsOptions(o, allowLegacy), proxyProtocol);
+        upstreamTlsOptions(o, allowLegacy), proxyProtocol, activePorts);
   }
 
   private static UpstreamConfig.SslEngine sslEngine(JsonObject o, String key, String path,

@@ -8,15 +8,30 @@ package org.ftpsgateway.config;
  * @param allowForeignActive whether PORT/EPRT may name a host other than the client (RFC 2577 §3: no, the
  *     default)
  * @param access who may connect (allowClients)
+ * @param activeSourcePort the local port active-mode data connections to clients come from (RFC 959's default
+ *     data port is 20); 0 = any
  */
 public record ListenerConfig(String name, String host, int port, TlsMode tls, PortRange passivePorts,
                              String passiveAddress, boolean allowForeignActive, ClientTlsConfig clientTls,
-                             ListenerAccess access) {
+                             ListenerAccess access, int activeSourcePort) {
 
   public ListenerConfig(String name, String host, int port, TlsMode tls, PortRange passivePorts,
                         String passiveAddress, boolean allowForeignActive, ClientTlsConfig clientTls) {
     this(name, host, port, tls, passivePorts, passiveAddress, allowForeignActive, clientTls,
-        ListenerAccess.defaults());
+        ListenerAccess.defaults(), 0);
+  }
+
+  public ListenerConfig(String name, String host, int port, TlsMode tls, PortRange passivePorts,
+                        String passiveAddress, boolean allowForeignActive, ClientTlsConfig clientTls,
+                        ListenerAccess access) {
+    this(name, host, port, tls, passivePorts, passiveAddress, allowForeignActive, clientTls, access, 0);
+  }
+
+  public ListenerConfig(String name, String host, int port, TlsMode tls, PortRange passivePorts,
+                        String passiveAddress, boolean allowForeignActive, ClientTlsConfig clientTls,
+                        int activeSourcePort) {
+    this(name, host, port, tls, passivePorts, passiveAddress, allowForeignActive, clientTls,
+        ListenerAccess.defaults(), activeSourcePort);
   }
 
   public ListenerConfig(String name, String host, int port, TlsMode tls, PortRange passivePorts,
@@ -30,11 +45,16 @@ public record ListenerConfig(String name, String host, int port, TlsMode tls, Po
 
   public ListenerConfig withPort(int newPort) {
     return new ListenerConfig(name, host, newPort, tls, passivePorts, passiveAddress, allowForeignActive, clientTls,
-        access);
+        access, activeSourcePort);
   }
 
   public ListenerConfig withAccess(ListenerAccess newAccess) {
     return new ListenerConfig(name, host, port, tls, passivePorts, passiveAddress, allowForeignActive, clientTls,
-        newAccess);
+        newAccess, activeSourcePort);
+  }
+
+  public ListenerConfig withActiveSourcePort(int newActiveSourcePort) {
+    return new ListenerConfig(name, host, port, tls, passivePorts, passiveAddress, allowForeignActive, clientTls,
+        access, newActiveSourcePort);
   }
 }

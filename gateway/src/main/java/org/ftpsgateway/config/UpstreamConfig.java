@@ -10,27 +10,42 @@ import org.ftpsgateway.protocol.ProxyProtocol;
  * @param caFile PEM bundle of trusted CAs; null means the JVM trust store
  * @param tlsOptions trust (pins, host name check), client certificate, cipher suites, CCC
  * @param proxyProtocol PROXY protocol header sent first on each upstream control connection, or null
+ * @param activePorts with {@code dataMode: active}, the ports the gateway listens on for the upstream's data
+ *     connections; null means any free port
  */
 public record UpstreamConfig(String host, int port, TlsMode tls, String serverName, String caFile,
                              List<String> protocols, DataMode dataMode, SslEngine sslEngine,
-                             UpstreamTlsOptions tlsOptions, ProxyProtocol.Version proxyProtocol) {
+                             UpstreamTlsOptions tlsOptions, ProxyProtocol.Version proxyProtocol,
+                             PortRange activePorts) {
 
-  /** Default trust options, no PROXY protocol header upstream. */
+  /** Default trust options, no PROXY protocol header upstream, any port for active data. */
   public UpstreamConfig(String host, int port, TlsMode tls, String serverName, String caFile, List<String> protocols,
                         DataMode dataMode, SslEngine sslEngine) {
-    this(host, port, tls, serverName, caFile, protocols, dataMode, sslEngine, UpstreamTlsOptions.defaults(), null);
+    this(host, port, tls, serverName, caFile, protocols, dataMode, sslEngine, UpstreamTlsOptions.defaults(), null,
+        null);
   }
 
-  /** No PROXY protocol header upstream. */
   public UpstreamConfig(String host, int port, TlsMode tls, String serverName, String caFile, List<String> protocols,
                         DataMode dataMode, SslEngine sslEngine, UpstreamTlsOptions tlsOptions) {
-    this(host, port, tls, serverName, caFile, protocols, dataMode, sslEngine, tlsOptions, null);
+    this(host, port, tls, serverName, caFile, protocols, dataMode, sslEngine, tlsOptions, null, null);
+  }
+
+  public UpstreamConfig(String host, int port, TlsMode tls, String serverName, String caFile, List<String> protocols,
+                        DataMode dataMode, SslEngine sslEngine, UpstreamTlsOptions tlsOptions,
+                        ProxyProtocol.Version proxyProtocol) {
+    this(host, port, tls, serverName, caFile, protocols, dataMode, sslEngine, tlsOptions, proxyProtocol, null);
+  }
+
+  public UpstreamConfig(String host, int port, TlsMode tls, String serverName, String caFile, List<String> protocols,
+                        DataMode dataMode, SslEngine sslEngine, PortRange activePorts) {
+    this(host, port, tls, serverName, caFile, protocols, dataMode, sslEngine, UpstreamTlsOptions.defaults(), null,
+        activePorts);
   }
 
   /** {@code proxyProtocol}: the header sent first on each upstream control connection, or null (none). */
   public UpstreamConfig withProxyProtocol(ProxyProtocol.Version version) {
     return new UpstreamConfig(host, port, tls, serverName, caFile, protocols, dataMode, sslEngine, tlsOptions,
-        version);
+        version, activePorts);
   }
 
   /** Which TLS implementation speaks to the upstream. */

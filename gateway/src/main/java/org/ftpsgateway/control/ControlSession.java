@@ -61,7 +61,19 @@ public final class ControlSession {
   }
 
   /** A data connection set up by PASV/EPSV/PORT/EPRT, waiting for its transfer command. */
-  private record PreparedData(ClientDataChannel client, HostPort upstream) {
+  private record PreparedData(ClientDataChannel client, UpstreamEnd upstream) {
+  }
+
+  /**
+   * The upstream's end of the next data connection: an address to connect to (EPSV/PASV upstream), or, with
+   * {@code upstream.dataMode: active}, a listener the upstream connects to after EPRT/PORT.
+   */
+  private record UpstreamEnd(HostPort address, ClientPassiveListener listener) {
+    void close() {
+      if (listener != null) {
+        listener.close();
+      }
+    }
   }
 
   private final ListenerContext context;
@@ -87,6 +99,7 @@ public final class ControlSession {
   private boolean busy;
   private boolean pumping;
   private boolean epsvRefusedUpstream;
+  private boolean eprtRefusedUpstream;
   private boolean epsvAll;
   private PreparedData prepared;
   private Transfer transfer;
@@ -541,15 +554,16 @@ public final class ControlSession {
     }
     String announced = announce;
     closePrepared();
-    upstreamPassive()
+    upstreamEnd()
         .compose(up -> ClientPassiveListener.open(context.vertx(), context.passivePorts(),
                 client.localAddress().host(), clientAddress, context.timeouts().dataConnectSeconds() * 1000L,
                 () -> context.metrics().rejected("hijack"))
+            .onFailure(e -> up.close())
             .map(listener -> new PreparedData(listener, up)))
         .onComplete(ar -> {
           if (state == State.CLOSED) {
             if (ar.succeeded()) {
-              ar.result().client().close();
+              closeData(ar.result());
             }
             return;
           }
@@ -605,17 +619,73 @@ public final class ControlSession {
     closePrepared();
     String local = client.localAddress().host();
     int timeoutMillis = context.timeouts().dataConnectSeconds() * 1000;
-    upstreamPassive().onComplete(ar -> {
+    upstreamEnd().onComplete(ar -> {
       if (state == State.CLOSED) {
+        if (ar.succeeded()) {
+          ar.result().close();
+        }
         return;
       }
       if (ar.failed()) {
         localReply(425, "Can't open data connection: " + ar.cause().getMessage());
         return;
       }
-      prepared = new PreparedData(new ClientActiveChannel(context.vertx(), hp, local, timeoutMillis), ar.result());
+      prepared = new PreparedData(new ClientActiveChannel(context.vertx(), hp, local,
+          context.listener().activeSourcePort(), timeoutMillis), ar.result());
       localReply(200, command.verb() + " command successful.");
     });
+  }
+
+  /** Prepares the upstream's end of the next data connection, as {@code upstream.dataMode} says. */
+  private Future<UpstreamEnd> upstreamEnd() {
+    if (context.upstream().dataMode() == org.ftpsgateway.config.DataMode.ACTIVE) {
+      return upstreamActive();
+    }
+    return upstreamPassive().map(address -> new UpstreamEnd(address, null));
+  }
+
+  /**
+   * Active mode upstream: the gateway listens on the local address of its upstream control connection (the one
+   * address the server is known to reach) and announces it with EPRT (RFC 2428 §2), or PORT (RFC 959) when the
+   * server does not know EPRT. Only the server's own address may connect (RFC 2577 §3: a third party must not
+   * take the data connection).
+   */
+  private Future<UpstreamEnd> upstreamActive() {
+    String localIp = upstream.socket().localAddress().host();
+    String upstreamIp = upstream.socket().remoteAddress().host();
+    return ClientPassiveListener.open(context.vertx(), context.upstreamActivePorts(), localIp, upstreamIp,
+            context.timeouts().dataConnectSeconds() * 1000L, () -> context.metrics().rejected("upstream_hijack"))
+        .compose(listener -> announceActive(localIp, listener.port())
+            .onFailure(e -> listener.close())
+            .map(v -> new UpstreamEnd(null, listener)));
+  }
+
+  private Future<Void> announceActive(String localIp, int port) {
+    String ipv4 = Addresses.ipv4(localIp); // also the IPv4 form of an IPv4-mapped address
+    if (eprtRefusedUpstream) {
+      return portUpstream(ipv4, port);
+    }
+    return upstream.send("EPRT " + DataAddresses.formatEprtArgument(ipv4 != null ? ipv4 : localIp, port))
+        .compose(r -> {
+          if (r.code() == 200) {
+            return Future.succeededFuture();
+          }
+          // RFC 2428 §2: a server that does not implement EPRT answers 500 or 502
+          if (r.code() == 500 || r.code() == 502) {
+            eprtRefusedUpstream = true;
+            return portUpstream(ipv4, port);
+          }
+          return Future.failedFuture("upstream refused EPRT: " + r.text());
+        });
+  }
+
+  private Future<Void> portUpstream(String ipv4, int port) {
+    if (ipv4 == null) {
+      return Future.failedFuture("upstream refused EPRT and PORT cannot name an IPv6 address");
+    }
+    return upstream.send("PORT " + DataAddresses.formatPortArgument(ipv4, port)).compose(r -> r.code() == 200
+        ? Future.succeededFuture()
+        : Future.failedFuture("upstream refused PORT: " + r.text()));
   }
 
   /**
@@ -672,11 +742,13 @@ public final class ControlSession {
     PreparedData data = prepared;
     prepared = null;
     if (data.client().connection().failed()) {
-      data.client().close();
+      closeData(data);
       localReply(425, "Can't open data connection: " + data.client().connection().cause().getMessage());
       return;
     }
-    Future<Transfer.ClientData> upstreamData = connectUpstreamData(data.upstream());
+    Future<Transfer.ClientData> upstreamData = data.upstream().listener() != null
+        ? secureUpstreamData(data.upstream().listener().connection())
+        : connectUpstreamData(data.upstream().address());
     java.util.function.LongConsumer bytes = direction == Direction.DOWNLOAD
         ? context.listenerMetrics().downloadBytes() : context.listenerMetrics().uploadBytes();
     Transfer t = new Transfer(context.vertx(), direction, data.client(), upstreamData,
@@ -688,12 +760,22 @@ public final class ControlSession {
             : s -> Future.succeededFuture(new Transfer.ClientData(s, org.ftpsgateway.data.EarlyData.capture(s))),
         throttle);
     transfer = t;
+    // an upstream listener (active mode) keeps its accepted connection open: it goes when the transfer is over
+    t.completion().onComplete(c -> data.upstream().close());
     long started = System.nanoTime();
     transferCommand = command;
     transferStartedNanos = started;
     upstream.send(command.toBytes(), prelim -> {
-      reply(prelim);
-      t.begin();
+      if (data.client() instanceof ClientActiveChannel) {
+        // active mode: announce the transfer once the connection to the client is up, as vsftpd and ProFTPD do,
+        // so a client that cannot be reached (or a source port that cannot be bound) gets a prompt 425 instead
+        // of a 150 and then a wait in accept() until its own timeout
+        t.begin();
+        data.client().connection().onSuccess(s -> reply(prelim));
+      } else {
+        reply(prelim);
+        t.begin();
+      }
     }).onComplete(ar -> {
       if (ar.failed()) {
         t.abort("upstream control connection lost");
@@ -702,10 +784,15 @@ public final class ControlSession {
       }
       FtpReply r = ar.result();
       if (!r.isPositiveCompletion() || t.isAborted()) {
+        // when the client's data connection had already failed (client unreachable, source port not bindable,
+        // nobody at the passive port), the upstream's error (426) only follows from closing its side: 425
+        String clientFirst = t.isAborted() || t.clientConnected() ? null : t.clientFailure();
         // an error instead of 150 (550 no such file...): drop the pending data connections at once
         t.abort("upstream answered " + r.code());
         transfer = null;
-        reply(clientFailureReply(t) != null ? clientFailureReply(t) : r);
+        FtpReply own = clientFailureReply(t);
+        reply(own != null ? own : clientFirst != null
+            ? FtpReply.of(425, "Can't open data connection: " + clientFirst) : r);
         logTransfer(command, t, started, "upstream " + r.code());
         done();
         return;
@@ -743,17 +830,28 @@ public final class ControlSession {
     ConnectOptions options = new ConnectOptions()
         .setRemoteAddress(SocketAddress.inetSocketAddress(address.port(), address.host()))
         .setTimeout(context.timeouts().connectSeconds() * 1000);
+    return secureUpstreamData(upstreamClient.connect(options));
+  }
+
+  /**
+   * TLS in the client role on an upstream data connection, whichever side opened it (RFC 4217 §7: the FTP client
+   * is the TLS client of the data connection; in active mode the server connects and is still the TLS server),
+   * with this session's TLS context so the control connection's session is resumed.
+   */
+  private Future<Transfer.ClientData> secureUpstreamData(Future<NetSocket> connection) {
     java.security.cert.X509Certificate expected = upstream.serverCertificate();
     long started = System.nanoTime();
     long startedMillis = System.currentTimeMillis();
     // keep what arrives right behind the handshake (a server may send data at once): the capture is in place
     // before the handshake starts, reading stops as soon as it is done
     org.ftpsgateway.data.EarlyData[] early = new org.ftpsgateway.data.EarlyData[1];
-    return upstreamClient.connect(options).compose(socket -> {
+    return connection.compose(socket -> {
       // until the relay takes over: a reset during the handshake (the transfer may have failed meanwhile) fails the
       // handshake future; without a handler Vert.x would also log it as an unhandled error
       socket.exceptionHandler(e -> LOG.fine(() -> id + " upstream data connection: " + e.getMessage()));
       early[0] = org.ftpsgateway.data.EarlyData.capture(socket);
+      // an accepted connection arrives with reading stopped; the handshake needs it
+      ReadGate.start(socket);
       return context.upstreamTls().secure(socket, upstreamTlsContext)
           .onSuccess(session -> ReadGate.stop(socket))
           .onFailure(e -> {
@@ -854,9 +952,14 @@ public final class ControlSession {
 
   private void closePrepared() {
     if (prepared != null) {
-      prepared.client().close();
+      closeData(prepared);
       prepared = null;
     }
+  }
+
+  private static void closeData(PreparedData data) {
+    data.client().close();
+    data.upstream().close();
   }
 
   private void logTransfer(FtpCommand command, Transfer t, long startedNanos, String outcome) {

@@ -67,6 +67,17 @@ public final class ListenerContext {
     this.clientTls = tls;
   }
   private final Admission admission;
+  private PassivePortPool upstreamActivePorts;
+
+  /** With {@code upstream.dataMode: active}: the ports to listen on for the upstream, or null for any free port. */
+  public PassivePortPool upstreamActivePorts() {
+    return upstreamActivePorts;
+  }
+
+  /** One pool for all listeners (they share the upstream); set before the listener starts. */
+  public void upstreamActivePorts(PassivePortPool pool) {
+    this.upstreamActivePorts = pool;
+  }
 
   public Admission admission() {
     return admission;

@@ -18,6 +18,9 @@ import org.ftpsgateway.protocol.Addresses;
  *
  * <p>Vert.x closes a server's accepted connections when the server closes, so the listening socket stays open
  * (refusing further connections) until the transfer that uses its connection is over.
+ *
+ * <p>The same guard serves the upstream side in {@code upstream.dataMode: active}: there the gateway listens
+ * after {@code EPRT}/{@code PORT} and only the upstream server's address may connect.
  */
 public final class ClientPassiveListener implements ClientDataChannel {
 
@@ -25,7 +28,7 @@ public final class ClientPassiveListener implements ClientDataChannel {
 
   private final NetServer server;
   private final PassivePortPool pool;
-  private final int port;
+  private int port;
   private final String allowedPeer;
   private final Promise<NetSocket> connection = Promise.promise();
   private int rejected;
@@ -40,13 +43,15 @@ public final class ClientPassiveListener implements ClientDataChannel {
   }
 
   /**
-   * Opens a listener on {@code bindHost} at a free port of {@code pool}. Ports that cannot be bound (taken by
-   * another process) are skipped. Fails with a sentence when no port is left.
+   * Opens a listener on {@code bindHost} at a free port of {@code pool}, or at any free port when {@code pool}
+   * is null. Ports that cannot be bound (taken by another process) are skipped. Fails with a sentence when no port
+   * is left.
    */
   public static Future<ClientPassiveListener> open(Vertx vertx, PassivePortPool pool, String bindHost,
                                                    String allowedPeer, long acceptTimeoutMillis,
                                                    Runnable onRejected) {
-    return tryOpen(vertx, pool, bindHost, allowedPeer, pool.range().size()).onSuccess(listener -> {
+    int attempts = pool == null ? 1 : pool.range().size();
+    return tryOpen(vertx, pool, bindHost, allowedPeer, attempts).onSuccess(listener -> {
       listener.onRejected = onRejected;
       // nobody connected in time: give the port back; the transfer command then gets 425
       long timer = vertx.setTimer(acceptTimeoutMillis, t -> {
@@ -62,6 +67,18 @@ public final class ClientPassiveListener implements ClientDataChannel {
 
   private static Future<ClientPassiveListener> tryOpen(Vertx vertx, PassivePortPool pool, String bindHost,
                                                        String allowedPeer, int attemptsLeft) {
+    if (pool == null) {
+      NetServer server = vertx.createNetServer(new NetServerOptions().setReuseAddress(true));
+      ClientPassiveListener listener = new ClientPassiveListener(server, null, 0, allowedPeer);
+      server.connectHandler(listener::accept);
+      return server.listen(0, bindHost).map(s -> {
+        listener.port = s.actualPort();
+        return listener;
+      }).recover(err -> {
+        server.close();
+        return Future.failedFuture("cannot listen on " + bindHost + ": " + err.getMessage());
+      });
+    }
     OptionalInt port = pool.acquire();
     if (port.isEmpty()) {
       return Future.failedFuture("no passive port available");
@@ -105,7 +122,7 @@ public final class ClientPassiveListener implements ClientDataChannel {
     if (!Addresses.sameHost(peer, allowedPeer)) {
       rejected++;
       onRejected.run();
-      LOG.warning(() -> "refused a data connection to passive port " + port + " from " + peer
+      LOG.warning(() -> "refused a data connection to listening port " + port + " from " + peer
           + ": the control connection comes from " + allowedPeer);
       socket.close();
       return;
@@ -120,9 +137,11 @@ public final class ClientPassiveListener implements ClientDataChannel {
       return Future.succeededFuture();
     }
     closed = true;
-    connection.tryFail("nobody connected to the passive port in time");
+    connection.tryFail("nobody connected to data port " + port + " in time");
     return server.close().eventually(() -> {
-      pool.release(port);
+      if (pool != null) {
+        pool.release(port);
+      }
       return Future.succeededFuture();
     });
   }

@@ -63,8 +63,20 @@ public final class DemoFtpsServer implements AutoCloseable {
   /** Like {@link #start(int, String, java.util.Map, Path, List)} on another address, e.g. {@code ::1}. */
   public static DemoFtpsServer start(String host, int port, String passivePorts, java.util.Map<String, String> users,
                                      Path root, List<String> tlsProtocols) throws IOException, FtpException {
+    return start(host, port, passivePorts, users, root, tlsProtocols, java.util.Map.of());
+  }
+
+  /**
+   * Like {@link #start(String, int, String, java.util.Map, Path, List)}, with more ftplets after the TLS rules
+   * (tests use them to make the server refuse or record commands).
+   */
+  public static DemoFtpsServer start(String host, int port, String passivePorts, java.util.Map<String, String> users,
+                                     Path root, List<String> tlsProtocols,
+                                     java.util.Map<String, org.apache.ftpserver.ftplet.Ftplet> extraFtplets)
+      throws IOException, FtpException {
     return start(host, port, passivePorts, users, root, tlsProtocols,
-        GeneratedCertificate.generate(List.of("localhost", "127.0.0.1", "::1"), Duration.ofDays(30)), null);
+        GeneratedCertificate.generate(List.of("localhost", "127.0.0.1", "::1"), Duration.ofDays(30)), null, false,
+        extraFtplets);
   }
 
   /**
@@ -78,10 +90,20 @@ public final class DemoFtpsServer implements AutoCloseable {
     return start(host, port, passivePorts, users, root, tlsProtocols, cert, requiredClientCa, false);
   }
 
-  /** The general form; {@code implicit}: TLS from the first byte (the FTPS of port 990). */
+  /** {@code implicit}: TLS from the first byte (the FTPS of port 990). */
   public static DemoFtpsServer start(String host, int port, String passivePorts, java.util.Map<String, String> users,
                                      Path root, List<String> tlsProtocols, GeneratedCertificate cert,
                                      java.security.cert.X509Certificate requiredClientCa, boolean implicit)
+      throws IOException, FtpException {
+    return start(host, port, passivePorts, users, root, tlsProtocols, cert, requiredClientCa, implicit,
+        java.util.Map.of());
+  }
+
+  /** The general form. */
+  public static DemoFtpsServer start(String host, int port, String passivePorts, java.util.Map<String, String> users,
+                                     Path root, List<String> tlsProtocols, GeneratedCertificate cert,
+                                     java.security.cert.X509Certificate requiredClientCa, boolean implicit,
+                                     java.util.Map<String, org.apache.ftpserver.ftplet.Ftplet> extraFtplets)
       throws IOException, FtpException {
     Path work = Files.createTempDirectory("ftpgw-demo-tls");
     Path keystore = work.resolve("server.p12");
@@ -151,6 +173,7 @@ public final class DemoFtpsServer implements AutoCloseable {
     factory.setConnectionConfig(connections.createConnectionConfig());
     java.util.Map<String, org.apache.ftpserver.ftplet.Ftplet> ftplets = new java.util.LinkedHashMap<>();
     ftplets.put("require-tls", new RequireTls());
+    ftplets.putAll(extraFtplets);
     factory.setFtplets(ftplets); // MINA clears this map on stop: it must be mutable
     FtpServer server = factory.createServer();
     server.start();

@@ -72,7 +72,17 @@ public final class DataAddresses {
   }
 
   public static String formatPasvReplyText(String ipv4, int port) {
-    return "Entering Passive Mode (" + ipv4.replace('.', ',') + "," + (port >> 8) + "," + (port & 0xFF) + ").";
+    return "Entering Passive Mode (" + formatPortArgument(ipv4, port) + ").";
+  }
+
+  /** {@code h1,h2,h3,h4,p1,p2}, the argument of {@code PORT} (RFC 959 §4.1.2). */
+  public static String formatPortArgument(String ipv4, int port) {
+    return ipv4.replace('.', ',') + "," + (port >> 8) + "," + (port & 0xFF);
+  }
+
+  /** {@code |1|addr|port|} for IPv4, {@code |2|addr|port|} for IPv6, the argument of {@code EPRT} (RFC 2428 §2). */
+  public static String formatEprtArgument(String host, int port) {
+    return (isIpv4Literal(host) ? "|1|" : "|2|") + host + "|" + port + "|";
   }
 
   public static String formatEpsvReplyText(int port) {

@@ -133,7 +133,7 @@ class DataChannelSecurityTest {
     }
   }
 
-  private static void runMixedSessions(GatewayFixture fx, int count) throws Exception {
+  static void runMixedSessions(GatewayFixture fx, int count) throws Exception {
     for (int i = 0; i < count; i++) {
       FTPClient ftp = fx.login();
       switch (i % 5) {
@@ -174,7 +174,7 @@ class DataChannelSecurityTest {
     }
   }
 
-  private static long openDescriptors() throws Exception {
+  static long openDescriptors() throws Exception {
     try (var files = Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
       return files.count();
     }

@@ -170,6 +170,19 @@ class DataAddressesTest {
     String numbers = pasv.substring(pasv.indexOf('(') + 1, pasv.indexOf(')'));
     assertThat(DataAddresses.parsePortArgument(numbers)).isEqualTo(hp(ipv4, port));
     assertThat(DataAddresses.parseEprtArgument("|1|" + ipv4 + "|" + port + "|")).isEqualTo(hp(ipv4, port));
+
+    assertThat(DataAddresses.formatPortArgument(ipv4, port)).isEqualTo(numbers);
+    assertThat(DataAddresses.formatEprtArgument(ipv4, port)).isEqualTo("|1|" + ipv4 + "|" + port + "|");
+    assertThat(DataAddresses.parseEprtArgument(DataAddresses.formatEprtArgument(ipv4, port)))
+        .isEqualTo(hp(ipv4, port));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"::1", "2001:db8::7", "fe80:0:0:0:0:0:0:1"})
+  void eprtArgumentsForIpv6ParseBack(String ipv6) {
+    assertThat(DataAddresses.formatEprtArgument(ipv6, 50000)).isEqualTo("|2|" + ipv6 + "|50000|");
+    assertThat(DataAddresses.parseEprtArgument(DataAddresses.formatEprtArgument(ipv6, 50000)))
+        .isEqualTo(hp(ipv6, 50000));
   }
 
   @ParameterizedTest(name = "\"{0}\"")
