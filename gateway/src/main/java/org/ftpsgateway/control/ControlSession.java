@@ -92,6 +92,8 @@ public final class ControlSession {
   private final UpstreamTls.SessionTls upstreamTlsContext;
   /** limits.bytesPerSecond of this session and the listener's bytesPerSecond; null when both are unlimited. */
   private final Throttle throttle;
+  /** Whether this upstream sends TLS 1.3 tickets when uploads end (learned, see UploadTickets). */
+  private final org.ftpsgateway.data.UploadTickets uploadTickets = new org.ftpsgateway.data.UploadTickets();
 
   private State state = State.CONNECTING;
   private UpstreamControl upstream;
@@ -758,7 +760,7 @@ public final class ControlSession {
         },
         protectData ? this::secureClientData
             : s -> Future.succeededFuture(new Transfer.ClientData(s, org.ftpsgateway.data.EarlyData.capture(s))),
-        throttle);
+        throttle, uploadTickets);
     transfer = t;
     // an upstream listener (active mode) keeps its accepted connection open: it goes when the transfer is over
     t.completion().onComplete(c -> data.upstream().close());

@@ -47,6 +47,8 @@ public final class DataRelay {
   private final java.util.function.LongConsumer counter;
   private final io.vertx.core.Vertx vertx;
   private final java.util.Set<String> ticketsAtStart;
+  /** The session's experience with upload tickets, or null (always wait). */
+  private final UploadTickets tickets;
 
   /** Bandwidth limits, or null (unlimited: no accounting at all). */
   private final Throttle throttle;
@@ -54,20 +56,23 @@ public final class DataRelay {
   private boolean throttled;
 
   private DataRelay(io.vertx.core.Vertx vertx, NetSocket source, NetSocket sink,
-                    java.util.function.LongConsumer counter, NetSocket upstream, Throttle throttle) {
+                    java.util.function.LongConsumer counter, NetSocket upstream, Throttle throttle,
+                    UploadTickets tickets) {
     this.vertx = vertx;
     this.throttle = throttle;
+    this.tickets = tickets;
     this.source = source;
     this.sink = sink;
     this.upstream = upstream;
     this.counter = counter;
-    this.ticketsAtStart = TicketWatch.needsWait(sink) ? TicketWatch.sessionIds(sink) : null;
+    this.ticketsAtStart = (tickets == null || tickets.expected()) && TicketWatch.needsWait(sink)
+        ? TicketWatch.sessionIds(sink) : null;
   }
 
   /** Starts copying. Both sockets must have reading stopped with {@link ReadGate#stop}. */
   public static DataRelay start(io.vertx.core.Vertx vertx, NetSocket source, NetSocket sink,
                                 java.util.function.LongConsumer counter, java.util.List<ByteBuf> earlyFromSource) {
-    return start(vertx, source, sink, counter, earlyFromSource, null, null);
+    return start(vertx, source, sink, counter, earlyFromSource, null, null, null);
   }
 
   /**
@@ -79,8 +84,8 @@ public final class DataRelay {
    */
   public static DataRelay start(io.vertx.core.Vertx vertx, NetSocket source, NetSocket sink,
                                 java.util.function.LongConsumer counter, java.util.List<ByteBuf> earlyFromSource,
-                                NetSocket upstream, Throttle throttle) {
-    DataRelay relay = new DataRelay(vertx, source, sink, counter, upstream, throttle);
+                                NetSocket upstream, Throttle throttle, UploadTickets tickets) {
+    DataRelay relay = new DataRelay(vertx, source, sink, counter, upstream, throttle, tickets);
     for (ByteBuf early : earlyFromSource) {
       relay.bytes += early.readableBytes();
       counter.accept(early.readableBytes());
@@ -225,9 +230,16 @@ public final class DataRelay {
     if (done.future().isComplete()) {
       return;
     }
-    if (!TicketWatch.newTicketSince(sink, ticketsAtStart) && System.nanoTime() < deadlineNanos) {
-      vertx.setTimer(1, t -> awaitNewTicket(deadlineNanos));
-      return;
+    if (!TicketWatch.newTicketSince(sink, ticketsAtStart)) {
+      if (System.nanoTime() < deadlineNanos) {
+        vertx.setTimer(1, t -> awaitNewTicket(deadlineNanos));
+        return;
+      }
+      if (tickets != null) {
+        tickets.noneCame();
+      }
+    } else if (tickets != null) {
+      tickets.came();
     }
     closeSink();
   }

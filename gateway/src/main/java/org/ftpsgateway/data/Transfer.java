@@ -15,6 +15,7 @@ public final class Transfer {
   private final Vertx vertx;
   private final java.util.function.LongConsumer byteCounter;
   private final Throttle throttle;
+  private final UploadTickets tickets;
   private final Future<ClientData> clientReady;
   private String clientFailure;
   private final Direction direction;
@@ -53,7 +54,16 @@ public final class Transfer {
   public Transfer(Vertx vertx, Direction direction, ClientDataChannel clientSide, Future<ClientData> upstreamSide,
                   long timeoutMillis, java.util.function.LongConsumer byteCounter,
                   java.util.function.Function<NetSocket, Future<ClientData>> prepareClient, Throttle throttle) {
+    this(vertx, direction, clientSide, upstreamSide, timeoutMillis, byteCounter, prepareClient, throttle, null);
+  }
+
+  /** @param tickets the session's knowledge of its upstream's upload tickets (null: always wait for one) */
+  public Transfer(Vertx vertx, Direction direction, ClientDataChannel clientSide, Future<ClientData> upstreamSide,
+                  long timeoutMillis, java.util.function.LongConsumer byteCounter,
+                  java.util.function.Function<NetSocket, Future<ClientData>> prepareClient, Throttle throttle,
+                  UploadTickets tickets) {
     this.throttle = throttle;
+    this.tickets = tickets;
     this.clientReady = clientSide.connection().compose(prepareClient);
     this.byteCounter = byteCounter;
     this.vertx = vertx;
@@ -163,10 +173,10 @@ public final class Transfer {
     java.util.List<io.netty.buffer.ByteBuf> upstreamEarly = upstreamSide.result().early().take();
     if (direction == Direction.DOWNLOAD) {
       early.forEach(io.netty.buffer.ByteBuf::release);
-      relay = DataRelay.start(vertx, u, c, byteCounter, upstreamEarly, u, throttle);
+      relay = DataRelay.start(vertx, u, c, byteCounter, upstreamEarly, u, throttle, tickets);
     } else {
       upstreamEarly.forEach(io.netty.buffer.ByteBuf::release);
-      relay = DataRelay.start(vertx, c, u, byteCounter, early, u, throttle);
+      relay = DataRelay.start(vertx, c, u, byteCounter, early, u, throttle, tickets);
     }
     relay.completion().onComplete(ar -> {
       if (ar.succeeded()) {
