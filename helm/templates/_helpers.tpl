@@ -204,6 +204,12 @@ upstream:
   {{- end }}
   protocols: {{ toJson $v.upstream.protocols }}
   dataMode: {{ $v.upstream.dataMode | quote }}
+  {{- with $v.upstream.pinSha256 }}
+  pinSha256: {{ toJson . }}
+  {{- end }}
+  {{- if $v.upstream.ccc }}
+  ccc: true
+  {{- end }}
 timeouts:
   connectSeconds: {{ int $v.timeouts.connectSeconds }}
   idleSeconds: {{ int $v.timeouts.idleSeconds }}
