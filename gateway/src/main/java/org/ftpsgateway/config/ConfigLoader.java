@@ -379,7 +379,8 @@ public final class ConfigLoader {
         integer(o, "maxSessions", path, d.maxSessions(), 0, 10_000_000),
         integer(o, "maxSessionsPerClient", path, d.maxSessionsPerClient(), 0, 10_000_000),
         integer(o, "maxLoginFailures", path, d.maxLoginFailures(), 0, 1_000_000),
-        integer(o, "loginFailureWindowSeconds", path, d.loginFailureWindowSeconds(), 1, 86_400));
+        integer(o, "loginFailureWindowSeconds", path, d.loginFailureWindowSeconds(), 1, 86_400),
+        integer(o, "maxConcurrentSetups", path, d.maxConcurrentSetups(), 0, 100_000));
   }
 
   private static LoggingConfig logging(JsonObject root) throws ConfigException {

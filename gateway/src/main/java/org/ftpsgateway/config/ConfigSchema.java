@@ -56,7 +56,8 @@ final class ConfigSchema {
         "maxSessions", Field.of(Kind.INT),
         "maxSessionsPerClient", Field.of(Kind.INT),
         "maxLoginFailures", Field.of(Kind.INT),
-        "loginFailureWindowSeconds", Field.of(Kind.INT));
+        "loginFailureWindowSeconds", Field.of(Kind.INT),
+        "maxConcurrentSetups", Field.of(Kind.INT));
     Map<String, Field> metrics = ordered(
         "enabled", Field.of(Kind.BOOL),
         "host", Field.of(Kind.STRING),

@@ -7,11 +7,35 @@ package org.ftpsgateway.config;
  * @param maxSessionsPerClient client sessions open at once from one address
  * @param maxLoginFailures failed logins from one address within the window before that address gets 421
  * @param loginFailureWindowSeconds the window, and the cool-down after the limit is hit
+ * @param maxConcurrentSetups upstream session setups (connect, greeting, AUTH TLS, handshake, PBSZ/PROT) in flight
+ *     at once over the whole gateway; the others wait in a first-come-first-served queue (0 = no bound)
  */
 public record LimitsConfig(int maxSessions, int maxSessionsPerClient, int maxLoginFailures,
-                           int loginFailureWindowSeconds) {
+                           int loginFailureWindowSeconds, int maxConcurrentSetups) {
+
+  /** Setups per CPU core when {@code maxConcurrentSetups} is not configured. */
+  public static final int DEFAULT_SETUPS_PER_CORE = 4;
+
+  /** With the default {@code maxConcurrentSetups}. */
+  public LimitsConfig(int maxSessions, int maxSessionsPerClient, int maxLoginFailures,
+                      int loginFailureWindowSeconds) {
+    this(maxSessions, maxSessionsPerClient, maxLoginFailures, loginFailureWindowSeconds, defaultConcurrentSetups());
+  }
+
+  /**
+   * {@value #DEFAULT_SETUPS_PER_CORE} per core: the handshakes are CPU-bound on both ends, so a few per core keep
+   * the cores busy (a setup also waits on the network and the server) without making them share the CPU so thinly
+   * that each one takes seconds.
+   */
+  public static int defaultConcurrentSetups() {
+    return DEFAULT_SETUPS_PER_CORE * Math.max(1, Runtime.getRuntime().availableProcessors());
+  }
 
   public static LimitsConfig defaults() {
     return new LimitsConfig(1000, 0, 0, 300);
+  }
+
+  public LimitsConfig withMaxConcurrentSetups(int setups) {
+    return new LimitsConfig(maxSessions, maxSessionsPerClient, maxLoginFailures, loginFailureWindowSeconds, setups);
   }
 }

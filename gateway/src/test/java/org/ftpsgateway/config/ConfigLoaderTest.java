@@ -262,7 +262,11 @@ class ConfigLoaderTest {
         arguments("env value with a line break", MINIMAL, Map.of("FTPGW_UPSTREAM_PORT", "21\n22"), "upstream.port"),
         arguments("env sets upstream tls none", MINIMAL, Map.of("FTPGW_UPSTREAM_TLS", "none"), "upstream.tls"),
         arguments("env sets an unsupported protocol", MINIMAL, Map.of("FTPGW_UPSTREAM_PROTOCOLS", "SSLv3"),
-            "upstream.protocols"));
+            "upstream.protocols"),
+        arguments("maxConcurrentSetups negative", MINIMAL + "limits:\n  maxConcurrentSetups: -1\n", Map.of(),
+            "limits.maxConcurrentSetups"),
+        arguments("env maxConcurrentSetups not a number", MINIMAL, Map.of("FTPGW_LIMITS_MAXCONCURRENTSETUPS", "many"),
+            "limits.maxConcurrentSetups"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -294,6 +298,9 @@ class ConfigLoaderTest {
         arguments(Map.of("FTPGW_LISTENERS_0_ALLOWFOREIGNACTIVE", "true"),
             of(c -> c.listeners().get(0).allowForeignActive()), true),
         arguments(Map.of("FTPGW_TIMEOUTS_IDLESECONDS", "60"), of(c -> c.timeouts().idleSeconds()), 60),
+        arguments(Map.of("FTPGW_LIMITS_MAXCONCURRENTSETUPS", "0"), of(c -> c.limits().maxConcurrentSetups()), 0),
+        arguments(Map.of(), of(c -> c.limits().maxConcurrentSetups()),
+            LimitsConfig.DEFAULT_SETUPS_PER_CORE * Runtime.getRuntime().availableProcessors()),
         arguments(Map.of("FTPGW_LISTENERS_1_PORT", "2122", "FTPGW_LISTENERS_1_PASSIVEPORTS", "31000-31009"),
             of(c -> c.listeners().stream().map(l -> l.name() + ":" + l.port() + ":" + l.passivePorts()).toList()),
             List.of("ftp:2121:30000-30099", "ftp1:2122:31000-31009")),
