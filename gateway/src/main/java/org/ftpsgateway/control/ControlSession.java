@@ -131,22 +131,7 @@ public final class ControlSession {
     }
     LOG.info(() -> id + " client " + client.remoteAddress() + " connected to listener " + context.listener().name());
     context.listenerMetrics().sessionStarted();
-    loginTimer = context.vertx().setTimer(context.timeouts().loginSeconds() * 1000L, t -> {
-      if (loggedIn || state == State.CLOSED) {
-        return;
-      }
-      if (setupTicket != null && setupTicket.waiting()) {
-        // the login timeout also bounds the wait for a setup slot: a client is not kept waiting without a word
-        context.metrics().rejected("setup_queue_timeout");
-        reply(FtpReply.of(421, "Service not available: too many sessions starting at once, no upstream connection"
-            + " within " + context.timeouts().loginSeconds() + " s; try again later."));
-        close("setup_queue_timeout", "waited " + context.timeouts().loginSeconds() + " s for an upstream setup slot");
-        return;
-      }
-      reply(FtpReply.of(421, "Login timeout (" + context.timeouts().loginSeconds() + " s), closing control"
-          + " connection."));
-      close("login_timeout", "no login within " + context.timeouts().loginSeconds() + " s");
-    });
+    startLoginTimer();
     client.handler(this::onClientBytes);
     client.closeHandler(v -> close("client_closed", "client closed the control connection"));
     client.exceptionHandler(e -> close("client_closed", "client control connection failed: " + e.getMessage()));
@@ -167,6 +152,31 @@ public final class ControlSession {
       return;
     }
     connectUpstream();
+  }
+
+  /**
+   * The login timeout (slowloris): from the connection, covering the wait for a setup slot and the setup, then
+   * again from the greeting, since a client cannot log in before it has the 220 (RFC 959 §5.4): a long wait in the
+   * setup queue must not eat its login time.
+   */
+  private void startLoginTimer() {
+    context.vertx().cancelTimer(loginTimer);
+    loginTimer = context.vertx().setTimer(context.timeouts().loginSeconds() * 1000L, t -> {
+      if (loggedIn || state == State.CLOSED) {
+        return;
+      }
+      if (setupTicket != null && setupTicket.waiting()) {
+        // the login timeout also bounds the wait for a setup slot: a client is not kept waiting without a word
+        context.metrics().rejected("setup_queue_timeout");
+        reply(FtpReply.of(421, "Service not available: too many sessions starting at once, no upstream connection"
+            + " within " + context.timeouts().loginSeconds() + " s; try again later."));
+        close("setup_queue_timeout", "waited " + context.timeouts().loginSeconds() + " s for an upstream setup slot");
+        return;
+      }
+      reply(FtpReply.of(421, "Login timeout (" + context.timeouts().loginSeconds() + " s), closing control"
+          + " connection."));
+      close("login_timeout", "no login within " + context.timeouts().loginSeconds() + " s");
+    });
   }
 
   /**
@@ -217,6 +227,7 @@ public final class ControlSession {
       LOG.info(() -> id + " upstream " + connector.where() + " secured in "
           + connected.connectNanos() / 1_000_000 + " ms");
       state = State.READY;
+      startLoginTimer();
       reply(connected.greeting());
       pump();
     });
