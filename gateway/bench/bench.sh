@@ -2,7 +2,7 @@
 # ftps-gateway benchmark: direct FTPS vs ProFTPD mod_proxy vs the gateway, in the same run.
 #
 #   bash gateway/bench/bench.sh                 # full run (as root; ~15-25 min on 2 cores)
-#   BENCH_SMOKE=1 bash gateway/bench/bench.sh   # smoke (~45 s): exit != 0 on any failed transfer/checksum
+#   BENCH_SMOKE=1 bash gateway/bench/bench.sh   # smoke (~45 s): exit != 0 on any failed transfer/checksum/session
 #
 # Installs what it needs (the interop suite's install-servers.sh + Debian's proftpd-mod-proxy,
 # unpacked the same way), starts its own vsftpd and pure-ftpd (the suite's config templates, on
@@ -10,7 +10,8 @@
 # sslEngine jdk and openssl, then runs ftpbench.py (the client side and all measurements) and prints
 # a markdown report (also written to $BENCH_OUT). Everything it started is stopped on exit.
 # See README.md next to this file. Knobs (environment):
-#   BENCH_SMOKE=1        small and fast; strict (exit 1 on any failure)
+#   BENCH_SMOKE=1        small and fast; strict (exit 1 on any failure); skips install-servers.sh when
+#                        its servers and PKI are there (safe right after the interop suite in .ci/run)
 #   BENCH_RUNS=5         runs per throughput measurement (median)      smoke: 1
 #   BENCH_FILE_MB=1024   size of the throughput file (MiB)               smoke: 16
 #   BENCH_WARMUP_MB=100  one untimed download+upload per path first      smoke: 0
@@ -96,9 +97,20 @@ T0=$(date +%s)
 say() { echo "[bench] $(date +%T) $*" >&2; }
 
 # ------------------------------------------------------------------ install
+# what install-servers.sh leaves behind (binaries, PKI, PAM service, its stamp)
+suite_installed() {
+  [ -x "$VSFTPD" ] && [ -x "$PUREFTPD" ] && [ -x "$PROFTPD" ] && [ -f "$PROFTPD_MODULES/mod_tls.so" ] \
+    && [ -s "$CA" ] && [ -s "$PKI/server-combined.pem" ] && [ -f "/etc/pam.d/$PAM_SERVICE" ] \
+    && [ -s "$PKG_DIR/extracted.list" ]
+}
 if [ "${BENCH_SKIP_INSTALL:-0}" != 1 ]; then
-  say "install-servers.sh of the interop suite (quiet; BENCH_SKIP_INSTALL=1 skips it)"
-  bash "$IT_DIR/install-servers.sh" || { echo "install-servers.sh failed" >&2; exit 1; }
+  if [ "$SMOKE" = 1 ] && suite_installed; then
+    # e.g. right after the interop suite in .ci/run: its install is fresh, a second pass would only cost time
+    say "interop suite's servers and PKI already installed: install-servers.sh skipped (smoke mode)"
+  else
+    say "install-servers.sh of the interop suite (quiet; BENCH_SKIP_INSTALL=1 skips it)"
+    bash "$IT_DIR/install-servers.sh" || { echo "install-servers.sh failed" >&2; exit 1; }
+  fi
   export DEBIAN_FRONTEND=noninteractive
   missing=""
   for p in python3 libsqlite3-0 libsodium23 curl openssl; do

@@ -166,21 +166,25 @@ class Client:
         if tls:
             self.ctx = ssl.create_default_context(cafile=ca)
 
-    def login(self, timeout=60):
+    def login(self, timeout=60, timings=None):
         if self.tls:
             ftp = ReuseFTP_TLS(context=self.ctx, timeout=timeout)
         else:
             ftp = ftplib.FTP(timeout=timeout)
-        ftp.connect("127.0.0.1", self.port)
+        t0 = time.perf_counter()
+        ftp.connect("127.0.0.1", self.port)  # returns once the 220 greeting arrived
+        if timings is not None:
+            timings["greeting_s"] = time.perf_counter() - t0
         ftp.login(self.user, self.password)
         if self.tls:
             ftp.prot_p()
         return ftp
 
-    def session(self, remote, expect, timeout=60):
-        """connect + login + RETR + QUIT; returns (seconds, tls description or None)."""
+    def session(self, remote, expect, timeout=60, timings=None):
+        """connect + login + RETR + QUIT; returns (seconds, tls description or None). With a dict as
+        timings, also the time from connect to the greeting ("greeting_s")."""
         t0 = time.perf_counter()
-        ftp = self.login(timeout)
+        ftp = self.login(timeout, timings)
         try:
             buf = bytearray()
             ftp.retrbinary("RETR " + remote, buf.extend, blocksize=256 * 1024)
@@ -209,7 +213,7 @@ def parallel(client, n, remote, expect, timeout=300, ramp_ms=0.0):
     the client believes it is connected, the server never sees the connection, and the session hangs
     until its timeout (measured: 214 of 500 direct sessions to vsftpd; a 2 ms ramp did not help)."""
     barrier = threading.Barrier(n + 1)
-    durations, errors = [], []
+    durations, errors, greetings = [], [], []
     lock = threading.Lock()
     state = {"in": 0, "peak": 0}
 
@@ -225,13 +229,17 @@ def parallel(client, n, remote, expect, timeout=300, ramp_ms=0.0):
         with lock:
             state["in"] += 1
             state["peak"] = max(state["peak"], state["in"])
+        timings = {}
         try:
-            dt, _ = client.session(remote, expect, timeout=timeout)
+            dt, _ = client.session(remote, expect, timeout=timeout, timings=timings)
             with lock:
                 durations.append(dt)
         except Exception as e:  # noqa: BLE001 - every failure is a result
             with lock:
                 errors.append(err_text(e))
+        if "greeting_s" in timings:
+            with lock:
+                greetings.append(timings["greeting_s"])
         with lock:
             state["in"] -= 1
 
@@ -255,6 +263,9 @@ def parallel(client, n, remote, expect, timeout=300, ramp_ms=0.0):
         "sessions": n, "ok": len(durations), "failures": len(errors), "wall_s": wall, "ramp_ms": ramp_ms,
         "session_median_s": statistics.median(durations) if durations else None,
         "session_max_s": max(durations) if durations else None, "peak_in_flight": state["peak"],
+        "greeting_median_s": statistics.median(greetings) if greetings else None,
+        "greeting_p95_s": sorted(greetings)[int(0.95 * (len(greetings) - 1))] if greetings else None,
+        "greeting_max_s": max(greetings) if greetings else None,
         "errors": sorted(summary.items(), key=lambda kv: -kv[1])[:8],
     }
 
@@ -523,7 +534,10 @@ def run(a):
             log(f"parallel: {n} sessions x {mb} MiB via {p['name']}")
             r = parallel(clients[p["name"]], n, f"bench/file{mb}M", ref, timeout=a.par_timeout, ramp_ms=a.par_ramp_ms)
             R["parallel"][f"{p['name']}|{n}x{mb}"] = r
-            log(f"  wall {r['wall_s']:.2f} s, {r['failures']} failures {r['errors'][:3] if r['errors'] else ''}")
+            g = r.get("greeting_median_s")
+            greet = (f"; connect->greeting median {g:.2f} s, p95 {r['greeting_p95_s']:.2f} s, max "
+                     f"{r['greeting_max_s']:.2f} s" if g is not None else "")
+            log(f"  wall {r['wall_s']:.2f} s, {r['failures']} failures{greet} {r['errors'][:3] if r['errors'] else ''}")
             for e, c in r["errors"]:
                 fail(p["name"], f"parallel {n}x{mb}MiB", f"{c} x {e}")
         del ref

@@ -13,6 +13,7 @@ import org.ftpsgateway.config.ListenerConfig;
 import org.ftpsgateway.control.Admission;
 import org.ftpsgateway.control.ListenerContext;
 import org.ftpsgateway.control.ListenerVerticle;
+import org.ftpsgateway.control.SetupQueue;
 import org.ftpsgateway.control.UpstreamProbe;
 import org.ftpsgateway.metrics.GatewayMetrics;
 import org.ftpsgateway.metrics.MetricsServer;
@@ -38,10 +39,12 @@ public final class Gateway {
 
   private final Admission admission;
   private final List<Long> certificateTimers = new CopyOnWriteArrayList<>();
+  private final SetupQueue setups;
 
   private Gateway(Vertx vertx, List<String> deployments, List<BoundListener> listeners, UpstreamProbe probe,
-                  MetricsServer metricsServer, int metricsPort, Admission admission) {
+                  MetricsServer metricsServer, int metricsPort, Admission admission, SetupQueue setups) {
     this.admission = admission;
+    this.setups = setups;
     this.vertx = vertx;
     this.deployments = deployments;
     this.listeners = listeners;
@@ -64,6 +67,8 @@ public final class Gateway {
     UpstreamHealth health = new UpstreamHealth();
     AuditLog audit = new AuditLog(config.logging().json() ? AuditLog.Format.JSON : AuditLog.Format.TEXT);
     Admission admission = new Admission(config.limits());
+    SetupQueue setups = new SetupQueue(config.limits().maxConcurrentSetups());
+    metrics.setupQueue(setups::queued, setups::inFlight);
     UpstreamTls upstreamTls = new UpstreamTls(config.upstream(), config.timeouts(),
         ListenerVerticle.useOpenSsl(config.upstream().sslEngine()), metrics.upstreamTlsCpu());
     upstreamTls.warnAboutTrust();
@@ -75,7 +80,7 @@ public final class Gateway {
         : new org.ftpsgateway.data.PassivePortPool(config.upstream().activePorts());
     for (ListenerConfig lc : config.listeners()) {
       ListenerContext context = new ListenerContext(vertx, lc, config.upstream(), upstreamTls, config.timeouts(),
-          metrics, health, audit, admission);
+          metrics, health, audit, admission, setups);
       context.upstreamActivePorts(upstreamActivePorts);
       contexts.add(context);
       if (lc.tls() != org.ftpsgateway.config.TlsMode.NONE) {
@@ -112,13 +117,13 @@ public final class Gateway {
       UpstreamProbe probe = new UpstreamProbe(contexts.get(0));
       probe.start(PROBE_SECONDS);
       if (!config.metrics().enabled() || !(metrics.registry() instanceof PrometheusMeterRegistry prometheus)) {
-        return Future.succeededFuture(new Gateway(vertx, deployments, listeners, probe, null, -1, admission));
+        return Future.succeededFuture(new Gateway(vertx, deployments, listeners, probe, null, -1, admission, setups));
       }
       MetricsServer server = new MetricsServer(vertx, prometheus, health::notReadyReason);
       return server.start(config.metrics().host(), config.metrics().port())
           .recover(e -> Future.failedFuture("metrics endpoint cannot listen on " + config.metrics().host() + ":"
               + config.metrics().port() + ": " + e.getMessage()))
-          .map(port -> new Gateway(vertx, deployments, listeners, probe, server, port, admission))
+          .map(port -> new Gateway(vertx, deployments, listeners, probe, server, port, admission, setups))
           .onFailure(e -> probe.stop());
     }).map(gateway -> gateway.watchCertificates(clientTls)).recover(e -> {
       for (String id : deployments) {
@@ -175,6 +180,11 @@ public final class Gateway {
 
   public int openSessions() {
     return admission.openSessions();
+  }
+
+  /** The upstream setups in flight and waiting (limits.maxConcurrentSetups). */
+  public SetupQueue setups() {
+    return setups;
   }
 
   public Future<Void> stop() {

@@ -526,7 +526,8 @@ public final class ConfigLoader {
         integer(o, "maxLoginFailures", path, d.maxLoginFailures(), 0, 1_000_000),
         integer(o, "loginFailureWindowSeconds", path, d.loginFailureWindowSeconds(), 1, 86_400),
         longInteger(o, "bytesPerSecond", path, d.bytesPerSecond(), 0, MAX_BYTES_PER_SECOND),
-        integer(o, "connectionsPerMinutePerClient", path, d.connectionsPerMinutePerClient(), 0, 1_000_000));
+        integer(o, "connectionsPerMinutePerClient", path, d.connectionsPerMinutePerClient(), 0, 1_000_000),
+        integer(o, "maxConcurrentSetups", path, d.maxConcurrentSetups(), 0, 100_000));
   }
 
   private static LoggingConfig logging(JsonObject root) throws ConfigException {

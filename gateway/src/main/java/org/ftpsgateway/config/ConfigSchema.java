@@ -77,7 +77,8 @@ final class ConfigSchema {
         "maxLoginFailures", Field.of(Kind.INT),
         "loginFailureWindowSeconds", Field.of(Kind.INT),
         "bytesPerSecond", Field.of(Kind.INT),
-        "connectionsPerMinutePerClient", Field.of(Kind.INT));
+        "connectionsPerMinutePerClient", Field.of(Kind.INT),
+        "maxConcurrentSetups", Field.of(Kind.INT));
     Map<String, Field> metrics = ordered(
         "enabled", Field.of(Kind.BOOL),
         "host", Field.of(Kind.STRING),

@@ -97,6 +97,9 @@ public final class ControlSession {
 
   private State state = State.CONNECTING;
   private UpstreamControl upstream;
+  /** This session's place in the gateway's setup queue, then its slot; released when the setup ends. */
+  private SetupQueue.Ticket setupTicket;
+  private boolean setupRunning;
   private boolean protectionPending;
   private boolean busy;
   private boolean pumping;
@@ -188,13 +191,7 @@ public final class ControlSession {
         : " (by PROXY header from " + client.remoteAddress() + ")") + " connected to listener "
         + context.listener().name());
     context.listenerMetrics().sessionStarted();
-    loginTimer = context.vertx().setTimer(context.timeouts().loginSeconds() * 1000L, t -> {
-      if (!loggedIn && state != State.CLOSED) {
-        reply(FtpReply.of(421, "Login timeout (" + context.timeouts().loginSeconds() + " s), closing control"
-            + " connection."));
-        close("login_timeout", "no login within " + context.timeouts().loginSeconds() + " s");
-      }
-    });
+    startLoginTimer();
     client.handler(this::onClientBytes);
     client.closeHandler(v -> close("client_closed", "client closed the control connection"));
     client.exceptionHandler(e -> close("client_closed", "client control connection failed: " + e.getMessage()));
@@ -217,11 +214,57 @@ public final class ControlSession {
     connectUpstream();
   }
 
+  /**
+   * The login timeout (slowloris): from the connection, covering the wait for a setup slot and the setup, then
+   * again from the greeting, since a client cannot log in before it has the 220 (RFC 959 §5.4): a long wait in the
+   * setup queue must not eat its login time.
+   */
+  private void startLoginTimer() {
+    context.vertx().cancelTimer(loginTimer);
+    loginTimer = context.vertx().setTimer(context.timeouts().loginSeconds() * 1000L, t -> {
+      if (loggedIn || state == State.CLOSED) {
+        return;
+      }
+      if (setupTicket != null && setupTicket.waiting()) {
+        // the login timeout also bounds the wait for a setup slot: a client is not kept waiting without a word
+        context.metrics().rejected("setup_queue_timeout");
+        reply(FtpReply.of(421, "Service not available: too many sessions starting at once, no upstream connection"
+            + " within " + context.timeouts().loginSeconds() + " s; try again later."));
+        close("setup_queue_timeout", "waited " + context.timeouts().loginSeconds() + " s for an upstream setup slot");
+        return;
+      }
+      reply(FtpReply.of(421, "Login timeout (" + context.timeouts().loginSeconds() + " s), closing control"
+          + " connection."));
+      close("login_timeout", "no login within " + context.timeouts().loginSeconds() + " s");
+    });
+  }
+
+  /**
+   * Waits for a setup slot (limits.maxConcurrentSetups, shared by the whole gateway), then connects and secures
+   * the upstream. The connect timeout runs from when the setup starts, not while it waits; meanwhile the client has
+   * no greeting yet (RFC 959 §5.4: it must wait for the 220 before sending commands) and commands it sends anyway
+   * are held in order, as during any setup.
+   */
   private void connectUpstream() {
     if (state == State.CLOSED) {
       return;
     }
+    setupTicket = context.setups().enter(eventLoop);
+    if (setupTicket.waiting()) {
+      LOG.fine(() -> id + " waiting for an upstream setup slot");
+    }
+    setupTicket.admitted().onComplete(v -> {
+      if (state != State.CLOSED) {
+        setUp();
+      }
+    });
+  }
+
+  private void setUp() {
+    setupRunning = true;
     connector.connect(upstreamTlsContext, upstreamProxyHeader()).onComplete(ar -> {
+      setupRunning = false;
+      setupTicket.release();
       if (state == State.CLOSED) {
         if (ar.succeeded()) {
           ar.result().control().close();
@@ -245,6 +288,7 @@ public final class ControlSession {
           + connected.connectNanos() / 1_000_000 + " ms"
           + (context.upstreamTls().insecure() ? " WITHOUT certificate verification (insecureSkipVerify)" : ""));
       state = State.READY;
+      startLoginTimer();
       reply(connected.greeting());
       pump();
     });
@@ -1082,6 +1126,11 @@ public final class ControlSession {
     state = State.CLOSED;
     context.listenerMetrics().sessionEnded(outcome);
     context.admission().leave(this, clientAddress);
+    if (setupTicket != null && !setupRunning) {
+      // leaves the queue (or gives back a slot not used yet); a running setup keeps its slot until it ends, so
+      // the bound counts every handshake that is actually using CPU
+      setupTicket.release();
+    }
     context.vertx().cancelTimer(loginTimer);
     context.vertx().cancelTimer(idleTimer);
     queue.clear();

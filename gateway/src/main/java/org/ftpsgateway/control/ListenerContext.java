@@ -29,10 +29,20 @@ public final class ListenerContext {
   private final GatewayMetrics metrics;
   private final GatewayMetrics.Listener listenerMetrics;
   private final UpstreamHealth upstreamHealth;
+  private final SetupQueue setups;
 
   public ListenerContext(Vertx vertx, ListenerConfig listener, UpstreamConfig upstream, UpstreamTls upstreamTls,
                          TimeoutsConfig timeouts, GatewayMetrics metrics, UpstreamHealth upstreamHealth,
                          AuditLog audit, Admission admission) {
+    this(vertx, listener, upstream, upstreamTls, timeouts, metrics, upstreamHealth, audit, admission,
+        new SetupQueue(0));
+  }
+
+  /** @param setups the gateway's bound on upstream setups in flight, shared by all its listeners */
+  public ListenerContext(Vertx vertx, ListenerConfig listener, UpstreamConfig upstream, UpstreamTls upstreamTls,
+                         TimeoutsConfig timeouts, GatewayMetrics metrics, UpstreamHealth upstreamHealth,
+                         AuditLog audit, Admission admission, SetupQueue setups) {
+    this.setups = setups;
     this.audit = audit;
     this.admission = admission;
     this.vertx = vertx;
@@ -81,6 +91,11 @@ public final class ListenerContext {
 
   public Admission admission() {
     return admission;
+  }
+
+  /** Upstream setups in flight and waiting, over the whole gateway. */
+  public SetupQueue setups() {
+    return setups;
   }
 
   public AuditLog audit() {

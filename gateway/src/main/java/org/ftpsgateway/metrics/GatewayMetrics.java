@@ -82,6 +82,22 @@ public final class GatewayMetrics {
     }
   }
 
+  /**
+   * The upstream setup queue of the gateway (one per gateway, no labels): setups waiting for a slot and setups
+   * running. A queue that stays long means clients wait for their greeting: more cores, or a higher
+   * {@code limits.maxConcurrentSetups} if the upstream has CPU to spare.
+   */
+  public void setupQueue(IntSupplier queued, IntSupplier inFlight) {
+    if (registry != null) {
+      Gauge.builder("ftpgw.upstream.setups.queued", queued, IntSupplier::getAsInt).strongReference(true)
+          .description("Upstream session setups waiting for a slot (limits.maxConcurrentSetups)")
+          .register(registry);
+      Gauge.builder("ftpgw.upstream.setups.in.flight", inFlight, IntSupplier::getAsInt).strongReference(true)
+          .description("Upstream session setups running: connect, greeting, AUTH TLS, handshake, PBSZ, PROT")
+          .register(registry);
+    }
+  }
+
   /** One TLS handshake. {@code outcome} is ok or failed. */
   public void tlsHandshake(String side, String channel, boolean resumed, String outcome, long nanos) {
     if (registry != null) {

@@ -373,7 +373,12 @@ class ConfigLoaderTest {
         arguments("proxyProtocol v3", MINIMAL + "  proxyProtocol: v3\n", Map.of(), "upstream.proxyProtocol"),
         arguments("proxyProtocol a boolean", MINIMAL + "  proxyProtocol: true\n", Map.of(), "upstream.proxyProtocol"),
         arguments("acceptProxyProtocol not a boolean", MINIMAL.replace("port: 2121", "acceptProxyProtocol: v2"),
-            Map.of(), "listeners[0].acceptProxyProtocol"));
+            Map.of(), "listeners[0].acceptProxyProtocol"),
+
+        arguments("maxConcurrentSetups negative", MINIMAL + "limits:\n  maxConcurrentSetups: -1\n", Map.of(),
+            "limits.maxConcurrentSetups"),
+        arguments("env maxConcurrentSetups not a number", MINIMAL, Map.of("FTPGW_LIMITS_MAXCONCURRENTSETUPS", "many"),
+            "limits.maxConcurrentSetups"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -430,6 +435,9 @@ class ConfigLoaderTest {
         arguments(Map.of("FTPGW_LISTENERS_0_ALLOWCLIENTS", "127.0.0.0/8, ::1/128"),
             of(c -> c.listeners().get(0).access().allowClients().stream().map(Object::toString).toList()),
             List.of("127.0.0.0/8", "0:0:0:0:0:0:0:1/128")),
+        arguments(Map.of("FTPGW_LIMITS_MAXCONCURRENTSETUPS", "0"), of(c -> c.limits().maxConcurrentSetups()), 0),
+        arguments(Map.of(), of(c -> c.limits().maxConcurrentSetups()),
+            LimitsConfig.DEFAULT_SETUPS_PER_CORE * Runtime.getRuntime().availableProcessors()),
         arguments(Map.of("FTPGW_LISTENERS_1_PORT", "2122", "FTPGW_LISTENERS_1_PASSIVEPORTS", "31000-31009"),
             of(c -> c.listeners().stream().map(l -> l.name() + ":" + l.port() + ":" + l.passivePorts()).toList()),
             List.of("ftp:2121:30000-30099", "ftp1:2122:31000-31009")),
