@@ -615,7 +615,8 @@ active_used() {
   echo "INFO: $want, $(grep -c '^\*data-peer\* ' "$2") data connections from port $DM_SOURCE_PORT"
 }
 py_op() {  # py_op HOST OP TAG: python3 ftplib, set_pasv(False), through the gateway on $TARGET_PORT
-  local host=$1 op=$2 tag=$3 k rc=0 tr="$TR/$tag.py" n
+  local host=$1 op=$2 tag=$3 k rc=0 n
+  local tr="$TR/$tag.py"
   local -a c=(timeout "$IT_MAX_TIME" python3 "$IT_DIR/ftplib-active.py" "$host" "$TARGET_PORT" "$FTP_USER" "$FTP_PASS")
   case "$op" in
     list)

@@ -88,6 +88,7 @@ public final class Gateway {
           var tls = org.ftpsgateway.tls.ClientSideTls.create("listeners[" + contexts.indexOf(context) + "]",
               lc.clientTls(), lc.host(), ListenerVerticle.useOpenSsl(config.tlsEngine()));
           tls.warnIfGenerated(lc.name());
+          tls.measureWith(metrics.clientTlsCpu());
           context.clientTls(tls);
           clientTls.add(tls);
         } catch (org.ftpsgateway.config.ConfigException e) {

@@ -31,19 +31,23 @@ public final class GatewayMetrics {
 
   private final MeterRegistry registry;
   private final TlsCpuMeter upstreamTlsCpu;
+  private final TlsCpuMeter clientTlsCpu;
 
   private GatewayMetrics(MeterRegistry registry) {
     this.registry = registry;
     this.upstreamTlsCpu = new TlsCpuMeter(registry != null);
+    this.clientTlsCpu = new TlsCpuMeter(registry != null);
     if (registry != null) {
       for (String phase : new String[] {"handshake", "record"}) {
-        FunctionCounter.builder("ftpgw.tls.cpu", upstreamTlsCpu,
-                m -> phase.equals("handshake") ? m.handshakeSeconds() : m.recordSeconds())
-            .baseUnit("seconds")
-            .description("CPU time the gateway's threads spent inside TLS engines (thread CPU time around"
-                + " SSLEngine wrap/unwrap and handshake tasks)")
-            .tags("side", SIDE_UPSTREAM, "phase", phase)
-            .register(registry);
+        for (TlsCpuMeter meter : new TlsCpuMeter[] {upstreamTlsCpu, clientTlsCpu}) {
+          FunctionCounter.builder("ftpgw.tls.cpu", meter,
+                  m -> phase.equals("handshake") ? m.handshakeSeconds() : m.recordSeconds())
+              .baseUnit("seconds")
+              .description("CPU time the gateway's threads spent inside TLS engines (thread CPU time around"
+                  + " SSLEngine wrap/unwrap and handshake tasks)")
+              .tags("side", meter == upstreamTlsCpu ? SIDE_UPSTREAM : "client", "phase", phase)
+              .register(registry);
+        }
       }
     }
   }
@@ -67,6 +71,11 @@ public final class GatewayMetrics {
   /** Measures the upstream side's TLS engines (JDK engines wrapped by UpstreamTls, OpenSSL from the pipeline). */
   public TlsCpuMeter upstreamTlsCpu() {
     return upstreamTlsCpu;
+  }
+
+  /** Measures the TLS towards clients of TLS listeners (from the pipeline, both engines). */
+  public TlsCpuMeter clientTlsCpu() {
+    return clientTlsCpu;
   }
 
   public Listener listener(String name, IntSupplier passivePortsInUse) {

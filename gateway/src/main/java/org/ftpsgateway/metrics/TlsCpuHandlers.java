@@ -15,13 +15,15 @@ import io.vertx.core.net.NetSocket;
  * SslHandler: the outer one (socket side) times each inbound read and the socket I/O of each flush, the inner one
  * (application side) times each flush and the application's handling of each decoded message. The TLS work is
  * what remains: for reads, outer time minus the application's time; for flushes, inner time minus socket I/O.
+ * Installed when the SslHandler is added, work before the handshake completed is the "handshake" phase (the
+ * client's first flight, sent while the handler is added, is timed by the caller).
  */
 public final class TlsCpuHandlers {
 
   private TlsCpuHandlers() {
   }
 
-  /** Installs the pair around the socket's SslHandler, once the handshake is done (record phase only). */
+  /** Installs the pair around the socket's SslHandler (if not there yet), e.g. once the handshake is done. */
   public static void install(NetSocket socket, TlsCpuMeter meter) {
     if (!meter.enabled() || !(socket instanceof NetSocketInternal internal)) {
       return;
@@ -29,39 +31,58 @@ public final class TlsCpuHandlers {
     Channel channel = internal.channelHandlerContext().channel();
     ChannelPipeline pipeline = channel.pipeline();
     String sslName = null;
+    SslHandler ssl = null;
     for (var entry : pipeline) {
-      if (entry.getValue() instanceof SslHandler) {
+      if (entry.getValue() instanceof SslHandler h) {
         sslName = entry.getKey();
+        ssl = h;
       }
     }
-    if (sslName == null || pipeline.get(Inner.class) != null) {
+    if (sslName != null) {
+      install(pipeline, sslName, ssl, meter);
+    }
+  }
+
+  /**
+   * Installs the pair around {@code ssl} (named {@code sslName} in {@code pipeline}), typically right after it was
+   * added: work done before its handshake completed counts as phase "handshake", the rest as "record".
+   */
+  public static void install(ChannelPipeline pipeline, String sslName, SslHandler ssl, TlsCpuMeter meter) {
+    if (!meter.enabled() || pipeline.get(Inner.class) != null) {
       return;
     }
-    Inner inner = new Inner(meter);
-    Outer outer = new Outer(meter, inner);
+    Inner inner = new Inner(meter, ssl);
+    Outer outer = new Outer(meter, inner, ssl);
     inner.outer = outer;
     pipeline.addAfter(sslName, "ftpgw-tls-cpu-inner", inner);
     pipeline.addBefore(sslName, "ftpgw-tls-cpu-outer", outer);
+  }
+
+  private static boolean handshaking(SslHandler ssl) {
+    return !ssl.handshakeFuture().isDone();
   }
 
   /** Socket side of the SslHandler. */
   static final class Outer extends ChannelDuplexHandler {
     private final TlsCpuMeter meter;
     private final Inner inner;
+    private final SslHandler ssl;
     long ioNanos;
 
-    Outer(TlsCpuMeter meter, Inner inner) {
+    Outer(TlsCpuMeter meter, Inner inner, SslHandler ssl) {
       this.meter = meter;
       this.inner = inner;
+      this.ssl = ssl;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      boolean handshake = handshaking(ssl);
       long appBefore = inner.appNanos;
       long start = meter.now();
       ctx.fireChannelRead(msg);
       long spent = meter.now() - start;
-      meter.addNanos(false, spent - (inner.appNanos - appBefore));
+      meter.addNanos(handshake, spent - (inner.appNanos - appBefore));
     }
 
     @Override
@@ -82,11 +103,13 @@ public final class TlsCpuHandlers {
   /** Application side of the SslHandler. */
   static final class Inner extends ChannelDuplexHandler {
     private final TlsCpuMeter meter;
+    private final SslHandler ssl;
     Outer outer;
     long appNanos;
 
-    Inner(TlsCpuMeter meter) {
+    Inner(TlsCpuMeter meter, SslHandler ssl) {
       this.meter = meter;
+      this.ssl = ssl;
     }
 
     @Override
@@ -98,11 +121,12 @@ public final class TlsCpuHandlers {
 
     @Override
     public void flush(ChannelHandlerContext ctx) {
+      boolean handshake = handshaking(ssl);
       long ioBefore = outer.ioNanos;
       long start = meter.now();
       ctx.flush();
       long spent = meter.now() - start;
-      meter.addNanos(false, spent - (outer.ioNanos - ioBefore));
+      meter.addNanos(handshake, spent - (outer.ioNanos - ioBefore));
     }
   }
 }

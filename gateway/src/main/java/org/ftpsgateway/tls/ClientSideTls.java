@@ -50,6 +50,8 @@ public final class ClientSideTls {
   /** Replaced by {@link #reloadIfChanged()} from a worker thread, read by event loops. */
   private volatile Loaded loaded;
   private byte[] lastFailedDigest;
+  /** Measures this listener's TLS CPU (side="client"), or null. */
+  private volatile org.ftpsgateway.metrics.TlsCpuMeter cpu;
 
   private ClientSideTls(String listenerPath, ClientTlsConfig config, boolean openSsl, Loaded loaded,
                         String fingerprint) {
@@ -165,6 +167,11 @@ public final class ClientSideTls {
     }
   }
 
+  /** Measure the TLS work of this listener's connections (handshakes and records, from the pipeline). */
+  public void measureWith(org.ftpsgateway.metrics.TlsCpuMeter meter) {
+    this.cpu = meter != null && meter.enabled() ? meter : null;
+  }
+
   /** How often {@link #reloadIfChanged()} should run (0 = never). */
   public int reloadSeconds() {
     return config.certFile() == null && config.keystore() == null ? 0 : config.certReloadSeconds();
@@ -236,6 +243,9 @@ public final class ClientSideTls {
       }
     });
     pipeline.addFirst("ssl", handler);
+    if (cpu != null) {
+      org.ftpsgateway.metrics.TlsCpuHandlers.install(pipeline, "ssl", handler, cpu);
+    }
     return done.future();
   }
 

@@ -190,7 +190,16 @@ public final class UpstreamTls {
         done.tryFail(f.cause());
       }
     });
-    internal.channelHandlerContext().pipeline().addFirst("ssl", handler);
+    var pipeline = internal.channelHandlerContext().pipeline();
+    if (openSsl && cpu.enabled()) {
+      // OpenSSL engines are measured from the pipeline; adding the handler sends the ClientHello at once
+      long started = cpu.now();
+      pipeline.addFirst("ssl", handler);
+      cpu.addNanos(true, cpu.now() - started);
+      org.ftpsgateway.metrics.TlsCpuHandlers.install(pipeline, "ssl", handler, cpu);
+    } else {
+      pipeline.addFirst("ssl", handler);
+    }
     return done.future();
   }
 

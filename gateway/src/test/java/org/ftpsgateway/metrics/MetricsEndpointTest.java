@@ -76,6 +76,52 @@ class MetricsEndpointTest {
     }
   }
 
+  /**
+   * OpenSSL upstream and an explicit-TLS listener: both sides' TLS CPU is measured, handshakes and records apart
+   * (the OpenSSL engine from the pipeline, from the moment its handler is added).
+   */
+  @Test
+  void tlsCpuIsMeasuredOnBothSidesAndBothPhases() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(io.netty.handler.ssl.OpenSsl.isAvailable());
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    GatewayMetrics metrics = GatewayMetrics.create(registry);
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", 48600, GatewayFixture.SERVER_PROTOCOLS, c -> {
+      var l = c.listeners().get(0);
+      var tls = new org.ftpsgateway.config.ClientTlsConfig(null, null, null, null, null, false, false, false, false,
+          false);
+      var u = c.upstream();
+      return new GatewayConfig(List.of(new org.ftpsgateway.config.ListenerConfig(l.name(), l.host(), l.port(),
+          org.ftpsgateway.config.TlsMode.EXPLICIT, l.passivePorts(), l.passiveAddress(), false, tls)),
+          new org.ftpsgateway.config.UpstreamConfig(u.host(), u.port(), u.tls(), u.serverName(), u.caFile(),
+              u.protocols(), u.dataMode(), org.ftpsgateway.config.UpstreamConfig.SslEngine.OPENSSL),
+          c.timeouts(), new MetricsConfig(true, "127.0.0.1", 0));
+    }, null, metrics)) {
+      byte[] down = GatewayFixture.randomBytes(4_000_000, 5);
+      Files.write(fx.root().resolve("cpu.bin"), down);
+      org.apache.commons.net.ftp.FTPSClient ftp = new org.apache.commons.net.ftp.FTPSClient("TLS", false);
+      ftp.setTrustManager(org.apache.commons.net.util.TrustManagerUtils.getAcceptAllTrustManager());
+      ftp.setDefaultTimeout(20_000);
+      ftp.connect("127.0.0.1", fx.port());
+      assertThat(ftp.login(GatewayFixture.USER, GatewayFixture.PASSWORD)).isTrue();
+      ftp.execPBSZ(0);
+      ftp.execPROT("P");
+      ftp.setFileType(org.apache.commons.net.ftp.FTP.BINARY_FILE_TYPE);
+      ftp.enterLocalPassiveMode();
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      assertThat(ftp.retrieveFile("cpu.bin", out)).as(ftp.getReplyString()).isTrue();
+      assertThat(GatewayFixture.sha256(out.toByteArray())).isEqualTo(GatewayFixture.sha256(down));
+      ftp.logout();
+      ftp.disconnect();
+      String text = get(fx.gateway().metricsPort(), "/metrics", null).body;
+      for (String side : new String[] {"upstream", "client"}) {
+        for (String phase : new String[] {"handshake", "record"}) {
+          assertThat(value(text, "ftpgw_tls_cpu_seconds_total{phase=\"" + phase + "\",side=\"" + side + "\"}"))
+              .as(side + " " + phase).isGreaterThan(0);
+        }
+      }
+    }
+  }
+
   private record Response(int status, String contentType, String body) {
   }
 
