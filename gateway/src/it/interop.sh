@@ -185,7 +185,10 @@ verify_file() {  # verify_file FILE SIZE-KEY WHAT
 # mode_used MODE TRANSCRIPT  - the client really used EPSV (229) or PASV (227), no silent fallback
 mode_used() {
   local mode=$1 tr=$2
-  if [ "$mode" = epsv ]; then
+  if [ "$mode" = active ]; then
+    grep -qE '^(> |---> )(EPRT|PORT) ' "$tr" || fail "no EPRT/PORT sent (client not in active mode?)" || return 1
+    ! grep -qE '^(> |---> )(EPSV|PASV)' "$tr" || fail "active mode but EPSV/PASV was sent" || return 1
+  elif [ "$mode" = epsv ]; then
     grep -qE '^(< |<--- )229 ' "$tr" || fail "no 229 reply to EPSV seen (client fell back?)" || return 1
     ! grep -qE '^(< |<--- )227 ' "$tr" || fail "EPSV mode but PASV (227) was used" || return 1
   else
@@ -199,6 +202,14 @@ curl_op() {  # curl_op MODE OP TAG
   local tr="$TR/$tag.err"
   local -a c=(curl -sS -v --connect-timeout 10 --max-time "$IT_MAX_TIME" -u "$FTP_USER:$FTP_PASS" --ftp-pasv "${CURL_TLS[@]}")
   [ "$mode" = pasv ] && c+=(--disable-epsv)
+  # active: the client listens (curl -P -: on the control connection's local address), the gateway connects to it
+  if [ "$mode" = active ]; then
+    local -a a=(); local x
+    for x in "${c[@]}"; do
+      if [ "$x" = --ftp-pasv ]; then a+=(--ftp-port -); else a+=("$x"); fi
+    done
+    c=("${a[@]}")
+  fi
   case "$op" in
     list)
       "${c[@]}" "$url/" -o "$TR/$tag.out" 2>"$tr" || rc=$?
@@ -243,11 +254,12 @@ curl_op() {  # curl_op MODE OP TAG
 }
 
 lftp_run() {  # lftp_run MODE TAG COMMANDS  (stdout -> $WORK/TAG.out, debug transcript -> $WORK/TAG.err)
-  local mode=$1 tag=$2 cmds=$3 epsv=no rc=0
+  local mode=$1 tag=$2 cmds=$3 epsv=no rc=0 passive=on
   [ "$mode" = epsv ] && epsv=yes
+  [ "$mode" = active ] && passive=off
   timeout "$IT_MAX_TIME" lftp -d -u "$FTP_USER,$FTP_PASS" -p "$TARGET_PORT" -e \
     "set cmd:fail-exit yes; set net:max-retries 1; set net:timeout 20; set net:reconnect-interval-base 1; \
-set xfer:clobber on; $LFTP_TLS; set ftp:passive-mode on; set ftp:prefer-epsv $epsv; $cmds; bye" \
+set xfer:clobber on; $LFTP_TLS; set ftp:passive-mode $passive; set ftp:prefer-epsv $epsv; $cmds; bye" \
     127.0.0.1 >"$TR/$tag.out" 2>"$TR/$tag.err" </dev/null || rc=$?
   grep -E '^(--->|<---)|^\*\*\*|rror|fail' "$TR/$tag.err" | grep -v '^---> PASS ' || true
   cat "$TR/$tag.out"
@@ -698,6 +710,10 @@ dm_block() {  # dm_block SERVER UPSTREAM-DATAMODE(epsv|active)
     if [ "$label" = up-active ]; then
       check curl "$kind" "$tls" "$label" put-1Mx10 -- curl_op epsv put-1Mx10 "curl-$gwn-put-1Mx10"
       check lftp "$kind" "$tls" "$label" session -- lftp_op epsv session "lftp-$gwn-session"
+      # clients in active mode too (curl -P, lftp passive-mode off): active on both sides of the gateway
+      check curl "$kind" "$tls" "$label" active-get-1M -- curl_op active get-1M "curl-$gwn-active-get"
+      check curl "$kind" "$tls" "$label" active-put-1M -- curl_op active put-1M "curl-$gwn-active-put"
+      check lftp "$kind" "$tls" "$label" active-session -- lftp_op active session "lftp-$gwn-active-session"
     fi
     for op in list get-1M put-1M session; do
       check py "$kind" "$tls" "$label" "$op" -- py_op "$host" "$op" "py-$gwn-$op"
