@@ -15,6 +15,7 @@
 #   IT_CLIENTS="curl lftp"   IT_MODES="epsv pasv"   IT_SIZES="1M 100M"
 #   IT_SKIP_NEGATIVE=1  skip the rogue-CA check       IT_KEEP_SERVERS=1  leave servers running
 #   IT_SKIP_TRUST=1  skip the TLS trust / client TLS / mTLS / CCC block (trust.sh)
+#   IT_SKIP_FAULTS=1  skip the killed-server block (faults.sh)
 #   IT_JAVA_OPTS     extra JVM options for the gateways (e.g. -Xmx512m)
 #   IT_MAX_TIME      timeout of one curl/lftp run in seconds (default 60)
 #   IT_SKIP_PROMETHEUS=1  skip the Prometheus block (real prometheus + promtool scraping a gateway)
@@ -598,6 +599,10 @@ fi
 # ================================================================== TLS trust, client-side TLS, mTLS, CCC
 # shellcheck source=trust.sh
 . "$IT_DIR/trust.sh"
+
+# ================================================================== real servers killed under the gateway
+# shellcheck source=faults.sh
+. "$IT_DIR/faults.sh"
 # ================================================================== data modes: active upstream, active clients, IPv6
 # One gateway at a time (index 7: 127.0.0.1:2407 or [::1]:2407, passive 33600-33699, metrics 2457),
 # listeners[].activeSourcePort 20 (the classic FTP data port; the suite runs as root), upstream.activePorts

@@ -825,7 +825,11 @@ public final class ControlSession {
     }).onComplete(ar -> {
       if (ar.failed()) {
         t.abort("upstream control connection lost");
-        transfer = null;
+        if (transfer == t) {
+          // not yet accounted for by close(): the audit and the counters still get this failed transfer
+          transfer = null;
+          logTransfer(command, t, started, "failed: upstream control connection lost");
+        }
         return;
       }
       FtpReply r = ar.result();
@@ -1049,6 +1053,10 @@ public final class ControlSession {
 
   private void fatal(String reason) {
     LOG.warning(() -> id + " " + reason);
+    if (transfer != null) {
+      // the transfer in flight is answered first (RFC 959: 426 for a transfer cut short), then the session
+      reply(FtpReply.of(426, "Connection closed; transfer aborted: " + reason));
+    }
     reply(FtpReply.of(421, "Service not available, closing control connection: " + reason));
     close("upstream_closed", reason);
   }
@@ -1135,8 +1143,13 @@ public final class ControlSession {
     context.vertx().cancelTimer(idleTimer);
     queue.clear();
     if (transfer != null) {
-      transfer.abort("session closed: " + reason);
+      // a transfer in flight ends with the session: it is audited and counted as failed, before the session line
+      Transfer t = transfer;
       transfer = null;
+      t.abort("session closed: " + reason);
+      if (transferCommand != null) {
+        logTransfer(transferCommand, t, transferStartedNanos, "failed: session closed: " + reason);
+      }
     }
     closePrepared();
     if (upstream != null) {
