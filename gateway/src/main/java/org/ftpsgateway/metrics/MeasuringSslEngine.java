@@ -16,6 +16,7 @@ final class MeasuringSslEngine extends SSLEngine {
   private final SSLEngine engine;
   private final TlsCpuMeter meter;
   private boolean handshakeDone;
+  private int recordCalls;
 
   MeasuringSslEngine(SSLEngine engine, TlsCpuMeter meter) {
     super(engine.getPeerHost(), engine.getPeerPort());
@@ -24,16 +25,32 @@ final class MeasuringSslEngine extends SSLEngine {
   }
 
   private SSLEngineResult measured(SSLEngineResult result, boolean handshake, long start) {
-    meter.add(handshake, start);
+    if (handshake) {
+      meter.add(true, start);
+    } else {
+      meter.addNanos(false, (meter.now() - start) * TlsCpuMeter.RECORD_SAMPLE_EVERY);
+    }
+    return finished(result);
+  }
+
+  private SSLEngineResult finished(SSLEngineResult result) {
     if (result.getHandshakeStatus() == HandshakeStatus.FINISHED) {
       handshakeDone = true;
     }
     return result;
   }
 
+  /** Handshake calls are all measured; record calls one in {@link TlsCpuMeter#RECORD_SAMPLE_EVERY}. */
+  private boolean sampled(boolean handshake) {
+    return handshake || ++recordCalls % TlsCpuMeter.RECORD_SAMPLE_EVERY == 0;
+  }
+
   @Override
   public SSLEngineResult wrap(ByteBuffer src, ByteBuffer dst) throws SSLException {
     boolean hs = !handshakeDone;
+    if (!sampled(hs)) {
+      return finished(engine.wrap(src, dst));
+    }
     long start = meter.now();
     return measured(engine.wrap(src, dst), hs, start);
   }
@@ -41,6 +58,9 @@ final class MeasuringSslEngine extends SSLEngine {
   @Override
   public SSLEngineResult wrap(ByteBuffer[] srcs, ByteBuffer dst) throws SSLException {
     boolean hs = !handshakeDone;
+    if (!sampled(hs)) {
+      return finished(engine.wrap(srcs, dst));
+    }
     long start = meter.now();
     return measured(engine.wrap(srcs, dst), hs, start);
   }
@@ -48,6 +68,9 @@ final class MeasuringSslEngine extends SSLEngine {
   @Override
   public SSLEngineResult wrap(ByteBuffer[] srcs, int offset, int length, ByteBuffer dst) throws SSLException {
     boolean hs = !handshakeDone;
+    if (!sampled(hs)) {
+      return finished(engine.wrap(srcs, offset, length, dst));
+    }
     long start = meter.now();
     return measured(engine.wrap(srcs, offset, length, dst), hs, start);
   }
@@ -55,6 +78,9 @@ final class MeasuringSslEngine extends SSLEngine {
   @Override
   public SSLEngineResult unwrap(ByteBuffer src, ByteBuffer dst) throws SSLException {
     boolean hs = !handshakeDone;
+    if (!sampled(hs)) {
+      return finished(engine.unwrap(src, dst));
+    }
     long start = meter.now();
     return measured(engine.unwrap(src, dst), hs, start);
   }
@@ -62,6 +88,9 @@ final class MeasuringSslEngine extends SSLEngine {
   @Override
   public SSLEngineResult unwrap(ByteBuffer src, ByteBuffer[] dsts) throws SSLException {
     boolean hs = !handshakeDone;
+    if (!sampled(hs)) {
+      return finished(engine.unwrap(src, dsts));
+    }
     long start = meter.now();
     return measured(engine.unwrap(src, dsts), hs, start);
   }
@@ -69,6 +98,9 @@ final class MeasuringSslEngine extends SSLEngine {
   @Override
   public SSLEngineResult unwrap(ByteBuffer src, ByteBuffer[] dsts, int offset, int length) throws SSLException {
     boolean hs = !handshakeDone;
+    if (!sampled(hs)) {
+      return finished(engine.unwrap(src, dsts, offset, length));
+    }
     long start = meter.now();
     return measured(engine.unwrap(src, dsts, offset, length), hs, start);
   }

@@ -16,7 +16,8 @@ import io.vertx.core.net.NetSocket;
  * (application side) times each flush and the application's handling of each decoded message. The TLS work is
  * what remains: for reads, outer time minus the application's time; for flushes, inner time minus socket I/O.
  * Installed when the SslHandler is added, work before the handshake completed is the "handshake" phase (the
- * client's first flight, sent while the handler is added, is timed by the caller).
+ * client's first flight, sent while the handler is added, is timed by the caller). Record-phase events are
+ * sampled (one in {@link TlsCpuMeter#RECORD_SAMPLE_EVERY}, counted that many times): see there why.
  */
 public final class TlsCpuHandlers {
 
@@ -67,6 +68,9 @@ public final class TlsCpuHandlers {
     private final TlsCpuMeter meter;
     private final Inner inner;
     private final SslHandler ssl;
+    private int recordReads;
+    /** Socket I/O is timed only inside a sampled flush. */
+    boolean measuringIo;
     long ioNanos;
 
     Outer(TlsCpuMeter meter, Inner inner, SslHandler ssl) {
@@ -78,15 +82,29 @@ public final class TlsCpuHandlers {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       boolean handshake = handshaking(ssl);
+      if (!handshake && ++recordReads % TlsCpuMeter.RECORD_SAMPLE_EVERY != 0) {
+        ctx.fireChannelRead(msg);
+        return;
+      }
+      inner.measuringApp = true;
       long appBefore = inner.appNanos;
       long start = meter.now();
-      ctx.fireChannelRead(msg);
-      long spent = meter.now() - start;
-      meter.addNanos(handshake, spent - (inner.appNanos - appBefore));
+      try {
+        ctx.fireChannelRead(msg);
+      } finally {
+        long spent = meter.now() - start;
+        inner.measuringApp = false;
+        long tls = spent - (inner.appNanos - appBefore);
+        meter.addNanos(handshake, handshake ? tls : tls * TlsCpuMeter.RECORD_SAMPLE_EVERY);
+      }
     }
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+      if (!measuringIo) {
+        ctx.write(msg, promise);
+        return;
+      }
       long start = meter.now();
       ctx.write(msg, promise);
       ioNanos += meter.now() - start;
@@ -94,6 +112,10 @@ public final class TlsCpuHandlers {
 
     @Override
     public void flush(ChannelHandlerContext ctx) {
+      if (!measuringIo) {
+        ctx.flush();
+        return;
+      }
       long start = meter.now();
       ctx.flush();
       ioNanos += meter.now() - start;
@@ -104,7 +126,10 @@ public final class TlsCpuHandlers {
   static final class Inner extends ChannelDuplexHandler {
     private final TlsCpuMeter meter;
     private final SslHandler ssl;
+    private int recordFlushes;
     Outer outer;
+    /** The application's share is timed only inside a sampled read. */
+    boolean measuringApp;
     long appNanos;
 
     Inner(TlsCpuMeter meter, SslHandler ssl) {
@@ -114,6 +139,10 @@ public final class TlsCpuHandlers {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (!measuringApp) {
+        ctx.fireChannelRead(msg);
+        return;
+      }
       long start = meter.now();
       ctx.fireChannelRead(msg);
       appNanos += meter.now() - start;
@@ -122,11 +151,21 @@ public final class TlsCpuHandlers {
     @Override
     public void flush(ChannelHandlerContext ctx) {
       boolean handshake = handshaking(ssl);
+      if (!handshake && ++recordFlushes % TlsCpuMeter.RECORD_SAMPLE_EVERY != 0) {
+        ctx.flush();
+        return;
+      }
+      outer.measuringIo = true;
       long ioBefore = outer.ioNanos;
       long start = meter.now();
-      ctx.flush();
-      long spent = meter.now() - start;
-      meter.addNanos(handshake, spent - (outer.ioNanos - ioBefore));
+      try {
+        ctx.flush();
+      } finally {
+        long spent = meter.now() - start;
+        outer.measuringIo = false;
+        long tls = spent - (outer.ioNanos - ioBefore);
+        meter.addNanos(handshake, handshake ? tls : tls * TlsCpuMeter.RECORD_SAMPLE_EVERY);
+      }
     }
   }
 }
