@@ -16,14 +16,13 @@ import org.ftpsgateway.control.ListenerVerticle;
 import org.ftpsgateway.control.UpstreamProbe;
 import org.ftpsgateway.metrics.GatewayMetrics;
 import org.ftpsgateway.metrics.MetricsServer;
-import org.ftpsgateway.metrics.UpstreamHealth;
-import org.ftpsgateway.tls.UpstreamTls;
+import org.ftpsgateway.config.UpstreamGroup;
+import org.ftpsgateway.upstream.Router;
+import org.ftpsgateway.upstream.UpstreamPool;
+import org.ftpsgateway.upstream.UpstreamServer;
 
 /** The running gateway: listener verticles per configured listener, the upstream probe, the metrics endpoint. */
 public final class Gateway {
-
-  /** How often the upstream is probed for readiness. */
-  static final int PROBE_SECONDS = 30;
 
   /** A started listener and the port it actually bound. */
   public record BoundListener(String name, String host, int port) {
@@ -32,20 +31,20 @@ public final class Gateway {
   private final Vertx vertx;
   private final List<String> deployments;
   private final List<BoundListener> listeners;
-  private final UpstreamProbe probe;
+  private final List<UpstreamProbe> probes;
   private final MetricsServer metricsServer;
   private final int metricsPort;
 
   private final Admission admission;
   private final List<Long> certificateTimers = new CopyOnWriteArrayList<>();
 
-  private Gateway(Vertx vertx, List<String> deployments, List<BoundListener> listeners, UpstreamProbe probe,
+  private Gateway(Vertx vertx, List<String> deployments, List<BoundListener> listeners, List<UpstreamProbe> probes,
                   MetricsServer metricsServer, int metricsPort, Admission admission) {
     this.admission = admission;
     this.vertx = vertx;
     this.deployments = deployments;
     this.listeners = listeners;
-    this.probe = probe;
+    this.probes = probes;
     this.metricsServer = metricsServer;
     this.metricsPort = metricsPort;
   }
@@ -61,22 +60,29 @@ public final class Gateway {
    * a different port.
    */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, GatewayMetrics metrics) {
-    UpstreamHealth health = new UpstreamHealth();
     AuditLog audit = new AuditLog(config.logging().json() ? AuditLog.Format.JSON : AuditLog.Format.TEXT);
     Admission admission = new Admission(config.limits());
-    UpstreamTls upstreamTls = new UpstreamTls(config.upstream(), config.timeouts(),
-        ListenerVerticle.useOpenSsl(config.upstream().sslEngine()), metrics.upstreamTlsCpu());
-    upstreamTls.warnAboutTrust();
+    List<UpstreamPool> pools = new ArrayList<>();
+    for (UpstreamGroup group : config.upstreams()) {
+      UpstreamPool pool = UpstreamPool.create(group, config.timeouts(), metrics.upstreamTlsCpu());
+      pool.servers().forEach(server -> server.tls().warnAboutTrust());
+      pools.add(pool);
+    }
+    Router router = new Router(pools, config.routes(), config.allowUserAtHost());
+    // readiness: every upstream a listener starts its sessions on has a healthy server (routed-only upstreams are
+    // probed too, but a user routed to one that is down gets 421 without making the whole gateway unready)
+    List<UpstreamPool> used = new ArrayList<>();
     List<Future<BoundListener>> started = new ArrayList<>();
     List<String> deployments = new CopyOnWriteArrayList<>();
     List<ListenerContext> contexts = new ArrayList<>();
     List<org.ftpsgateway.tls.ClientSideTls> clientTls = new ArrayList<>();
-    org.ftpsgateway.data.PassivePortPool upstreamActivePorts = config.upstream().activePorts() == null ? null
-        : new org.ftpsgateway.data.PassivePortPool(config.upstream().activePorts());
     for (ListenerConfig lc : config.listeners()) {
-      ListenerContext context = new ListenerContext(vertx, lc, config.upstream(), upstreamTls, config.timeouts(),
-          metrics, health, audit, admission);
-      context.upstreamActivePorts(upstreamActivePorts);
+      UpstreamPool pool = router.pool(config.upstreamOf(lc).name());
+      if (!used.contains(pool)) {
+        used.add(pool);
+      }
+      ListenerContext context = new ListenerContext(vertx, lc, new ListenerContext.Routing(pool, router),
+          config.timeouts(), metrics, audit, admission);
       contexts.add(context);
       if (lc.tls() != org.ftpsgateway.config.TlsMode.NONE) {
         try {
@@ -109,23 +115,40 @@ public final class Gateway {
       return out;
     });
     return bound.<Gateway>compose(listeners -> {
-      UpstreamProbe probe = new UpstreamProbe(contexts.get(0));
-      probe.start(PROBE_SECONDS);
-      if (!config.metrics().enabled() || !(metrics.registry() instanceof PrometheusMeterRegistry prometheus)) {
-        return Future.succeededFuture(new Gateway(vertx, deployments, listeners, probe, null, -1, admission));
+      List<UpstreamProbe> probes = new ArrayList<>();
+      for (UpstreamPool pool : pools) {
+        for (UpstreamServer server : pool.servers()) {
+          UpstreamProbe probe = new UpstreamProbe(contexts.get(0), server);
+          probe.start(pool.config().probeSeconds());
+          probes.add(probe);
+        }
       }
-      MetricsServer server = new MetricsServer(vertx, prometheus, health::notReadyReason);
+      if (!config.metrics().enabled() || !(metrics.registry() instanceof PrometheusMeterRegistry prometheus)) {
+        return Future.succeededFuture(new Gateway(vertx, deployments, listeners, probes, null, -1, admission));
+      }
+      MetricsServer server = new MetricsServer(vertx, prometheus, () -> notReadyReason(used));
       return server.start(config.metrics().host(), config.metrics().port())
           .recover(e -> Future.failedFuture("metrics endpoint cannot listen on " + config.metrics().host() + ":"
               + config.metrics().port() + ": " + e.getMessage()))
-          .map(port -> new Gateway(vertx, deployments, listeners, probe, server, port, admission))
-          .onFailure(e -> probe.stop());
+          .map(port -> new Gateway(vertx, deployments, listeners, probes, server, port, admission))
+          .onFailure(e -> probes.forEach(UpstreamProbe::stop));
     }).map(gateway -> gateway.watchCertificates(clientTls)).recover(e -> {
       for (String id : deployments) {
         vertx.undeploy(id);
       }
       return Future.failedFuture(e);
     });
+  }
+
+  /** Null when every upstream in {@code used} has a healthy server, else the first one's reason. */
+  private static String notReadyReason(List<UpstreamPool> used) {
+    for (UpstreamPool pool : used) {
+      String why = pool.notReadyReason();
+      if (why != null) {
+        return why;
+      }
+    }
+    return null;
   }
 
   /**
@@ -183,7 +206,7 @@ public final class Gateway {
     for (String id : deployments) {
       all.add(vertx.undeploy(id));
     }
-    all.add(probe.stop());
+    probes.forEach(p -> all.add(p.stop()));
     if (metricsServer != null) {
       all.add(metricsServer.stop());
     }

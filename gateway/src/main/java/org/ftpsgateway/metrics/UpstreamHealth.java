@@ -19,6 +19,11 @@ public final class UpstreamHealth {
     known = true;
   }
 
+  /** Whether the latest attempt failed (unknown counts as not failing: nothing speaks against the server yet). */
+  public boolean failing() {
+    return known && lastFailure != null;
+  }
+
   /** Null when the latest attempt succeeded, else why not ready. */
   public String notReadyReason() {
     if (!known) {
