@@ -207,6 +207,81 @@ class UpstreamRoutingTest {
   }
 
   @Test
+  void leastSessionsPicksTheServerWithFewerOpenSessions() throws Exception {
+    startGateway(new JsonObject()
+        .put("listeners", new JsonArray().add(listener("ftp", 48300, null)))
+        .put("upstreams", new JsonArray().add(upstream("ab", a, b).put("balance", "least-sessions"))));
+    int port = gateway.port("ftp");
+    FTPClient first = GatewayFixture.connect(port);
+    FTPClient second = GatewayFixture.connect(port);
+    try {
+      // the first session holds server a: the second goes to b, which has none
+      assertThat(first.login("alice", PASSWORD)).isTrue();
+      assertThat(second.login("alice", PASSWORD)).isTrue();
+      for (FTPClient ftp : List.of(first, second)) {
+        ftp.setFileType(FTP.BINARY_FILE_TYPE);
+        ftp.enterLocalPassiveMode();
+      }
+      byte[] one = GatewayFixture.randomBytes(50_000, 21);
+      byte[] two = GatewayFixture.randomBytes(50_000, 22);
+      assertThat(first.storeFile("ls-1.bin", new ByteArrayInputStream(one))).isTrue();
+      assertThat(second.storeFile("ls-2.bin", new ByteArrayInputStream(two))).isTrue();
+      assertLandedOn(a, b, "ls-1.bin", GatewayFixture.sha256(one));
+      assertLandedOn(b, a, "ls-2.bin", GatewayFixture.sha256(two));
+    } finally {
+      first.disconnect();
+      second.disconnect();
+    }
+  }
+
+  @Test
+  void aServerThatRefusesTheSessionIsSkipped() throws Exception {
+    // a server that accepts and answers 421 at once (overloaded, maintenance) is as unusable as one that is down
+    try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      Thread refuser = new Thread(() -> {
+        while (!busy.isClosed()) {
+          try (java.net.Socket s = busy.accept()) {
+            s.getOutputStream().write("421 Too many users, try later.\r\n".getBytes(
+                java.nio.charset.StandardCharsets.US_ASCII));
+          } catch (java.io.IOException e) {
+            return;
+          }
+        }
+      }, "refusing-server");
+      refuser.setDaemon(true);
+      refuser.start();
+      startGateway(new JsonObject()
+          .put("listeners", new JsonArray().add(listener("ftp", 48300, null)))
+          .put("upstreams", new JsonArray().add(new JsonObject().put("name", "ab").put("caFile", caFile.toString())
+              .put("servers", new JsonArray()
+                  .add(new JsonObject().put("host", "127.0.0.1").put("port", busy.getLocalPort()))
+                  .add(new JsonObject().put("host", "127.0.0.1").put("port", b.port()))))));
+      String sha = upload(gateway.port("ftp"), "alice", "skipped.bin", 23);
+      assertLandedOn(b, a, "skipped.bin", sha);
+    }
+  }
+
+  @Test
+  void readinessNeedsOneHealthyServerPerUpstream() throws Exception {
+    GatewayConfig config = new ConfigLoader(Map.of()).fromJson(new JsonObject()
+        .put("listeners", new JsonArray().add(listener("ftp", 48300, null)))
+        .put("upstreams", new JsonArray().add(upstream("ab", a, b))));
+    UpstreamPool pool = UpstreamPool.create(config.upstreams().get(0), config.timeouts(),
+        GatewayMetrics.disabled().upstreamTlsCpu());
+    UpstreamServer first = pool.servers().get(0);
+    UpstreamServer second = pool.servers().get(1);
+    assertThat(pool.notReadyReason()).contains("no healthy server").contains("not probed yet");
+    first.health().failed("connection refused");
+    second.health().succeeded();
+    assertThat(pool.notReadyReason()).isNull();
+    // a server that failed goes behind the others, whatever the balance
+    assertThat(pool.candidates()).containsExactly(second, first);
+    second.health().failed("handshake failed");
+    assertThat(pool.notReadyReason()).startsWith("upstream ab: no healthy server")
+        .contains("connection refused").contains("handshake failed");
+  }
+
+  @Test
   void routerPicksByConfiguredNameOrServerOnly() throws Exception {
     // pure decisions, no sessions: the pools are built but never connected
     GatewayConfig config = new ConfigLoader(Map.of()).fromJson(new JsonObject()
