@@ -7,6 +7,8 @@ import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.ftpsgateway.audit.AuditLog;
 import org.ftpsgateway.config.GatewayConfig;
 import org.ftpsgateway.config.ListenerConfig;
@@ -31,20 +33,82 @@ public final class Gateway {
   private final Vertx vertx;
   private final List<String> deployments;
   private final List<BoundListener> listeners;
-  private final List<UpstreamProbe> probes;
+  private final GatewayMetrics metrics;
+  private final List<ListenerContext> contexts;
+  /** What a reload replaces: the config, the upstreams and their probes. Guarded by {@code this}. */
+  private Upstreams upstreams;
+  /** The upstreams listeners start sessions on, for readiness (read by the metrics endpoint's event loop). */
+  private final AtomicReference<List<UpstreamPool>> used;
+  private final AtomicInteger reloads = new AtomicInteger();
+  private final AtomicInteger refusedReloads = new AtomicInteger();
   private final MetricsServer metricsServer;
   private final int metricsPort;
 
   private final Admission admission;
   private final List<Long> certificateTimers = new CopyOnWriteArrayList<>();
 
-  private Gateway(Vertx vertx, List<String> deployments, List<BoundListener> listeners, List<UpstreamProbe> probes,
+  /** The running upstreams of one configuration: pools, router, probes. */
+  private record Upstreams(GatewayConfig config, List<UpstreamPool> pools, Router router, List<UpstreamProbe> probes) {
+
+    /** Builds a pool per upstream (one UpstreamTls per server: reads caFile and client keys, so blocking). */
+    static Upstreams build(GatewayConfig config, GatewayMetrics metrics) {
+      List<UpstreamPool> pools = new ArrayList<>();
+      for (UpstreamGroup group : config.upstreams()) {
+        UpstreamPool pool = UpstreamPool.create(group, config.timeouts(), metrics.upstreamTlsCpu());
+        pool.servers().forEach(server -> server.tls().warnAboutTrust());
+        pools.add(pool);
+      }
+      return new Upstreams(config, pools, new Router(pools, config.routes(), config.allowUserAtHost()),
+          new CopyOnWriteArrayList<>());
+    }
+
+    UpstreamPool poolOf(ListenerConfig listener) {
+      return router.pool(config.upstreamOf(listener).name());
+    }
+
+    /**
+     * Readiness: every upstream a listener starts its sessions on (routed-only upstreams are probed too, but a user
+     * routed to one that is down gets 421 without making the whole gateway unready).
+     */
+    List<UpstreamPool> used() {
+      List<UpstreamPool> used = new ArrayList<>();
+      for (ListenerConfig l : config.listeners()) {
+        UpstreamPool pool = poolOf(l);
+        if (!used.contains(pool)) {
+          used.add(pool);
+        }
+      }
+      return used;
+    }
+
+    void startProbes(ListenerContext context) {
+      for (UpstreamPool pool : pools) {
+        for (UpstreamServer server : pool.servers()) {
+          UpstreamProbe probe = new UpstreamProbe(context, server);
+          probe.start(pool.config().probeSeconds());
+          probes.add(probe);
+        }
+      }
+    }
+
+    List<Future<?>> stopProbes() {
+      List<Future<?>> all = new ArrayList<>();
+      probes.forEach(p -> all.add(p.stop()));
+      return all;
+    }
+  }
+
+  private Gateway(Vertx vertx, List<String> deployments, List<BoundListener> listeners, Upstreams upstreams,
+                  AtomicReference<List<UpstreamPool>> used, List<ListenerContext> contexts, GatewayMetrics metrics,
                   MetricsServer metricsServer, int metricsPort, Admission admission) {
+    this.upstreams = upstreams;
+    this.used = used;
+    this.contexts = contexts;
+    this.metrics = metrics;
     this.admission = admission;
     this.vertx = vertx;
     this.deployments = deployments;
     this.listeners = listeners;
-    this.probes = probes;
     this.metricsServer = metricsServer;
     this.metricsPort = metricsPort;
   }
@@ -62,26 +126,15 @@ public final class Gateway {
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, GatewayMetrics metrics) {
     AuditLog audit = new AuditLog(config.logging().json() ? AuditLog.Format.JSON : AuditLog.Format.TEXT);
     Admission admission = new Admission(config.limits());
-    List<UpstreamPool> pools = new ArrayList<>();
-    for (UpstreamGroup group : config.upstreams()) {
-      UpstreamPool pool = UpstreamPool.create(group, config.timeouts(), metrics.upstreamTlsCpu());
-      pool.servers().forEach(server -> server.tls().warnAboutTrust());
-      pools.add(pool);
-    }
-    Router router = new Router(pools, config.routes(), config.allowUserAtHost());
-    // readiness: every upstream a listener starts its sessions on has a healthy server (routed-only upstreams are
-    // probed too, but a user routed to one that is down gets 421 without making the whole gateway unready)
-    List<UpstreamPool> used = new ArrayList<>();
+    Upstreams upstreams = Upstreams.build(config, metrics);
+    AtomicReference<List<UpstreamPool>> used = new AtomicReference<>(upstreams.used());
     List<Future<BoundListener>> started = new ArrayList<>();
     List<String> deployments = new CopyOnWriteArrayList<>();
     List<ListenerContext> contexts = new ArrayList<>();
     List<org.ftpsgateway.tls.ClientSideTls> clientTls = new ArrayList<>();
     for (ListenerConfig lc : config.listeners()) {
-      UpstreamPool pool = router.pool(config.upstreamOf(lc).name());
-      if (!used.contains(pool)) {
-        used.add(pool);
-      }
-      ListenerContext context = new ListenerContext(vertx, lc, new ListenerContext.Routing(pool, router),
+      ListenerContext context = new ListenerContext(vertx, lc,
+          new ListenerContext.Routing(upstreams.poolOf(lc), upstreams.router()),
           config.timeouts(), metrics, audit, admission);
       contexts.add(context);
       if (lc.tls() != org.ftpsgateway.config.TlsMode.NONE) {
@@ -115,23 +168,18 @@ public final class Gateway {
       return out;
     });
     return bound.<Gateway>compose(listeners -> {
-      List<UpstreamProbe> probes = new ArrayList<>();
-      for (UpstreamPool pool : pools) {
-        for (UpstreamServer server : pool.servers()) {
-          UpstreamProbe probe = new UpstreamProbe(contexts.get(0), server);
-          probe.start(pool.config().probeSeconds());
-          probes.add(probe);
-        }
-      }
+      upstreams.startProbes(contexts.get(0));
       if (!config.metrics().enabled() || !(metrics.registry() instanceof PrometheusMeterRegistry prometheus)) {
-        return Future.succeededFuture(new Gateway(vertx, deployments, listeners, probes, null, -1, admission));
+        return Future.succeededFuture(new Gateway(vertx, deployments, listeners, upstreams, used, contexts, metrics,
+            null, -1, admission));
       }
-      MetricsServer server = new MetricsServer(vertx, prometheus, () -> notReadyReason(used));
+      MetricsServer server = new MetricsServer(vertx, prometheus, () -> notReadyReason(used.get()));
       return server.start(config.metrics().host(), config.metrics().port())
           .recover(e -> Future.failedFuture("metrics endpoint cannot listen on " + config.metrics().host() + ":"
               + config.metrics().port() + ": " + e.getMessage()))
-          .map(port -> new Gateway(vertx, deployments, listeners, probes, server, port, admission))
-          .onFailure(e -> probes.forEach(UpstreamProbe::stop));
+          .map(port -> new Gateway(vertx, deployments, listeners, upstreams, used, contexts, metrics, server, port,
+              admission))
+          .onFailure(e -> upstreams.stopProbes());
     }).map(gateway -> gateway.watchCertificates(clientTls)).recover(e -> {
       for (String id : deployments) {
         vertx.undeploy(id);
@@ -163,6 +211,84 @@ public final class Gateway {
       }
     }
     return this;
+  }
+
+  /**
+   * Hot reload: new sessions use {@code fresh}'s upstreams, routes, listeners' upstream choice, upstream TLS
+   * material and limits; sessions in flight keep the upstream, TLS state and throttle they started with (they hold
+   * their own references), so no transfer is dropped. What binds sockets or is fixed per listener (listeners' host,
+   * port, TLS, passive ports, bytesPerSecond, allowClients, timeouts, metrics) needs a restart: a change there is
+   * logged and otherwise ignored. Blocking (reads CA and key files): call it from a worker or signal thread. Throws
+   * {@link org.ftpsgateway.config.ConfigException} (the old configuration stays) when the new upstreams cannot be
+   * built.
+   */
+  public synchronized void reload(GatewayConfig fresh) throws org.ftpsgateway.config.ConfigException {
+    Upstreams next;
+    try {
+      next = Upstreams.build(fresh, metrics);
+    } catch (RuntimeException e) {
+      refusedReloads.incrementAndGet();
+      throw new org.ftpsgateway.config.ConfigException("upstreams", "cannot build the upstream TLS settings: "
+          + e.getMessage());
+    }
+    List<String> restart = restartNeeded(upstreams.config(), fresh);
+    for (ListenerContext context : contexts) {
+      ListenerConfig lc = fresh.listeners().stream().filter(l -> l.name().equals(context.listener().name()))
+          .findFirst().orElse(context.listener());
+      context.routing(new ListenerContext.Routing(next.poolOf(lc), next.router()));
+    }
+    admission.limits(fresh.limits());
+    Upstreams previous = upstreams;
+    upstreams = next;
+    used.set(next.used());
+    next.startProbes(contexts.get(0));
+    previous.stopProbes();
+    reloads.incrementAndGet();
+    java.util.logging.Logger.getLogger(Gateway.class.getName()).info("configuration reloaded: "
+        + fresh.upstreams().size() + " upstream(s), " + fresh.routes().size() + " route(s); new sessions use them,"
+        + " sessions in flight keep theirs" + (restart.isEmpty() ? ""
+        : "; changed but applied only at restart: " + String.join(", ", restart)));
+  }
+
+  /** The keys {@link #reload} cannot apply that differ between {@code old} and {@code fresh}. */
+  static List<String> restartNeeded(GatewayConfig old, GatewayConfig fresh) {
+    List<String> keys = new ArrayList<>();
+    List<ListenerConfig> a = old.listeners().stream().map(l -> l.withUpstream(null)).toList();
+    List<ListenerConfig> b = fresh.listeners().stream().map(l -> l.withUpstream(null)).toList();
+    if (!a.equals(b)) {
+      keys.add("listeners");
+    }
+    if (!old.timeouts().equals(fresh.timeouts())) {
+      keys.add("timeouts");
+    }
+    if (!old.metrics().equals(fresh.metrics())) {
+      keys.add("metrics");
+    }
+    if (old.tlsEngine() != fresh.tlsEngine()) {
+      keys.add("tls.engine");
+    }
+    if (old.logging().json() != fresh.logging().json()) {
+      keys.add("logFormat");
+    }
+    if (old.shutdownGraceSeconds() != fresh.shutdownGraceSeconds()) {
+      keys.add("shutdownGraceSeconds");
+    }
+    return keys;
+  }
+
+  /** Reloads applied since start. */
+  public int reloads() {
+    return reloads.get();
+  }
+
+  /** Reloads refused since start (invalid file, or upstream TLS material that does not load). */
+  public int refusedReloads() {
+    return refusedReloads.get();
+  }
+
+  /** A reload that failed validation before reaching {@link #reload}: counted; the old configuration stays. */
+  public void reloadRefused() {
+    refusedReloads.incrementAndGet();
   }
 
   public List<BoundListener> listeners() {
@@ -206,7 +332,9 @@ public final class Gateway {
     for (String id : deployments) {
       all.add(vertx.undeploy(id));
     }
-    probes.forEach(p -> all.add(p.stop()));
+    synchronized (this) {
+      all.addAll(upstreams.stopProbes());
+    }
     if (metricsServer != null) {
       all.add(metricsServer.stop());
     }
