@@ -231,6 +231,14 @@ public final class Gateway {
       throw new org.ftpsgateway.config.ConfigException("upstreams", "cannot build the upstream TLS settings: "
           + e.getMessage());
     }
+    // a server that stays keeps its health until its new probe reports: readiness does not flap on a reload
+    for (UpstreamPool pool : next.pools()) {
+      for (UpstreamServer server : pool.servers()) {
+        upstreams.pools().stream().flatMap(p -> p.servers().stream())
+            .filter(s -> s.where().equals(server.where()))
+            .findFirst().ifPresent(old -> server.health().copyFrom(old.health()));
+      }
+    }
     List<String> restart = restartNeeded(upstreams.config(), fresh);
     for (ListenerContext context : contexts) {
       ListenerConfig lc = fresh.listeners().stream().filter(l -> l.name().equals(context.listener().name()))

@@ -282,10 +282,11 @@ public final class ControlSession {
   /**
    * Leaves the current upstream for {@code pool} before the client's USER: the gateway had to connect before it knew
    * the user (it relays the upstream's 220), so the first connection goes and the routed one replaces it. Its
-   * greeting stays with the gateway; the client already had one. Nothing else has been sent on the old connection
-   * but FEAT-like pre-login commands, so nothing of the session is lost.
+   * greeting stays with the gateway; the client already had one. Only pre-login commands (FEAT, SYST, ...) went over
+   * the old connection, so nothing of the session is lost.
    */
   private Future<UpstreamConnector.Connected> switchUpstream(UpstreamPool pool) {
+    closePrepared(); // a PASV/PORT before USER was prepared against the server being left
     UpstreamControl old = upstream;
     old.closedHandler(reason -> { });
     old.unsolicitedHandler(r -> { });
