@@ -85,11 +85,15 @@ class UpstreamRoutingTest {
   }
 
   private void startGateway(JsonObject doc) throws Exception {
+    startGateway(doc, GatewayMetrics.disabled());
+  }
+
+  private void startGateway(JsonObject doc, GatewayMetrics metrics) throws Exception {
     doc.put("timeouts", new JsonObject().put("connectSeconds", 5).put("dataConnectSeconds", 5))
         .put("metrics", new JsonObject().put("enabled", false));
     GatewayConfig config = new ConfigLoader(Map.of()).fromJson(doc);
     vertx = Vertx.vertx();
-    gateway = Gateway.start(vertx, config, GatewayMetrics.disabled()).toCompletionStage().toCompletableFuture()
+    gateway = Gateway.start(vertx, config, metrics).toCompletionStage().toCompletableFuture()
         .get(20, TimeUnit.SECONDS);
   }
 
@@ -119,13 +123,43 @@ class UpstreamRoutingTest {
 
   @Test
   void eachListenerGoesToItsUpstream() throws Exception {
+    var registry = new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+        io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
     startGateway(new JsonObject()
         .put("listeners", new JsonArray().add(listener("to-a", 48300, null)).add(listener("to-b", 48350, "b")))
-        .put("upstreams", new JsonArray().add(upstream("a", a)).add(upstream("b", b))));
+        .put("upstreams", new JsonArray().add(upstream("a", a)).add(upstream("b", b))),
+        GatewayMetrics.create(registry));
     String one = upload(gateway.port("to-a"), "alice", "one.bin", 1);
     String two = upload(gateway.port("to-b"), "alice", "two.bin", 2);
     assertLandedOn(a, b, "one.bin", one);
     assertLandedOn(b, a, "two.bin", two);
+    // one series per configured upstream (sessions and probes): the label never carries client input
+    String scrape = registry.scrape();
+    assertThat(scrape).contains("ftpgw_upstream_connect_seconds_count{upstream=\"a\"}")
+        .contains("ftpgw_upstream_connect_seconds_count{upstream=\"b\"}");
+  }
+
+  @Test
+  void aUserRoutedToAnUpstreamThatIsDownGets421() throws Exception {
+    startGateway(new JsonObject()
+        .put("listeners", new JsonArray().add(listener("ftp", 48300, null)))
+        .put("upstreams", new JsonArray().add(upstream("a", a)).add(upstream("b", b)))
+        .put("routes", new JsonArray().add(new JsonObject().put("user", "b-*").put("upstream", "b")
+            .put("rewriteUser", "alice"))));
+    b.close();
+    FTPClient ftp = GatewayFixture.connect(gateway.port("ftp"));
+    try {
+      assertThat(ftp.getReplyCode()).isEqualTo(220); // greeted by a, the listener's upstream
+      // Commons Net reports a 421 as the end of the connection, which it is
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> ftp.user("b-alice"))
+          .isInstanceOf(org.apache.commons.net.ftp.FTPConnectionClosedException.class);
+      assertThat(ftp.getReplyCode()).isEqualTo(421);
+      assertThat(ftp.getReplyString()).contains("cannot connect to upstream 127.0.0.1:" + b.port());
+    } finally {
+      ftp.disconnect();
+    }
+    // the listener's own upstream still serves everyone else
+    assertLandedOn(a, b, "still.bin", upload(gateway.port("ftp"), "alice", "still.bin", 24));
   }
 
   @Test
