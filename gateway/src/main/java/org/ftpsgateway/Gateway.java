@@ -6,6 +6,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -18,7 +20,9 @@ import org.ftpsgateway.control.ListenerVerticle;
 import org.ftpsgateway.control.UpstreamProbe;
 import org.ftpsgateway.metrics.GatewayMetrics;
 import org.ftpsgateway.metrics.MetricsServer;
+import org.ftpsgateway.config.PortRange;
 import org.ftpsgateway.config.UpstreamGroup;
+import org.ftpsgateway.data.PassivePortPool;
 import org.ftpsgateway.upstream.Router;
 import org.ftpsgateway.upstream.UpstreamPool;
 import org.ftpsgateway.upstream.UpstreamServer;
@@ -39,6 +43,8 @@ public final class Gateway {
   private Upstreams upstreams;
   /** The upstreams listeners start sessions on, for readiness (read by the metrics endpoint's event loop). */
   private final AtomicReference<List<UpstreamPool>> used;
+  /** Active-mode port pools by range, shared by the upstreams of every configuration loaded. */
+  private final Map<PortRange, PassivePortPool> activePortPools;
   private final AtomicInteger reloads = new AtomicInteger();
   private final AtomicInteger refusedReloads = new AtomicInteger();
   private final MetricsServer metricsServer;
@@ -50,11 +56,16 @@ public final class Gateway {
   /** The running upstreams of one configuration: pools, router, probes. */
   private record Upstreams(GatewayConfig config, List<UpstreamPool> pools, Router router, List<UpstreamProbe> probes) {
 
-    /** Builds a pool per upstream (one UpstreamTls per server: reads caFile and client keys, so blocking). */
-    static Upstreams build(GatewayConfig config, GatewayMetrics metrics) {
+    /**
+     * Builds a pool per upstream (one UpstreamTls per server: reads caFile and client keys, so blocking), with the
+     * active port pools of {@code activePortPools} (kept for the gateway's life, across reloads).
+     */
+    static Upstreams build(GatewayConfig config, GatewayMetrics metrics,
+                           Map<PortRange, PassivePortPool> activePortPools) {
       List<UpstreamPool> pools = new ArrayList<>();
       for (UpstreamGroup group : config.upstreams()) {
-        UpstreamPool pool = UpstreamPool.create(group, config.timeouts(), metrics.upstreamTlsCpu());
+        UpstreamPool pool = UpstreamPool.create(group, config.timeouts(), metrics.upstreamTlsCpu(),
+            range -> activePortPools.computeIfAbsent(range, PassivePortPool::new));
         pool.servers().forEach(server -> server.tls().warnAboutTrust());
         pools.add(pool);
       }
@@ -100,7 +111,9 @@ public final class Gateway {
 
   private Gateway(Vertx vertx, List<String> deployments, List<BoundListener> listeners, Upstreams upstreams,
                   AtomicReference<List<UpstreamPool>> used, List<ListenerContext> contexts, GatewayMetrics metrics,
-                  MetricsServer metricsServer, int metricsPort, Admission admission) {
+                  Map<PortRange, PassivePortPool> activePortPools, MetricsServer metricsServer, int metricsPort,
+                  Admission admission) {
+    this.activePortPools = activePortPools;
     this.upstreams = upstreams;
     this.used = used;
     this.contexts = contexts;
@@ -126,7 +139,8 @@ public final class Gateway {
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, GatewayMetrics metrics) {
     AuditLog audit = new AuditLog(config.logging().json() ? AuditLog.Format.JSON : AuditLog.Format.TEXT);
     Admission admission = new Admission(config.limits());
-    Upstreams upstreams = Upstreams.build(config, metrics);
+    Map<PortRange, PassivePortPool> activePortPools = new ConcurrentHashMap<>();
+    Upstreams upstreams = Upstreams.build(config, metrics, activePortPools);
     AtomicReference<List<UpstreamPool>> used = new AtomicReference<>(upstreams.used());
     List<Future<BoundListener>> started = new ArrayList<>();
     List<String> deployments = new CopyOnWriteArrayList<>();
@@ -171,14 +185,14 @@ public final class Gateway {
       upstreams.startProbes(contexts.get(0));
       if (!config.metrics().enabled() || !(metrics.registry() instanceof PrometheusMeterRegistry prometheus)) {
         return Future.succeededFuture(new Gateway(vertx, deployments, listeners, upstreams, used, contexts, metrics,
-            null, -1, admission));
+            activePortPools, null, -1, admission));
       }
       MetricsServer server = new MetricsServer(vertx, prometheus, () -> notReadyReason(used.get()));
       return server.start(config.metrics().host(), config.metrics().port())
           .recover(e -> Future.failedFuture("metrics endpoint cannot listen on " + config.metrics().host() + ":"
               + config.metrics().port() + ": " + e.getMessage()))
-          .map(port -> new Gateway(vertx, deployments, listeners, upstreams, used, contexts, metrics, server, port,
-              admission))
+          .map(port -> new Gateway(vertx, deployments, listeners, upstreams, used, contexts, metrics,
+              activePortPools, server, port, admission))
           .onFailure(e -> upstreams.stopProbes());
     }).map(gateway -> gateway.watchCertificates(clientTls)).recover(e -> {
       for (String id : deployments) {
@@ -225,7 +239,7 @@ public final class Gateway {
   public synchronized void reload(GatewayConfig fresh) throws org.ftpsgateway.config.ConfigException {
     Upstreams next;
     try {
-      next = Upstreams.build(fresh, metrics);
+      next = Upstreams.build(fresh, metrics, activePortPools);
     } catch (RuntimeException e) {
       refusedReloads.incrementAndGet();
       throw new org.ftpsgateway.config.ConfigException("upstreams", "cannot build the upstream TLS settings: "

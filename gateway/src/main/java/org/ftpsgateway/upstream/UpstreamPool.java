@@ -5,6 +5,8 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.ftpsgateway.config.PortRange;
 import org.ftpsgateway.config.TimeoutsConfig;
 import org.ftpsgateway.config.UpstreamConfig;
 import org.ftpsgateway.config.UpstreamGroup;
@@ -24,21 +26,32 @@ public final class UpstreamPool {
   private final PassivePortPool activePorts;
   private final AtomicLong nextStart = new AtomicLong();
 
-  public UpstreamPool(UpstreamGroup config, List<UpstreamServer> servers) {
+  /** {@code activePorts}: the pool for {@code activePorts}, or null (any free port). */
+  public UpstreamPool(UpstreamGroup config, List<UpstreamServer> servers, PassivePortPool activePorts) {
     this.config = config;
     this.servers = List.copyOf(servers);
-    UpstreamConfig first = config.first();
-    this.activePorts = first.activePorts() == null ? null : new PassivePortPool(first.activePorts());
+    this.activePorts = activePorts;
   }
 
-  /** One {@link UpstreamTls} per server (trust, client key, SNI name), built once. */
+  /** One {@link UpstreamTls} per server (trust, client key, SNI name), built once; its own active port pool. */
   public static UpstreamPool create(UpstreamGroup config, TimeoutsConfig timeouts, TlsCpuMeter cpu) {
+    return create(config, timeouts, cpu, PassivePortPool::new);
+  }
+
+  /**
+   * As {@link #create(UpstreamGroup, TimeoutsConfig, TlsCpuMeter)}, taking the active port pool of a range from
+   * {@code activePortPools}: a reload that keeps the range keeps the pool, so new sessions never pick a port that a
+   * session in flight still listens on.
+   */
+  public static UpstreamPool create(UpstreamGroup config, TimeoutsConfig timeouts, TlsCpuMeter cpu,
+                                    Function<PortRange, PassivePortPool> activePortPools) {
     List<UpstreamServer> servers = new ArrayList<>();
     for (UpstreamConfig server : config.servers()) {
       UpstreamTls tls = new UpstreamTls(server, timeouts, useOpenSsl(server.sslEngine()), cpu);
       servers.add(new UpstreamServer(config.name(), server, tls));
     }
-    return new UpstreamPool(config, servers);
+    PortRange range = config.first().activePorts();
+    return new UpstreamPool(config, servers, range == null ? null : activePortPools.apply(range));
   }
 
   /** Whether {@code choice} means OpenSSL on this machine. */
