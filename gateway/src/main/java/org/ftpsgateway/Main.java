@@ -163,34 +163,19 @@ public final class Main {
     if (cliLevel == null) {
       LogSetup.configure(LogSetup.parseLevel(config.logging().level()));
     }
-    handleReloadSignal(file, cliLevel);
-    return serve(config, out, err, null);
+    return serve(config, out, err, null, file, cliLevel);
   }
 
   /**
    * SIGHUP re-reads the configuration: an invalid file is refused and logged (the running config stays); a valid
-   * one applies its log level now. Other changes take effect at the next start (hot reload of listeners and
-   * upstreams is not there yet); the log line says so, and SIGHUP never stops the process.
+   * one applies its upstreams, routes, limits and log level to new sessions (see {@link Gateway#reload}); SIGHUP
+   * never stops the process.
    */
-  private static void handleReloadSignal(Path file, Level cliLevel) {
-    Logger log = Logger.getLogger(Main.class.getName());
+  private static void handleReloadSignal(ConfigReloader reloader) {
     try {
-      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
-        Vertx loader = Vertx.vertx();
-        try {
-          GatewayConfig fresh = new ConfigLoader(System.getenv()).load(loader, file);
-          if (cliLevel == null) {
-            LogSetup.configure(LogSetup.parseLevel(fresh.logging().level()));
-          }
-          log.info("SIGHUP: " + file + " is valid; log level applied, other changes take effect at restart");
-        } catch (ConfigException e) {
-          log.severe("SIGHUP: reload refused, the running configuration stays: " + e.getMessage());
-        } finally {
-          loader.close();
-        }
-      });
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> reloader.reloadNow("SIGHUP"));
     } catch (IllegalArgumentException e) {
-      log.fine("SIGHUP cannot be handled on this platform: " + e.getMessage());
+      Logger.getLogger(Main.class.getName()).fine("SIGHUP cannot be handled on this platform: " + e.getMessage());
     }
   }
 
@@ -225,14 +210,18 @@ public final class Main {
         "  metrics:  curl http://127.0.0.1:" + MetricsConfig.DEFAULT_PORT + "/metrics",
         "Press Ctrl+C to stop.");
     try {
-      return serve(config, out, err, banner);
+      return serve(config, out, err, banner, null, null);
     } finally {
       server.close();
     }
   }
 
-  /** Runs until the JVM is asked to stop (SIGINT/SIGTERM). */
-  private static int serve(GatewayConfig config, PrintStream out, PrintStream err, String banner) {
+  /**
+   * Runs until the JVM is asked to stop (SIGINT/SIGTERM). With a {@code file}, SIGHUP and changes of the file reload
+   * it; {@code cliLevel} (--log-level) then wins over the file's logLevel.
+   */
+  private static int serve(GatewayConfig config, PrintStream out, PrintStream err, String banner, Path file,
+                           Level cliLevel) {
     Logger log = Logger.getLogger(Main.class.getName());
     GatewayMetrics metrics;
     Vertx vertx;
@@ -266,9 +255,27 @@ public final class Main {
       return EXIT_RUNTIME;
     }
     for (Gateway.BoundListener l : gateway.listeners()) {
-      log.info(() -> "listener " + l.name() + " on " + l.host() + ":" + l.port() + " -> upstream "
-          + config.upstream().host() + ":" + config.upstream().port() + " (" + config.upstream().tls().configName()
-          + " FTPS, " + String.join("/", config.upstream().protocols()) + ")");
+      var upstream = config.upstreamOf(config.listeners().stream().filter(c -> c.name().equals(l.name()))
+          .findFirst().orElseThrow());
+      var first = upstream.first();
+      log.info(() -> "listener " + l.name() + " on " + l.host() + ":" + l.port() + " -> upstream " + upstream.name()
+          + " " + String.join(", ", upstream.servers().stream().map(u -> u.host() + ":" + u.port()).toList())
+          + " (" + first.tls().configName() + " FTPS, " + String.join("/", first.protocols()) + ")"
+          + (config.routes().isEmpty() ? "" : ", " + config.routes().size() + " route(s)"));
+    }
+    if (file != null) {
+      ConfigReloader reloader = new ConfigReloader(vertx, file, System.getenv(), gateway, fresh -> {
+        if (cliLevel == null) {
+          LogSetup.configure(LogSetup.parseLevel(fresh.logging().level()));
+        }
+      });
+      handleReloadSignal(reloader);
+      try {
+        reloader.watch(ConfigReloader.DEFAULT_SCAN_MILLIS);
+      } catch (ConfigException e) {
+        // the file was valid a moment ago; SIGHUP still works, only the watching is off
+        log.warning("config file " + file + " is not watched for changes: " + e.getMessage());
+      }
     }
     if (gateway.metricsPort() > 0) {
       log.info(() -> "metrics on http://" + config.metrics().host() + ":" + gateway.metricsPort()

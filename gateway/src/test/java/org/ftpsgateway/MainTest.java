@@ -95,7 +95,11 @@ class MainTest {
         arguments("unknown key", "listeners:\n  - port: 2121\nupstream:\n  host: x\n  hots: y\n", "upstream.hots"),
         arguments("value with a line break", "listeners:\n  - port: \"21\\n22\"\nupstream:\n  host: x\n",
             "listeners[0].port"),
-        arguments("not YAML", "upstream: [unclosed\n", "as YAML"));
+        arguments("not YAML", "upstream: [unclosed\n", "as YAML"),
+        arguments("upstream and upstreams", "listeners:\n  - port: 2121\nupstream:\n  host: x\n"
+            + "upstreams:\n  - { name: a, host: y }\n", "upstreams: give either upstream"),
+        arguments("route to nowhere", "listeners:\n  - port: 2121\nupstream:\n  host: x\n"
+            + "routes:\n  - { user: bob, upstream: b }\n", "routes[0].upstream: no upstream named 'b'"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -130,6 +134,28 @@ class MainTest {
     assertThat(run.code()).isZero();
     assertThat(run.out()).startsWith("ftps-gateway: configuration " + file + " is valid")
         .contains("\"passivePorts\" : \"30000-30009\"").contains("\"host\" : \"ftps.example.com\"");
+    assertThat(run.err()).isEmpty();
+  }
+
+  @Test
+  void checkConfigShowsNamedUpstreamsAndRoutes() throws IOException {
+    Path file = Files.writeString(dir.resolve("upstreams.yaml"), """
+        listeners:
+          - { name: public, port: 2121, passivePorts: 30000-30009, upstream: partners }
+        upstreams:
+          - { name: files, host: ftps.example.com }
+          - name: partners
+            balance: round-robin
+            servers: [{ host: p1.example.com }, { host: p2.example.com, port: 2121 }]
+        routes:
+          - { user: "acme-*", upstream: files, rewriteUser: acme }
+        """);
+    Run run = run("--config", file.toString(), "--check-config");
+    assertThat(run.code()).isZero();
+    assertThat(run.out()).contains("\"upstreams\" : [").contains("\"name\" : \"partners\"")
+        .contains("\"balance\" : \"round-robin\"").contains("\"host\" : \"p2.example.com\"")
+        .contains("\"port\" : 2121").contains("\"rewriteUser\" : \"acme\"").contains("\"upstream\" : \"partners\"")
+        .doesNotContain("\"upstream\" : {");
     assertThat(run.err()).isEmpty();
   }
 }

@@ -244,26 +244,174 @@ public final class ConfigLoader {
       }
       listeners.add(l);
     }
-    JsonObject up = doc.getValue("upstream") instanceof JsonObject o ? o : null;
-    if (up == null) {
-      throw new ConfigException("upstream", "the upstream FTPS server is required (upstream.host at least)");
-    }
     JsonObject timeouts = doc.getValue("timeouts") instanceof JsonObject t ? t : new JsonObject();
     JsonObject metrics = doc.getValue("metrics") instanceof JsonObject m ? m : new JsonObject();
     JsonObject limits = doc.getValue("limits") instanceof JsonObject l ? l : new JsonObject();
     JsonObject tls = doc.getValue("tls") instanceof JsonObject t ? t : new JsonObject();
     UpstreamConfig.SslEngine engine = sslEngine(tls, "engine", "tls", UpstreamConfig.SslEngine.AUTO);
-    UpstreamConfig upstream = upstream(up, engine);
-    for (int i = 0; upstream.activePorts() != null && i < listeners.size(); i++) {
-      // both are listening ports of this gateway: one port cannot serve both
-      if (listeners.get(i).passivePorts().overlaps(upstream.activePorts())) {
-        throw new ConfigException("upstream.activePorts", "overlaps the passive ports of listeners[" + i + "] ("
-            + listeners.get(i).passivePorts() + ")");
+    List<UpstreamGroup> upstreams = upstreams(doc, engine);
+    for (int i = 0; i < listeners.size(); i++) {
+      String name = listeners.get(i).upstream();
+      if (name != null && upstreams.stream().noneMatch(u -> u.name().equals(name))) {
+        throw new ConfigException("listeners[" + i + "].upstream", unknownUpstream(name, upstreams));
       }
     }
-    return new GatewayConfig(listeners, upstream, timeouts(timeouts), metrics(metrics), logging(doc),
+    checkActivePorts(upstreams, listeners, doc.getValue("upstreams") != null);
+    return new GatewayConfig(listeners, upstreams.get(0).first(), timeouts(timeouts), metrics(metrics), logging(doc),
         limits(limits), integer(doc, "shutdownGraceSeconds", "", GatewayConfig.DEFAULT_SHUTDOWN_GRACE_SECONDS,
-            0, 86_400), engine);
+            0, 86_400), engine, upstreams, routes(doc, upstreams), bool(doc, "allowUserAtHost", "", false));
+  }
+
+  /** {@code upstream:} (one upstream named default) or {@code upstreams:}, never both. */
+  private static List<UpstreamGroup> upstreams(JsonObject doc, UpstreamConfig.SslEngine engine)
+      throws ConfigException {
+    Object single = doc.getValue("upstream");
+    Object many = doc.getValue("upstreams");
+    if (single != null && many != null) {
+      throw new ConfigException("upstreams", "give either upstream (one upstream, named '" + UpstreamGroup.DEFAULT_NAME
+          + "') or upstreams (a named list), not both");
+    }
+    if (many == null) {
+      if (!(single instanceof JsonObject up)) {
+        throw new ConfigException("upstream", "the upstream FTPS server is required (upstream.host at least)");
+      }
+      return List.of(upstreamGroup(up, engine, "upstream", UpstreamGroup.DEFAULT_NAME));
+    }
+    JsonArray list = (JsonArray) many; // checkKeys made sure it is a list of mappings
+    if (list.isEmpty()) {
+      throw new ConfigException("upstreams", "at least one upstream is required");
+    }
+    List<UpstreamGroup> out = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      String path = "upstreams[" + i + "]";
+      JsonObject entry = list.getJsonObject(i);
+      String name = string(entry, "name", path, null);
+      if (name == null || name.isBlank()) {
+        throw new ConfigException(path + ".name", "is required (routes and listeners name the upstream by it)");
+      }
+      if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")) {
+        throw new ConfigException(path + ".name", "must be letters, digits, '.', '_' or '-' (it may appear in"
+            + " USER name@host), got '" + name + "'");
+      }
+      if (out.stream().anyMatch(u -> u.name().equals(name))) {
+        throw new ConfigException(path + ".name", "duplicate upstream name '" + name + "'");
+      }
+      out.add(upstreamGroup(entry, engine, path, name));
+    }
+    return out;
+  }
+
+  /**
+   * One upstream: host/port at the top for one server, or {@code servers:}; every server shares the entry's other
+   * settings, and is checked against its own host unless {@code serverName} is given.
+   */
+  private static UpstreamGroup upstreamGroup(JsonObject o, UpstreamConfig.SslEngine engine, String path, String name)
+      throws ConfigException {
+    List<UpstreamConfig> servers = new ArrayList<>();
+    if (!(o.getValue("servers") instanceof JsonArray list)) {
+      servers.add(upstream(o, engine, path));
+    } else {
+      if (o.getValue("host") != null || o.getValue("port") != null) {
+        throw new ConfigException(keyPath(path, o.getValue("host") != null ? "host" : "port"),
+            "give either host/port (one server) or servers, not both");
+      }
+      if (list.isEmpty()) {
+        throw new ConfigException(path + ".servers", "at least one server is required");
+      }
+      for (int j = 0; j < list.size(); j++) {
+        String serverPath = path + ".servers[" + j + "]";
+        JsonObject server = list.getJsonObject(j);
+        String host = string(server, "host", serverPath, null);
+        if (host == null || host.isBlank()) {
+          throw new ConfigException(serverPath + ".host", "is required (the FTPS server's name or address)");
+        }
+        JsonObject one = o.copy();
+        one.remove("servers");
+        one.put("host", host);
+        if (server.getValue("port") != null) {
+          one.put("port", integer(server, "port", serverPath, 21, 1, 65535));
+        }
+        UpstreamConfig parsed = upstream(one, engine, path);
+        if (servers.stream().anyMatch(s -> s.host().equals(parsed.host()) && s.port() == parsed.port())) {
+          throw new ConfigException(serverPath, "lists " + host + ":" + parsed.port() + " a second time");
+        }
+        servers.add(parsed);
+      }
+    }
+    String balanceText = string(o, "balance", path, "first-available");
+    UpstreamGroup.Balance balance;
+    try {
+      balance = UpstreamGroup.Balance.parse(balanceText);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(path + ".balance", "must be first-available, round-robin or least-sessions, got '"
+          + balanceText + "'");
+    }
+    return new UpstreamGroup(name, servers, balance,
+        integer(o, "probeSeconds", path, UpstreamGroup.DEFAULT_PROBE_SECONDS, 1, 86_400));
+  }
+
+  private static String unknownUpstream(String name, List<UpstreamGroup> upstreams) {
+    return "no upstream named '" + name + "' (configured: "
+        + String.join(", ", upstreams.stream().map(UpstreamGroup::name).toList()) + ")";
+  }
+
+  /** Active-mode ports are listening ports of this gateway: none may serve two purposes. */
+  private static void checkActivePorts(List<UpstreamGroup> upstreams, List<ListenerConfig> listeners, boolean named)
+      throws ConfigException {
+    for (int u = 0; u < upstreams.size(); u++) {
+      PortRange active = upstreams.get(u).first().activePorts();
+      if (active == null) {
+        continue;
+      }
+      String key = named ? "upstreams[" + u + "].activePorts" : "upstream.activePorts";
+      for (int i = 0; i < listeners.size(); i++) {
+        if (listeners.get(i).passivePorts().overlaps(active)) {
+          throw new ConfigException(key, "overlaps the passive ports of listeners[" + i + "] ("
+              + listeners.get(i).passivePorts() + ")");
+        }
+      }
+      for (int v = 0; v < u; v++) {
+        PortRange other = upstreams.get(v).first().activePorts();
+        if (other != null && other.overlaps(active)) {
+          throw new ConfigException(key, "overlaps upstreams[" + v + "].activePorts (" + other + ")");
+        }
+      }
+    }
+  }
+
+  private static List<RouteConfig> routes(JsonObject doc, List<UpstreamGroup> upstreams) throws ConfigException {
+    if (!(doc.getValue("routes") instanceof JsonArray list)) {
+      return List.of();
+    }
+    List<RouteConfig> routes = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      String path = "routes[" + i + "]";
+      JsonObject entry = list.getJsonObject(i);
+      String user = string(entry, "user", path, null);
+      if (user == null || user.isBlank() || !printable(user)) {
+        throw new ConfigException(path + ".user", "is required: a user name, or a glob such as acme-*");
+      }
+      String upstream = string(entry, "upstream", path, null);
+      if (upstream == null || upstream.isBlank()) {
+        throw new ConfigException(path + ".upstream", "is required: the name of one of the upstreams");
+      }
+      if (upstreams.stream().noneMatch(u -> u.name().equals(upstream))) {
+        throw new ConfigException(path + ".upstream", unknownUpstream(upstream, upstreams));
+      }
+      String rewrite = string(entry, "rewriteUser", path, null);
+      if (rewrite != null && (rewrite.isBlank() || !printable(rewrite) || rewrite.indexOf(' ') >= 0
+          || rewrite.indexOf('*') >= 0 || rewrite.indexOf('?') >= 0)) {
+        throw new ConfigException(path + ".rewriteUser", "must be a plain user name (no spaces, no glob), got '"
+            + rewrite + "'");
+      }
+      routes.add(new RouteConfig(user, upstream, rewrite));
+    }
+    return routes;
+  }
+
+  /** No control characters: a user name goes into an FTP command line. */
+  private static boolean printable(String s) {
+    return s.chars().noneMatch(c -> c < 0x20 || c == 0x7f);
   }
 
   private static ListenerConfig listener(JsonObject o, String path, int index) throws ConfigException {
@@ -291,7 +439,7 @@ public final class ConfigLoader {
       throw new ConfigException(path + ".activeSourcePort", "must not lie in passivePorts (" + passive + ")");
     }
     return new ListenerConfig(name, host, port, tls, passive, passiveAddress, allowForeignActive, clientTls,
-        access(o, path), activeSourcePort);
+        access(o, path), activeSourcePort, string(o, "upstream", path, null));
   }
 
   private static ListenerAccess access(JsonObject o, String path) throws ConfigException {
@@ -340,37 +488,36 @@ public final class ConfigLoader {
         integer(o, "certReloadSeconds", path, d.certReloadSeconds(), 0, 86_400));
   }
 
-  private static UpstreamConfig upstream(JsonObject o, UpstreamConfig.SslEngine defaultEngine)
+  private static UpstreamConfig upstream(JsonObject o, UpstreamConfig.SslEngine defaultEngine, String path)
       throws ConfigException {
-    String path = "upstream";
     String host = string(o, "host", path, null);
     if (host == null || host.isBlank()) {
-      throw new ConfigException("upstream.host", "is required (the FTPS server's name or address)");
+      throw new ConfigException(path + ".host", "is required (the FTPS server's name or address)");
     }
     TlsMode tls = tlsMode(o, "tls", path, TlsMode.EXPLICIT);
     if (tls == TlsMode.NONE) {
-      throw new ConfigException("upstream.tls", "must be explicit or implicit: the gateway never speaks plain FTP"
+      throw new ConfigException(path + ".tls", "must be explicit or implicit: the gateway never speaks plain FTP"
           + " upstream");
     }
     int port = integer(o, "port", path, tls == TlsMode.IMPLICIT ? 990 : 21, 1, 65535);
     String serverName = string(o, "serverName", path, host);
     String caFile = string(o, "caFile", path, null);
     if (caFile != null) {
-      checkCaFile(caFile);
+      checkCaFile(caFile, path);
     }
     boolean allowLegacy = bool(o, "allowLegacyTls", path, false);
     List<String> protocols = stringList(o, "protocols", path, UpstreamConfig.DEFAULT_PROTOCOLS);
     if (protocols.isEmpty()) {
-      throw new ConfigException("upstream.protocols", "at least one protocol is required");
+      throw new ConfigException(path + ".protocols", "at least one protocol is required");
     }
     for (String p : protocols) {
       if (!UpstreamConfig.SUPPORTED_PROTOCOLS.contains(p)) {
-        throw new ConfigException("upstream.protocols", "'" + p + "' is not supported (use "
+        throw new ConfigException(path + ".protocols", "'" + p + "' is not supported (use "
             + String.join(", ", UpstreamConfig.SUPPORTED_PROTOCOLS) + "; SSLv3 is never allowed)");
       }
       if (UpstreamTlsOptions.LEGACY_PROTOCOLS.contains(p) && !allowLegacy) {
-        throw new ConfigException("upstream.protocols", "'" + p + "' is a legacy protocol with known weaknesses;"
-            + " it is refused unless upstream.allowLegacyTls is true");
+        throw new ConfigException(path + ".protocols", "'" + p + "' is a legacy protocol with known weaknesses;"
+            + " it is refused unless " + path + ".allowLegacyTls is true");
       }
     }
     DataMode dataMode;
@@ -378,7 +525,7 @@ public final class ConfigLoader {
     try {
       dataMode = DataMode.parse(modeText);
     } catch (IllegalArgumentException e) {
-      throw new ConfigException("upstream.dataMode", "must be epsv, pasv or active, got '" + modeText + "'");
+      throw new ConfigException(path + ".dataMode", "must be epsv, pasv or active, got '" + modeText + "'");
     }
     PortRange activePorts = null;
     String activeText = string(o, "activePorts", path, null);
@@ -386,7 +533,7 @@ public final class ConfigLoader {
       try {
         activePorts = PortRange.parse(activeText);
       } catch (IllegalArgumentException e) {
-        throw new ConfigException("upstream.activePorts", e.getMessage());
+        throw new ConfigException(path + ".activePorts", e.getMessage());
       }
     }
     UpstreamConfig.SslEngine engine = sslEngine(o, "sslEngine", path, defaultEngine);
@@ -395,10 +542,10 @@ public final class ConfigLoader {
       case "none" -> null;
       case "v1" -> ProxyProtocol.Version.V1;
       case "v2" -> ProxyProtocol.Version.V2;
-      default -> throw new ConfigException("upstream.proxyProtocol", "must be none, v1 or v2, got '" + proxyText + "'");
+      default -> throw new ConfigException(path + ".proxyProtocol", "must be none, v1 or v2, got '" + proxyText + "'");
     };
     return new UpstreamConfig(host, port, tls, serverName, caFile, protocols, dataMode, engine,
-        upstreamTlsOptions(o, allowLegacy), proxyProtocol, activePorts);
+        upstreamTlsOptions(o, allowLegacy, path), proxyProtocol, activePorts);
   }
 
   private static UpstreamConfig.SslEngine sslEngine(JsonObject o, String key, String path,
@@ -420,56 +567,56 @@ public final class ConfigLoader {
     return engine;
   }
 
-  private static UpstreamTlsOptions upstreamTlsOptions(JsonObject o, boolean allowLegacy) throws ConfigException {
-    String path = "upstream";
+  private static UpstreamTlsOptions upstreamTlsOptions(JsonObject o, boolean allowLegacy, String path)
+      throws ConfigException {
     List<String> pins = new ArrayList<>();
     for (String text : stringList(o, "pinSha256", path, List.of())) {
       try {
         pins.add(org.ftpsgateway.tls.Fingerprints.format(org.ftpsgateway.tls.Fingerprints.parsePin(text)));
       } catch (IllegalArgumentException e) {
-        throw new ConfigException("upstream.pinSha256", e.getMessage());
+        throw new ConfigException(path + ".pinSha256", e.getMessage());
       }
     }
     boolean insecure = bool(o, "insecureSkipVerify", path, false);
     // a pin identifies the server exactly; the name is checked too only when asked for explicitly
     boolean verifyHostname = bool(o, "verifyHostname", path, pins.isEmpty());
     if (insecure && !pins.isEmpty()) {
-      throw new ConfigException("upstream.insecureSkipVerify", "contradicts upstream.pinSha256: give one of them");
+      throw new ConfigException(path + ".insecureSkipVerify", "contradicts " + path + ".pinSha256: give one of them");
     }
     String certFile = string(o, "clientCertFile", path, null);
     String keyFile = string(o, "clientKeyFile", path, null);
     String keystore = string(o, "clientKeystore", path, null);
     String keystorePassword = string(o, "clientKeystorePassword", path, null);
     if ((certFile == null) != (keyFile == null)) {
-      throw new ConfigException(certFile == null ? "upstream.clientCertFile" : "upstream.clientKeyFile",
+      throw new ConfigException(certFile == null ? path + ".clientCertFile" : path + ".clientKeyFile",
           "clientCertFile and clientKeyFile go together");
     }
     if (certFile != null && keystore != null) {
-      throw new ConfigException("upstream.clientKeystore", "give either clientCertFile/clientKeyFile or"
+      throw new ConfigException(path + ".clientKeystore", "give either clientCertFile/clientKeyFile or"
           + " clientKeystore, not both");
     }
     for (String[] f : new String[][] {{"clientCertFile", certFile}, {"clientKeyFile", keyFile},
         {"clientKeystore", keystore}}) {
       if (f[1] != null && !Files.isRegularFile(Path.of(f[1]))) {
-        throw new ConfigException("upstream." + f[0], "file " + f[1] + " does not exist");
+        throw new ConfigException(path + "." + f[0], "file " + f[1] + " does not exist");
       }
     }
     if (certFile != null || keystore != null) {
       try {
         org.ftpsgateway.tls.KeyMaterial.keyManagers(certFile, keyFile, keystore, keystorePassword);
       } catch (IllegalArgumentException e) {
-        throw new ConfigException(certFile != null ? "upstream.clientKeyFile" : "upstream.clientKeystore",
+        throw new ConfigException(certFile != null ? path + ".clientKeyFile" : path + ".clientKeystore",
             oneLine(e));
       }
     }
     List<String> suites = stringList(o, "cipherSuites", path, UpstreamTlsOptions.DEFAULT_CIPHER_SUITES);
     if (suites.isEmpty()) {
-      throw new ConfigException("upstream.cipherSuites", "at least one cipher suite is required");
+      throw new ConfigException(path + ".cipherSuites", "at least one cipher suite is required");
     }
     Set<String> known = knownCipherSuites();
     for (String suite : suites) {
       if (!known.contains(suite)) {
-        throw new ConfigException("upstream.cipherSuites", "'" + suite + "' is not a cipher suite this Java or"
+        throw new ConfigException(path + ".cipherSuites", "'" + suite + "' is not a cipher suite this Java or"
             + " OpenSSL knows (use standard names such as TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)");
       }
     }
@@ -490,21 +637,21 @@ public final class ConfigLoader {
     return known;
   }
 
-  private static void checkCaFile(String caFile) throws ConfigException {
+  private static void checkCaFile(String caFile, String path) throws ConfigException {
     Path p = Path.of(caFile);
     if (!Files.isRegularFile(p)) {
-      throw new ConfigException("upstream.caFile", "file " + caFile + " does not exist");
+      throw new ConfigException(path + ".caFile", "file " + caFile + " does not exist");
     }
     try {
       byte[] pem = Files.readAllBytes(p);
       var certs = CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem));
       if (certs.isEmpty()) {
-        throw new ConfigException("upstream.caFile", "file " + caFile + " holds no PEM certificate");
+        throw new ConfigException(path + ".caFile", "file " + caFile + " holds no PEM certificate");
       }
     } catch (ConfigException e) {
       throw e;
     } catch (Exception e) {
-      throw new ConfigException("upstream.caFile", "cannot read certificates from " + caFile + ": " + oneLine(e));
+      throw new ConfigException(path + ".caFile", "cannot read certificates from " + caFile + ": " + oneLine(e));
     }
   }
 

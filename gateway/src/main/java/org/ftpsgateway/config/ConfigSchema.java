@@ -42,7 +42,8 @@ final class ConfigSchema {
         "certReloadSeconds", Field.of(Kind.INT),
         "allowClients", Field.of(Kind.STRING_LIST),
         "bytesPerSecond", Field.of(Kind.INT),
-        "acceptProxyProtocol", Field.of(Kind.BOOL));
+        "acceptProxyProtocol", Field.of(Kind.BOOL),
+        "upstream", Field.of(Kind.STRING));
     Map<String, Field> upstream = ordered(
         "host", Field.of(Kind.STRING),
         "port", Field.of(Kind.INT),
@@ -63,7 +64,19 @@ final class ConfigSchema {
         "cipherSuites", Field.of(Kind.STRING_LIST),
         "allowLegacyTls", Field.of(Kind.BOOL),
         "ccc", Field.of(Kind.BOOL),
-        "proxyProtocol", Field.of(Kind.STRING));
+        "proxyProtocol", Field.of(Kind.STRING),
+        "servers", new Field(Kind.OBJECT_LIST, ordered(
+            "host", Field.of(Kind.STRING),
+            "port", Field.of(Kind.INT))),
+        "balance", Field.of(Kind.STRING),
+        "probeSeconds", Field.of(Kind.INT));
+    Map<String, Field> namedUpstream = new LinkedHashMap<>();
+    namedUpstream.put("name", Field.of(Kind.STRING));
+    namedUpstream.putAll(upstream);
+    Map<String, Field> route = ordered(
+        "user", Field.of(Kind.STRING),
+        "upstream", Field.of(Kind.STRING),
+        "rewriteUser", Field.of(Kind.STRING));
     Map<String, Field> tls = ordered(
         "engine", Field.of(Kind.STRING));
     Map<String, Field> timeouts = ordered(
@@ -86,6 +99,9 @@ final class ConfigSchema {
     ROOT = ordered(
         "listeners", new Field(Kind.OBJECT_LIST, listener),
         "upstream", new Field(Kind.OBJECT, upstream),
+        "upstreams", new Field(Kind.OBJECT_LIST, java.util.Collections.unmodifiableMap(namedUpstream)),
+        "routes", new Field(Kind.OBJECT_LIST, route),
+        "allowUserAtHost", Field.of(Kind.BOOL),
         "tls", new Field(Kind.OBJECT, tls),
         "timeouts", new Field(Kind.OBJECT, timeouts),
         "metrics", new Field(Kind.OBJECT, metrics),

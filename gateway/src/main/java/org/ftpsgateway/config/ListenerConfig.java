@@ -10,10 +10,18 @@ package org.ftpsgateway.config;
  * @param access who may connect (allowClients)
  * @param activeSourcePort the local port active-mode data connections to clients come from (RFC 959's default
  *     data port is 20); 0 = any
+ * @param upstream the name of the upstream this listener's sessions start on; null = the first upstream
  */
 public record ListenerConfig(String name, String host, int port, TlsMode tls, PortRange passivePorts,
                              String passiveAddress, boolean allowForeignActive, ClientTlsConfig clientTls,
-                             ListenerAccess access, int activeSourcePort) {
+                             ListenerAccess access, int activeSourcePort, String upstream) {
+
+  public ListenerConfig(String name, String host, int port, TlsMode tls, PortRange passivePorts,
+                        String passiveAddress, boolean allowForeignActive, ClientTlsConfig clientTls,
+                        ListenerAccess access, int activeSourcePort) {
+    this(name, host, port, tls, passivePorts, passiveAddress, allowForeignActive, clientTls, access,
+        activeSourcePort, null);
+  }
 
   public ListenerConfig(String name, String host, int port, TlsMode tls, PortRange passivePorts,
                         String passiveAddress, boolean allowForeignActive, ClientTlsConfig clientTls) {
@@ -45,16 +53,21 @@ public record ListenerConfig(String name, String host, int port, TlsMode tls, Po
 
   public ListenerConfig withPort(int newPort) {
     return new ListenerConfig(name, host, newPort, tls, passivePorts, passiveAddress, allowForeignActive, clientTls,
-        access, activeSourcePort);
+        access, activeSourcePort, upstream);
   }
 
   public ListenerConfig withAccess(ListenerAccess newAccess) {
     return new ListenerConfig(name, host, port, tls, passivePorts, passiveAddress, allowForeignActive, clientTls,
-        newAccess, activeSourcePort);
+        newAccess, activeSourcePort, upstream);
   }
 
   public ListenerConfig withActiveSourcePort(int newActiveSourcePort) {
     return new ListenerConfig(name, host, port, tls, passivePorts, passiveAddress, allowForeignActive, clientTls,
-        access, newActiveSourcePort);
+        access, newActiveSourcePort, upstream);
+  }
+
+  public ListenerConfig withUpstream(String upstreamName) {
+    return new ListenerConfig(name, host, port, tls, passivePorts, passiveAddress, allowForeignActive, clientTls,
+        access, activeSourcePort, upstreamName);
   }
 }

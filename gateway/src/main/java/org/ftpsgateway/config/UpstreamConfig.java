@@ -48,6 +48,12 @@ public record UpstreamConfig(String host, int port, TlsMode tls, String serverNa
         version, activePorts);
   }
 
+  /** The same settings for another server of the same upstream ({@code servers:}). */
+  public UpstreamConfig withServer(String newHost, int newPort, String newServerName) {
+    return new UpstreamConfig(newHost, newPort, tls, newServerName, caFile, protocols, dataMode, sslEngine, tlsOptions,
+        proxyProtocol, activePorts);
+  }
+
   /** Which TLS implementation speaks to the upstream. */
   public enum SslEngine {
     /** OpenSSL (BoringSSL from netty-tcnative) when it loads on this machine, else the JDK's. */

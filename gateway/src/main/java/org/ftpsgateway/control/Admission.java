@@ -15,7 +15,8 @@ import org.ftpsgateway.data.TokenBucket;
  */
 public final class Admission {
 
-  private final LimitsConfig limits;
+  /** Replaced by a reload: new admissions and new sessions' throttles use the new limits. */
+  private volatile LimitsConfig limits;
   private final AtomicInteger open = new AtomicInteger();
   private final Map<String, AtomicInteger> perClient = new ConcurrentHashMap<>();
   private final Map<String, ArrayDeque<Long>> loginFailures = new ConcurrentHashMap<>();
@@ -34,6 +35,7 @@ public final class Admission {
    * an admitted session must call {@link #leave} exactly once.
    */
   Refusal admit(ControlSession session, String client) {
+    LimitsConfig limits = this.limits; // one reading: a reload in between must not unbalance the counters
     if (draining) {
       return new Refusal("shutting_down", "Service shutting down, try again later.");
     }
@@ -121,6 +123,11 @@ public final class Admission {
     while (!times.isEmpty() && now - times.peekFirst() > window) {
       times.pollFirst();
     }
+  }
+
+  /** A reload's limits, for the sessions admitted from now on. */
+  public void limits(LimitsConfig newLimits) {
+    this.limits = newLimits;
   }
 
   public LimitsConfig limits() {

@@ -21,6 +21,8 @@ import org.ftpsgateway.data.TokenBucket;
 import org.ftpsgateway.data.Transfer;
 import org.ftpsgateway.metrics.GatewayMetrics;
 import org.ftpsgateway.tls.UpstreamTls;
+import org.ftpsgateway.upstream.Router;
+import org.ftpsgateway.upstream.UpstreamPool;
 import org.ftpsgateway.protocol.Addresses;
 import org.ftpsgateway.protocol.CommandLineDecoder;
 import org.ftpsgateway.protocol.DataAddresses;
@@ -87,9 +89,17 @@ public final class ControlSession {
   private final SocketAddress clientDestination;
   private final CommandLineDecoder decoder = new CommandLineDecoder();
   private final ArrayDeque<Object> queue = new ArrayDeque<>();
-  private final UpstreamConnector connector;
-  /** This session's own upstream TLS context: its control and data connections share its session cache. */
-  private final UpstreamTls.SessionTls upstreamTlsContext;
+  /** The listener's upstream and the router, as they were when the session started (a reload changes new ones). */
+  private final ListenerContext.Routing routing;
+  /** The upstream the session is connected to (the listener's, or the one its USER was routed to). */
+  private UpstreamPool upstreamPool;
+  /** The server of it the session is connected to; null until connected. */
+  private UpstreamConnector connector;
+  /**
+   * This session's own TLS context for the server it is connected to: its control and data connections share its
+   * session cache. A new one with each upstream connection (routing by user connects again).
+   */
+  private UpstreamTls.SessionTls upstreamTlsContext;
   /** limits.bytesPerSecond of this session and the listener's bytesPerSecond; null when both are unlimited. */
   private final Throttle throttle;
   /** Whether this upstream sends TLS 1.3 tickets when uploads end (learned, see UploadTickets). */
@@ -162,8 +172,7 @@ public final class ControlSession {
     this.clientPeer = peer;
     this.clientDestination = destination;
     this.clientAddress = peer.host();
-    this.connector = new UpstreamConnector(context, upstreamClient);
-    this.upstreamTlsContext = context.upstreamTls().newSessionContext();
+    this.routing = context.routing();
     long sessionRate = context.admission().limits().bytesPerSecond();
     this.throttle = Throttle.of(sessionRate > 0 ? TokenBucket.perSecond(sessionRate) : null, context.bandwidth());
   }
@@ -262,41 +271,79 @@ public final class ControlSession {
 
   private void setUp() {
     setupRunning = true;
-    connector.connect(upstreamTlsContext, upstreamProxyHeader()).onComplete(ar -> {
+    dial(routing.upstream()).onComplete(ar -> {
       setupRunning = false;
       setupTicket.release();
-      if (state == State.CLOSED) {
-        if (ar.succeeded()) {
-          ar.result().control().close();
-        }
-        return;
-      }
       if (ar.failed()) {
-        String reason = ar.cause().getMessage();
-        LOG.warning(() -> id + " upstream setup failed: " + reason);
-        reply(FtpReply.of(421, reason.startsWith(UpstreamConnector.CERTIFICATE_REJECTED)
-            ? reason : "Service not available: " + reason));
-        close("upstream_failed", "upstream setup failed");
+        upstreamFailed(ar.cause().getMessage());
         return;
       }
-      UpstreamConnector.Connected connected = ar.result();
-      upstream = connected.control();
-      protectionPending = connected.protectionPending();
-      upstream.unsolicitedHandler(this::onUnsolicitedReply);
-      upstream.closedHandler(this::onUpstreamClosed);
-      LOG.info(() -> id + " upstream " + connector.where() + " secured in "
-          + connected.connectNanos() / 1_000_000 + " ms"
-          + (context.upstreamTls().insecure() ? " WITHOUT certificate verification (insecureSkipVerify)" : ""));
       state = State.READY;
       startLoginTimer();
-      reply(connected.greeting());
+      reply(ar.result().greeting());
       pump();
     });
   }
 
+  /**
+   * Connects and secures a server of {@code pool} (failover inside) and makes it this session's upstream. Fails
+   * when every server failed, or when the session closed meanwhile (the connection is then closed too).
+   */
+  private Future<UpstreamConnector.Connected> dial(UpstreamPool pool) {
+    return UpstreamDialer.dial(context, upstreamClient, pool, this::upstreamProxyHeader).compose(dialed -> {
+      UpstreamConnector.Connected connected = dialed.connected();
+      if (state == State.CLOSED) {
+        connected.control().close();
+        return Future.failedFuture("session closed");
+      }
+      upstreamPool = pool;
+      connector = dialed.connector();
+      upstreamTlsContext = dialed.tls();
+      dialed.server().sessionStarted();
+      upstream = connected.control();
+      protectionPending = connected.protectionPending();
+      epsvRefusedUpstream = false;
+      eprtRefusedUpstream = false;
+      upstream.unsolicitedHandler(this::onUnsolicitedReply);
+      upstream.closedHandler(this::onUpstreamClosed);
+      LOG.info(() -> id + " upstream " + pool.name() + " " + connector.where() + " secured in "
+          + connected.connectNanos() / 1_000_000 + " ms"
+          + (connector.tls().insecure() ? " WITHOUT certificate verification (insecureSkipVerify)" : ""));
+      return Future.succeededFuture(connected);
+    });
+  }
+
+  private void upstreamFailed(String reason) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    LOG.warning(() -> id + " upstream setup failed: " + reason);
+    reply(FtpReply.of(421, reason.startsWith(UpstreamConnector.CERTIFICATE_REJECTED)
+        ? reason : "Service not available: " + reason));
+    close("upstream_failed", "upstream setup failed");
+  }
+
+  /**
+   * Leaves the current upstream for {@code pool} before the client's USER: the gateway had to connect before it knew
+   * the user (it relays the upstream's 220), so the first connection goes and the routed one replaces it. Its
+   * greeting stays with the gateway; the client already had one. Only pre-login commands (FEAT, SYST, ...) went over
+   * the old connection, so nothing of the session is lost.
+   */
+  private Future<UpstreamConnector.Connected> switchUpstream(UpstreamPool pool) {
+    closePrepared(); // a PASV/PORT before USER was prepared against the server being left
+    UpstreamControl old = upstream;
+    old.closedHandler(reason -> { });
+    old.unsolicitedHandler(r -> { });
+    old.send("QUIT").onComplete(ar -> old.close());
+    connector.server().sessionEnded();
+    upstream = null;
+    connector = null;
+    return dial(pool);
+  }
+
   /** upstream.proxyProtocol: the header naming this client, or null when none is configured. */
-  private byte[] upstreamProxyHeader() {
-    ProxyProtocol.Version version = context.upstream().proxyProtocol();
+  private byte[] upstreamProxyHeader(org.ftpsgateway.config.UpstreamConfig server) {
+    ProxyProtocol.Version version = server.proxyProtocol();
     if (version == null) {
       return null;
     }
@@ -509,7 +556,42 @@ public final class ControlSession {
     }
     if (command.verb().equals("USER")) {
       user = command.argument();
+      if (!loggedIn) {
+        routeUser(command);
+        return;
+      }
     }
+    sendLogin(command);
+  }
+
+  /**
+   * routes: / USER name@host: sends USER to the upstream its name routes to, connecting there first when that is not
+   * the upstream the session is on. Only before login: after it the session stays where its files are.
+   */
+  private void routeUser(FtpCommand userCommand) {
+    String name = userCommand.argument();
+    Router.Decision decision = routing.router().route(name);
+    UpstreamPool target = decision.pool() != null ? decision.pool() : routing.upstream();
+    // a rewritten name is a configured one, or the part of the client's before '@': both printable, no CR/LF
+    FtpCommand command = decision.user().equals(name) ? userCommand : FtpCommand.parse("USER " + decision.user());
+    if (decision.reason() != null) {
+      LOG.info(() -> id + " user " + printable(name) + " routed to upstream " + target.name() + " by "
+          + decision.reason() + (decision.user().equals(name) ? "" : " as " + printable(decision.user())));
+    }
+    if (target == upstreamPool) {
+      sendLogin(command);
+      return;
+    }
+    switchUpstream(target).onComplete(ar -> {
+      if (ar.failed()) {
+        upstreamFailed(ar.cause().getMessage());
+        return;
+      }
+      sendLogin(command);
+    });
+  }
+
+  private void sendLogin(FtpCommand command) {
     upstream.send(command.toBytes(), this::reply).onComplete(ar -> {
       if (ar.failed()) {
         return;
@@ -531,7 +613,7 @@ public final class ControlSession {
           return;
         }
       }
-      boolean ccc = context.upstream().tlsOptions().ccc();
+      boolean ccc = connector.upstream().tlsOptions().ccc();
       if (r.code() == 230 && (protectionPending || ccc)) {
         // the client sees 230 only once the upstream session is what the config asks for
         Future<Void> protect = protectionPending
@@ -684,7 +766,7 @@ public final class ControlSession {
 
   /** Prepares the upstream's end of the next data connection, as {@code upstream.dataMode} says. */
   private Future<UpstreamEnd> upstreamEnd() {
-    if (context.upstream().dataMode() == org.ftpsgateway.config.DataMode.ACTIVE) {
+    if (connector.upstream().dataMode() == org.ftpsgateway.config.DataMode.ACTIVE) {
       return upstreamActive();
     }
     return upstreamPassive().map(address -> new UpstreamEnd(address, null));
@@ -699,7 +781,7 @@ public final class ControlSession {
   private Future<UpstreamEnd> upstreamActive() {
     String localIp = upstream.socket().localAddress().host();
     String upstreamIp = upstream.socket().remoteAddress().host();
-    return ClientPassiveListener.open(context.vertx(), context.upstreamActivePorts(), localIp, upstreamIp,
+    return ClientPassiveListener.open(context.vertx(), upstreamPool.activePorts(), localIp, upstreamIp,
             context.timeouts().dataConnectSeconds() * 1000L, () -> context.metrics().rejected("upstream_hijack"))
         .compose(listener -> announceActive(localIp, listener.port())
             .onFailure(e -> listener.close())
@@ -741,7 +823,7 @@ public final class ControlSession {
    */
   private Future<HostPort> upstreamPassive() {
     String upstreamIp = upstream.socket().remoteAddress().host();
-    boolean tryEpsv = context.upstream().dataMode() == org.ftpsgateway.config.DataMode.EPSV && !epsvRefusedUpstream;
+    boolean tryEpsv = connector.upstream().dataMode() == org.ftpsgateway.config.DataMode.EPSV && !epsvRefusedUpstream;
     if (tryEpsv) {
       return upstream.send("EPSV").compose(r -> {
         if (r.code() == 229) {
@@ -902,7 +984,7 @@ public final class ControlSession {
       early[0] = org.ftpsgateway.data.EarlyData.capture(socket);
       // an accepted connection arrives with reading stopped; the handshake needs it
       ReadGate.start(socket);
-      return context.upstreamTls().secure(socket, upstreamTlsContext)
+      return connector.tls().secure(socket, upstreamTlsContext)
           .onSuccess(session -> ReadGate.stop(socket))
           .onFailure(e -> {
             early[0].release();
@@ -914,7 +996,7 @@ public final class ControlSession {
       lastDataResumed = resumed;
       lastDataTls = ar.succeeded() ? UpstreamTls.describe(ar.result()) : null;
       if (ar.succeeded()) {
-        context.measureUpstreamTls(ar.result());
+        context.measureUpstreamTls(ar.result(), connector.tls().openSsl());
       }
       context.metrics().tlsHandshake(GatewayMetrics.SIDE_UPSTREAM, "data", resumed,
           ar.succeeded() ? "ok" : "failed", System.nanoTime() - started);
@@ -1024,7 +1106,7 @@ public final class ControlSession {
     }
     context.audit().event("transfer")
         .with("listener", context.listener().name()).with("session", id).with("client", clientAddress)
-        .with("user", printable(user)).with("upstream", connector.where())
+        .with("user", printable(user)).with("upstream", upstreamWhere())
         .with("command", command.verb()).with("path", command.argument())
         .with("direction", t.direction().name().toLowerCase(Locale.ROOT))
         .with("bytes", t.bytes()).with("ms", nanos / 1_000_000)
@@ -1155,16 +1237,25 @@ public final class ControlSession {
     if (upstream != null) {
       upstream.close();
     }
+    if (connector != null) {
+      connector.server().sessionEnded();
+    }
     client.close();
     String tls = upstream != null ? UpstreamTls.describe(upstream.socket()) : null;
     context.audit().event("session")
         .with("listener", context.listener().name()).with("session", id).with("client", clientAddress)
-        .with("user", printable(user)).with("upstream", connector.where()).with("tls", tls)
-        .with("upstreamVerify", context.upstreamTls().insecure() ? "INSECURE" : null)
+        .with("user", printable(user)).with("upstream", upstreamWhere())
+        .with("upstreamName", upstreamPool != null ? upstreamPool.name() : null).with("tls", tls)
+        .with("upstreamVerify", connector != null && connector.tls().insecure() ? "INSECURE" : null)
         .with("transfers", transfers).with("bytesDown", bytesDown).with("bytesUp", bytesUp)
         .with("ms", (System.nanoTime() - startedNanos) / 1_000_000)
         .with("outcome", outcome).with("reason", reason)
         .log();
+  }
+
+  /** The server for the audit log; null before any upstream was connected. */
+  private String upstreamWhere() {
+    return connector == null ? null : connector.where();
   }
 
   private static String describeCertificate(java.security.cert.Certificate c) {

@@ -5,55 +5,53 @@ import io.vertx.core.net.NetClient;
 import java.util.concurrent.atomic.AtomicLong;
 import org.ftpsgateway.config.ListenerConfig;
 import org.ftpsgateway.config.TimeoutsConfig;
-import org.ftpsgateway.config.UpstreamConfig;
 import org.ftpsgateway.audit.AuditLog;
 import org.ftpsgateway.data.PassivePortPool;
 import org.ftpsgateway.metrics.GatewayMetrics;
-import org.ftpsgateway.metrics.UpstreamHealth;
-import org.ftpsgateway.tls.UpstreamTls;
+import org.ftpsgateway.upstream.Router;
+import org.ftpsgateway.upstream.UpstreamPool;
 
 /**
- * What the sessions of one listener share: its config, its passive port pool, the upstream settings and the
- * session counter. One {@link NetClient} per event loop (passed per session) keeps each session's control and
- * data connections on the same client, which is what lets the TLS session cache resume the control session.
+ * What the sessions of one listener share: its config, its passive port pool, its upstream (and the router that may
+ * send a user elsewhere) and the session counter. One {@link NetClient} per event loop (passed per session) keeps
+ * each session's control and data connections on the same client, which is what lets the TLS session cache resume
+ * the control session.
  */
 public final class ListenerContext {
 
   private final Vertx vertx;
   private final ListenerConfig listener;
-  private final UpstreamConfig upstream;
-  private final UpstreamTls upstreamTls;
+  /** The upstream sessions start on, and the router: swapped together by a reload, read once per session. */
+  private volatile Routing routing;
   private final TimeoutsConfig timeouts;
   private final PassivePortPool passivePorts;
   private final AtomicLong sessionIds = new AtomicLong();
   private final GatewayMetrics metrics;
   private final GatewayMetrics.Listener listenerMetrics;
-  private final UpstreamHealth upstreamHealth;
   private final SetupQueue setups;
 
-  public ListenerContext(Vertx vertx, ListenerConfig listener, UpstreamConfig upstream, UpstreamTls upstreamTls,
-                         TimeoutsConfig timeouts, GatewayMetrics metrics, UpstreamHealth upstreamHealth,
-                         AuditLog audit, Admission admission) {
-    this(vertx, listener, upstream, upstreamTls, timeouts, metrics, upstreamHealth, audit, admission,
-        new SetupQueue(0));
+  /** The listener's upstream and the router of USER names, as one value so that a session sees a consistent pair. */
+  public record Routing(UpstreamPool upstream, Router router) {
+  }
+
+  public ListenerContext(Vertx vertx, ListenerConfig listener, Routing routing, TimeoutsConfig timeouts,
+                         GatewayMetrics metrics, AuditLog audit, Admission admission) {
+    this(vertx, listener, routing, timeouts, metrics, audit, admission, new SetupQueue(0));
   }
 
   /** @param setups the gateway's bound on upstream setups in flight, shared by all its listeners */
-  public ListenerContext(Vertx vertx, ListenerConfig listener, UpstreamConfig upstream, UpstreamTls upstreamTls,
-                         TimeoutsConfig timeouts, GatewayMetrics metrics, UpstreamHealth upstreamHealth,
-                         AuditLog audit, Admission admission, SetupQueue setups) {
+  public ListenerContext(Vertx vertx, ListenerConfig listener, Routing routing, TimeoutsConfig timeouts,
+                         GatewayMetrics metrics, AuditLog audit, Admission admission, SetupQueue setups) {
     this.setups = setups;
     this.audit = audit;
     this.admission = admission;
     this.vertx = vertx;
     this.listener = listener;
-    this.upstream = upstream;
-    this.upstreamTls = upstreamTls;
+    this.routing = routing;
     this.timeouts = timeouts;
     this.passivePorts = new PassivePortPool(listener.passivePorts());
     this.metrics = metrics;
     this.listenerMetrics = metrics.listener(listener.name(), passivePorts::inUse);
-    this.upstreamHealth = upstreamHealth;
     this.bandwidth = listener.access().bytesPerSecond() > 0
         ? org.ftpsgateway.data.TokenBucket.perSecond(listener.access().bytesPerSecond()) : null;
   }
@@ -77,18 +75,6 @@ public final class ListenerContext {
     this.clientTls = tls;
   }
   private final Admission admission;
-  private PassivePortPool upstreamActivePorts;
-
-  /** With {@code upstream.dataMode: active}: the ports to listen on for the upstream, or null for any free port. */
-  public PassivePortPool upstreamActivePorts() {
-    return upstreamActivePorts;
-  }
-
-  /** One pool for all listeners (they share the upstream); set before the listener starts. */
-  public void upstreamActivePorts(PassivePortPool pool) {
-    this.upstreamActivePorts = pool;
-  }
-
   public Admission admission() {
     return admission;
   }
@@ -110,20 +96,11 @@ public final class ListenerContext {
     return listenerMetrics;
   }
 
-  /** Whether upstream TLS runs on OpenSSL (then its CPU is measured from the pipeline). */
-  public boolean upstreamOpenSsl() {
-    return ListenerVerticle.useOpenSsl(upstream.sslEngine());
-  }
-
-  /** Starts measuring a freshly handshaken upstream socket's TLS CPU when the engine is not wrapped. */
-  public void measureUpstreamTls(io.vertx.core.net.NetSocket socket) {
-    if (metrics.enabled() && upstreamOpenSsl()) {
+  /** Starts measuring a freshly handshaken upstream socket's TLS CPU when the engine is not wrapped (OpenSSL). */
+  public void measureUpstreamTls(io.vertx.core.net.NetSocket socket, boolean openSsl) {
+    if (metrics.enabled() && openSsl) {
       org.ftpsgateway.metrics.TlsCpuHandlers.install(socket, metrics.upstreamTlsCpu());
     }
-  }
-
-  public UpstreamHealth upstreamHealth() {
-    return upstreamHealth;
   }
 
   public Vertx vertx() {
@@ -134,12 +111,13 @@ public final class ListenerContext {
     return listener;
   }
 
-  public UpstreamConfig upstream() {
-    return upstream;
+  public Routing routing() {
+    return routing;
   }
 
-  public UpstreamTls upstreamTls() {
-    return upstreamTls;
+  /** A reload: new sessions use {@code newRouting}, sessions in flight keep what they connected to. */
+  public void routing(Routing newRouting) {
+    this.routing = newRouting;
   }
 
   public TimeoutsConfig timeouts() {

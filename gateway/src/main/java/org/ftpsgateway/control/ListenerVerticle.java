@@ -59,13 +59,7 @@ public final class ListenerVerticle extends VerticleBase {
   }
 
   public static boolean useOpenSsl(UpstreamConfig.SslEngine choice) {
-    return switch (choice) {
-      case JDK -> false;
-      case OPENSSL -> true;
-      // OpenSSL (BoringSSL) when it loads: the same session reuse as the JDK's in the interop suite, at a fraction
-      // of the CPU per byte (the JDK's AES-GCM on direct buffers dominates a transfer's profile)
-      case AUTO -> io.netty.handler.ssl.OpenSsl.isAvailable();
-    };
+    return org.ftpsgateway.upstream.UpstreamPool.useOpenSsl(choice);
   }
 
   /** The bound port (differs from the configured one when that is 0). */

@@ -16,6 +16,7 @@ import org.ftpsgateway.protocol.FtpReply;
 import org.ftpsgateway.tls.Fingerprints;
 import org.ftpsgateway.tls.ServerIdentity;
 import org.ftpsgateway.tls.UpstreamTls;
+import org.ftpsgateway.upstream.UpstreamServer;
 
 /**
  * Opens a secured control connection to the upstream: connect, greeting, {@code AUTH TLS} and the TLS upgrade
@@ -34,19 +35,23 @@ final class UpstreamConnector {
 
   private final Vertx vertx;
   private final NetClient client;
+  private final UpstreamServer server;
   private final UpstreamConfig upstream;
   private final UpstreamTls tls;
-  private final int timeoutSeconds;
   private final ListenerContext context;
   private UpstreamTls.SessionTls sessionContext;
 
-  UpstreamConnector(ListenerContext context, NetClient client) {
+  UpstreamConnector(ListenerContext context, NetClient client, UpstreamServer server) {
     this.context = context;
     this.vertx = context.vertx();
     this.client = client;
-    this.upstream = context.upstream();
-    this.tls = context.upstreamTls();
-    this.timeoutSeconds = context.timeouts().connectSeconds();
+    this.server = server;
+    this.upstream = server.config();
+    this.tls = server.tls();
+  }
+
+  UpstreamServer server() {
+    return server;
   }
 
   UpstreamConfig upstream() {
@@ -67,15 +72,17 @@ final class UpstreamConnector {
    */
   Future<Connected> connect(UpstreamTls.SessionTls sessionContext) {
     return connect(sessionContext, upstream.proxyProtocol() == null ? null
-        : org.ftpsgateway.protocol.ProxyProtocol.local(upstream.proxyProtocol()));
+        : org.ftpsgateway.protocol.ProxyProtocol.local(upstream.proxyProtocol()),
+        context.timeouts().connectSeconds() * 1000L);
   }
 
   /**
    * As {@link #connect(UpstreamTls.SessionTls)}, sending {@code proxyHeader} (null: none) as the very first
    * bytes: before the greeting is read and, for implicit TLS, before the handshake, since the server reads the
-   * header off the raw TCP stream (proxy-protocol.txt §2: "the header ... must be the first bytes").
+   * header off the raw TCP stream (proxy-protocol.txt §2: "the header ... must be the first bytes"). The whole
+   * set-up must complete within {@code timeoutMillis} (what is left of the session's connect budget).
    */
-  Future<Connected> connect(UpstreamTls.SessionTls sessionContext, byte[] proxyHeader) {
+  Future<Connected> connect(UpstreamTls.SessionTls sessionContext, byte[] proxyHeader, long timeoutMillis) {
     this.sessionContext = sessionContext;
     long start = System.nanoTime();
     Promise<Connected> result = Promise.promise();
@@ -83,9 +90,9 @@ final class UpstreamConnector {
     ConnectOptions options = new ConnectOptions()
         .setHost(upstream.host())
         .setPort(upstream.port())
-        .setTimeout(timeoutSeconds * 1000);
-    long timer = vertx.setTimer(timeoutSeconds * 1000L,
-        t -> result.tryFail("upstream " + where() + " did not complete the TLS setup within " + timeoutSeconds + " s"));
+        .setTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMillis));
+    long timer = vertx.setTimer(Math.max(1, timeoutMillis), t -> result.tryFail("upstream " + where()
+        + " did not complete the TLS setup within " + timeoutMillis / 1000.0 + " s"));
     client.connect(options)
         .recover(e -> Future.failedFuture(describeConnectFailure(e)))
         .compose(socket -> {
@@ -101,10 +108,10 @@ final class UpstreamConnector {
         .onComplete(ar -> {
           vertx.cancelTimer(timer);
           if (ar.succeeded()) {
-            context.metrics().upstreamConnect(ar.result().connectNanos());
-            context.upstreamHealth().succeeded();
+            context.metrics().upstreamConnect(server.upstreamName(), ar.result().connectNanos());
+            server.health().succeeded();
           } else {
-            context.upstreamHealth().failed(ar.cause().getMessage());
+            server.health().failed(ar.cause().getMessage());
           }
           if (ar.succeeded()) {
             if (!result.tryComplete(ar.result())) {
@@ -161,7 +168,7 @@ final class UpstreamConnector {
           return Future.failedFuture("TLS handshake with upstream " + where() + " failed: " + why);
         })
         .compose(v -> verifyIdentity(control))
-        .onSuccess(v -> context.measureUpstreamTls(socket));
+        .onSuccess(v -> context.measureUpstreamTls(socket, tls.openSsl()));
   }
 
   /** The server certificate must name {@code upstream.serverName}; remembered to check every data connection. */
@@ -239,7 +246,7 @@ final class UpstreamConnector {
   }
 
   String where() {
-    return SocketAddress.inetSocketAddress(upstream.port(), upstream.host()).toString();
+    return server.where();
   }
 
   private String describeConnectFailure(Throwable e) {

@@ -3,23 +3,27 @@ package org.ftpsgateway.control;
 import io.vertx.core.Future;
 import io.vertx.core.net.NetClient;
 import java.util.logging.Logger;
+import org.ftpsgateway.upstream.UpstreamServer;
 
 /**
- * Checks the upstream the way a session would (connect, greeting, AUTH TLS with full verification, PBSZ, PROT,
- * QUIT) at start and then periodically, so readiness reflects an upstream that is down or untrusted even when no
- * client is connected.
+ * Checks one upstream server the way a session would (connect, greeting, AUTH TLS with full verification, PBSZ,
+ * PROT, QUIT) at start and then periodically, so readiness and the failover order reflect a server that is down or
+ * untrusted even when no client is connected.
  */
 public final class UpstreamProbe {
 
   private static final Logger LOG = Logger.getLogger(UpstreamProbe.class.getName());
 
   private final ListenerContext context;
+  private final UpstreamServer server;
   private final NetClient client;
   private long timer = -1;
   private boolean lastOk = true;
 
-  public UpstreamProbe(ListenerContext context) {
+  /** {@code context}: any listener's (for Vert.x, the timeouts and the metrics); the probe has no client. */
+  public UpstreamProbe(ListenerContext context, UpstreamServer server) {
     this.context = context;
+    this.server = server;
     this.client = context.vertx().createNetClient(ListenerVerticle.upstreamClientOptions(context));
   }
 
@@ -35,17 +39,17 @@ public final class UpstreamProbe {
   }
 
   private void probe() {
-    new UpstreamConnector(context, client).connect(context.upstreamTls().newSessionContext()).onComplete(ar -> {
+    new UpstreamConnector(context, client, server).connect(server.tls().newSessionContext()).onComplete(ar -> {
       if (ar.succeeded()) {
         UpstreamControl control = ar.result().control();
         control.send("QUIT").eventually(control::close);
         if (!lastOk) {
-          LOG.info("upstream probe succeeded again");
+          LOG.info("upstream " + server + " probe succeeded again");
         }
         lastOk = true;
       } else {
         if (lastOk) {
-          LOG.warning("upstream probe failed: " + ar.cause().getMessage());
+          LOG.warning("upstream " + server + " probe failed: " + ar.cause().getMessage());
         }
         lastOk = false;
       }

@@ -82,10 +82,12 @@ public final class GatewayMetrics {
     return new Listener(name, passivePortsInUse);
   }
 
-  public void upstreamConnect(long nanos) {
+  /** {@code upstream}: the configured upstream's name (a handful per gateway, never a client-chosen value). */
+  public void upstreamConnect(String upstream, long nanos) {
     if (registry != null) {
       Timer.builder("ftpgw.upstream.connect")
           .description("Upstream control connection set-up: TCP, greeting, AUTH TLS, handshake, PBSZ, PROT")
+          .tag("upstream", upstream)
           .serviceLevelObjectives(TIME_BUCKETS)
           .register(registry).record(nanos, TimeUnit.NANOSECONDS);
     }

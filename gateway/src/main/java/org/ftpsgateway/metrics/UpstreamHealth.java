@@ -19,6 +19,17 @@ public final class UpstreamHealth {
     known = true;
   }
 
+  /** Takes over another record's verdict (a reload rebuilds the servers; readiness must not flap meanwhile). */
+  public void copyFrom(UpstreamHealth other) {
+    lastFailure = other.lastFailure;
+    known = other.known;
+  }
+
+  /** Whether the latest attempt failed (unknown counts as not failing: nothing speaks against the server yet). */
+  public boolean failing() {
+    return known && lastFailure != null;
+  }
+
   /** Null when the latest attempt succeeded, else why not ready. */
   public String notReadyReason() {
     if (!known) {

@@ -374,11 +374,148 @@ class ConfigLoaderTest {
         arguments("proxyProtocol a boolean", MINIMAL + "  proxyProtocol: true\n", Map.of(), "upstream.proxyProtocol"),
         arguments("acceptProxyProtocol not a boolean", MINIMAL.replace("port: 2121", "acceptProxyProtocol: v2"),
             Map.of(), "listeners[0].acceptProxyProtocol"),
-
         arguments("maxConcurrentSetups negative", MINIMAL + "limits:\n  maxConcurrentSetups: -1\n", Map.of(),
             "limits.maxConcurrentSetups"),
         arguments("env maxConcurrentSetups not a number", MINIMAL, Map.of("FTPGW_LIMITS_MAXCONCURRENTSETUPS", "many"),
-            "limits.maxConcurrentSetups"));
+            "limits.maxConcurrentSetups"),
+        arguments("upstream and upstreams both", MINIMAL + UPSTREAMS, Map.of(), "upstreams"),
+        arguments("upstreams empty", LISTENER + "upstreams: []\n", Map.of(), "upstreams"),
+        arguments("upstreams entry without name", LISTENER + "upstreams:\n  - host: a.example\n", Map.of(),
+            "upstreams[0].name"),
+        arguments("upstreams name with a space", LISTENER + "upstreams:\n  - { name: \"a b\", host: a.example }\n",
+            Map.of(), "upstreams[0].name"),
+        arguments("upstreams duplicate name", LISTENER + UPSTREAMS + "  - { name: a, host: c.example }\n", Map.of(),
+            "upstreams[2].name"),
+        arguments("upstreams entry without host", LISTENER + "upstreams:\n  - name: a\n", Map.of(),
+            "upstreams[0].host"),
+        arguments("upstreams entry key checked", LISTENER + UPSTREAMS + "  - { name: c, host: c, protocols: [SSLv3] }\n",
+            Map.of(), "upstreams[2].protocols"),
+        arguments("upstreams unknown key", LISTENER + "upstreams:\n  - { name: a, hots: a.example }\n", Map.of(),
+            "upstreams[0].hots"),
+        arguments("listener names an unknown upstream", LISTENER.replace("port: 2121", "port: 2121\n    upstream: z")
+            + UPSTREAMS, Map.of(), "listeners[0].upstream"),
+        arguments("listener names an upstream without upstreams", MINIMAL.replace("port: 2121",
+            "{ port: 2121, upstream: a }").replace("- port", "- port"), Map.of(), "listeners[0].upstream"),
+        arguments("route without user", LISTENER + UPSTREAMS + "routes:\n  - upstream: a\n", Map.of(), "routes[0].user"),
+        arguments("route without upstream", LISTENER + UPSTREAMS + "routes:\n  - user: bob\n", Map.of(),
+            "routes[0].upstream"),
+        arguments("route to an unknown upstream", LISTENER + UPSTREAMS + "routes:\n  - { user: bob, upstream: a }\n"
+            + "  - { user: \"x-*\", upstream: z }\n", Map.of(), "routes[1].upstream"),
+        arguments("route rewriting to a glob", LISTENER + UPSTREAMS
+            + "routes:\n  - { user: \"b-*\", upstream: b, rewriteUser: \"*\" }\n", Map.of(), "routes[0].rewriteUser"),
+        arguments("route rewriting to a blank", LISTENER + UPSTREAMS
+            + "routes:\n  - { user: bob, upstream: b, rewriteUser: \" \" }\n", Map.of(), "routes[0].rewriteUser"),
+        arguments("routes not a list", MINIMAL + "routes: bob\n", Map.of(), "routes"),
+        arguments("allowUserAtHost not a boolean", MINIMAL + "allowUserAtHost: yes-please\n", Map.of(),
+            "allowUserAtHost"),
+        arguments("servers and host both", LISTENER + "upstreams:\n  - { name: a, host: a, servers: [{ host: b }] }\n",
+            Map.of(), "upstreams[0].host"),
+        arguments("servers and port both", LISTENER + "upstreams:\n  - { name: a, port: 21, servers: [{ host: b }] }\n",
+            Map.of(), "upstreams[0].port"),
+        arguments("servers empty", LISTENER + "upstreams:\n  - { name: a, servers: [] }\n", Map.of(),
+            "upstreams[0].servers"),
+        arguments("server without host", LISTENER + "upstreams:\n  - { name: a, servers: [{ host: b }, { port: 21 }] }\n",
+            Map.of(), "upstreams[0].servers[1].host"),
+        arguments("server port out of range", LISTENER
+            + "upstreams:\n  - { name: a, servers: [{ host: b, port: 70000 }] }\n", Map.of(), "upstreams[0].servers[0].port"),
+        arguments("server listed twice", LISTENER
+            + "upstreams:\n  - { name: a, servers: [{ host: b }, { host: b, port: 21 }] }\n", Map.of(),
+            "upstreams[0].servers[1]"),
+        arguments("server unknown key", LISTENER + "upstreams:\n  - { name: a, servers: [{ host: b, tls: none }] }\n",
+            Map.of(), "upstreams[0].servers[0].tls"),
+        arguments("balance unknown", MINIMAL + "  balance: random\n", Map.of(), "upstream.balance"),
+        arguments("probeSeconds zero", MINIMAL + "  probeSeconds: 0\n", Map.of(), "upstream.probeSeconds"),
+        arguments("shorthand has no name", MINIMAL + "  name: x\n", Map.of(), "upstream.name"),
+        arguments("two upstreams' active ports overlap", LISTENER + "upstreams:\n"
+            + "  - { name: a, host: a, dataMode: active, activePorts: 31000-31009 }\n"
+            + "  - { name: b, host: b, dataMode: active, activePorts: 31005-31019 }\n", Map.of(),
+            "upstreams[1].activePorts"),
+        arguments("upstreams entry active ports on a listener's passive ports", LISTENER.replace("port: 2121",
+            "port: 2121\n    passivePorts: 31000-31009") + "upstreams:\n"
+            + "  - { name: a, host: a, dataMode: active, activePorts: 31005-31019 }\n", Map.of(),
+            "upstreams[0].activePorts"));
+  }
+
+  private static final String LISTENER = """
+      listeners:
+        - port: 2121
+      """;
+
+  private static final String UPSTREAMS = """
+      upstreams:
+        - { name: a, host: a.example }
+        - { name: b, host: b.example, port: 2990 }
+      """;
+
+  @Test
+  void upstreamShorthandIsOneUpstreamNamedDefault() throws Exception {
+    GatewayConfig c = load(MINIMAL, Map.of());
+    assertThat(c.upstreams()).hasSize(1);
+    UpstreamGroup only = c.upstreams().get(0);
+    assertThat(only.name()).isEqualTo("default");
+    assertThat(only.servers()).containsExactly(c.upstream());
+    assertThat(only.balance()).isEqualTo(UpstreamGroup.Balance.FIRST_AVAILABLE);
+    assertThat(only.probeSeconds()).isEqualTo(30);
+    assertThat(c.upstreamOf(c.listeners().get(0))).isSameAs(only);
+    assertThat(c.routes()).isEmpty();
+    assertThat(c.allowUserAtHost()).isFalse();
+  }
+
+  @Test
+  void namedUpstreamsRoutesAndServers() throws Exception {
+    GatewayConfig c = load("""
+        listeners:
+          - { name: one, port: 2121, passivePorts: 30000-30009 }
+          - { name: two, port: 2122, passivePorts: 30010-30019, upstream: b }
+        allowUserAtHost: true
+        upstreams:
+          - name: a
+            host: a.example
+            protocols: [TLSv1.3]
+          - name: b
+            serverName: files.example
+            balance: round-robin
+            probeSeconds: 5
+            servers:
+              - { host: b1.example }
+              - { host: b2.example, port: 2990 }
+          - name: c
+            servers: [{ host: c1.example }, { host: c2.example }]
+        routes:
+          - { user: "acme-*", upstream: b }
+          - { user: bob, upstream: a, rewriteUser: robert }
+        """, Map.of("FTPGW_UPSTREAMS_2_SERVERS_1_PORT", "2121"));
+    assertThat(c.upstreams()).extracting(UpstreamGroup::name).containsExactly("a", "b", "c");
+    assertThat(c.upstream().host()).isEqualTo("a.example");
+    assertThat(c.upstream().protocols()).containsExactly("TLSv1.3");
+    assertThat(c.upstreamOf(c.listeners().get(0)).name()).isEqualTo("a");
+    assertThat(c.upstreamOf(c.listeners().get(1)).name()).isEqualTo("b");
+    UpstreamGroup b = c.upstreamNamed("b");
+    assertThat(b.balance()).isEqualTo(UpstreamGroup.Balance.ROUND_ROBIN);
+    assertThat(b.probeSeconds()).isEqualTo(5);
+    assertThat(b.servers()).extracting(u -> u.host() + ":" + u.port() + "/" + u.serverName())
+        .containsExactly("b1.example:21/files.example", "b2.example:2990/files.example");
+    // without serverName each server is checked against its own name
+    assertThat(c.upstreamNamed("c").servers()).extracting(u -> u.host() + ":" + u.port() + "/" + u.serverName())
+        .containsExactly("c1.example:21/c1.example", "c2.example:2121/c2.example");
+    assertThat(c.upstreamNamed("c").balance()).isEqualTo(UpstreamGroup.Balance.FIRST_AVAILABLE);
+    assertThat(c.routes()).containsExactly(new RouteConfig("acme-*", "b", null), new RouteConfig("bob", "a", "robert"));
+    assertThat(c.allowUserAtHost()).isTrue();
+    assertThat(load(MINIMAL + "  balance: least-sessions\n", Map.of()).upstreams().get(0).balance())
+        .isEqualTo(UpstreamGroup.Balance.LEAST_SESSIONS);
+  }
+
+  @Test
+  void routePatternsAreGlobsOverTheWholeName() {
+    assertThat(new RouteConfig("acme-*", "b", null).matches("acme-alice")).isTrue();
+    assertThat(new RouteConfig("acme-*", "b", null).matches("acme-")).isTrue();
+    assertThat(new RouteConfig("acme-*", "b", null).matches("xacme-alice")).isFalse();
+    assertThat(new RouteConfig("acme-*", "b", null).matches("ACME-alice")).isFalse();
+    assertThat(new RouteConfig("u?", "b", null).matches("u1")).isTrue();
+    assertThat(new RouteConfig("u?", "b", null).matches("u12")).isFalse();
+    assertThat(new RouteConfig("a.b+c", "b", null).matches("a.b+c")).isTrue();
+    assertThat(new RouteConfig("a.b+c", "b", null).matches("aXb+c")).isFalse();
+    assertThat(new RouteConfig("*@corp", "b", null).matches("bob@corp")).isTrue();
   }
 
   @ParameterizedTest(name = "{0}")
