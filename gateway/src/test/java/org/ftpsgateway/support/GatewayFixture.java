@@ -84,9 +84,17 @@ public final class GatewayFixture implements AutoCloseable {
   public static GatewayFixture start(String host, int firstPort, List<String> serverProtocols,
                                      java.util.function.UnaryOperator<GatewayConfig> customize, Path caFile,
                                      org.ftpsgateway.metrics.GatewayMetrics metrics) throws Exception {
+    return start(host, firstPort, serverProtocols, customize, caFile, metrics, Map.of());
+  }
+
+  /** With more MINA ftplets after the TLS rules (to record or refuse what reaches the upstream). */
+  public static GatewayFixture start(String host, int firstPort, List<String> serverProtocols,
+                                     java.util.function.UnaryOperator<GatewayConfig> customize, Path caFile,
+                                     org.ftpsgateway.metrics.GatewayMetrics metrics,
+                                     Map<String, org.apache.ftpserver.ftplet.Ftplet> extraFtplets) throws Exception {
     Path root = Files.createTempDirectory("ftpgw-test-root");
     DemoFtpsServer server = DemoFtpsServer.start(host, 0, firstPort + "-" + (firstPort + 99), Map.of(USER, PASSWORD),
-        root, serverProtocols);
+        root, serverProtocols, extraFtplets);
     Vertx vertx = Vertx.vertx();
     GatewayConfig base = config(host, server.port(), firstPort + 100, UpstreamConfig.DEFAULT_PROTOCOLS,
         caFile != null ? caFile : server.certificatePem(), host, DataMode.EPSV);
