@@ -106,10 +106,11 @@ class ConfigReloadTest {
         Files.createDirectories(tmp.resolve("b")), GatewayFixture.SERVER_PROTOCOLS);
     Path ca = Files.writeString(tmp.resolve("ca.pem"), Files.readString(a.certificatePem())
         + Files.readString(b.certificatePem()));
-    byte[] big = GatewayFixture.randomBytes(12_000_000, 42);
+    // issue #7: a reload during a 100 MB transfer
+    byte[] big = GatewayFixture.randomBytes(100_000_000, 42);
     Files.write(a.root().resolve("big.bin"), big);
     Path file = Files.writeString(tmp.resolve("gateway.yaml"),
-        yaml(ca, "a", "limits: { bytesPerSecond: 4000000 }\n")); // the download takes ~3 s
+        yaml(ca, "a", "limits: { bytesPerSecond: 30000000 }\n")); // the download takes ~3.3 s
     vertx = Vertx.vertx();
     gateway = Gateway.start(vertx, new ConfigLoader(Map.of()).load(vertx, file), GatewayMetrics.disabled())
         .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
