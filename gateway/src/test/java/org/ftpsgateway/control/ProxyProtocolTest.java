@@ -276,24 +276,26 @@ class ProxyProtocolTest {
         };
       }
 
+      // Commons Net connects through createSocket() + connect(): the connecting variants are never called, and
+      // would bypass the header above if they were
       @Override
       public Socket createSocket(String host, int port) {
-        throw new UnsupportedOperationException();
+        throw new UnsupportedOperationException("only createSocket() is used by FTPClient");
       }
 
       @Override
       public Socket createSocket(String host, int port, InetAddress localHost, int localPort) {
-        throw new UnsupportedOperationException();
+        throw new UnsupportedOperationException("only createSocket() is used by FTPClient");
       }
 
       @Override
       public Socket createSocket(InetAddress host, int port) {
-        throw new UnsupportedOperationException();
+        throw new UnsupportedOperationException("only createSocket() is used by FTPClient");
       }
 
       @Override
       public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) {
-        throw new UnsupportedOperationException();
+        throw new UnsupportedOperationException("only createSocket() is used by FTPClient");
       }
     };
   }

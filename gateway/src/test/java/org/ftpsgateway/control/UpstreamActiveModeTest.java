@@ -120,6 +120,7 @@ class UpstreamActiveModeTest {
         seen.add(verb);
       }
       if (verb.equals("EPRT")) {
+        // a server without RFC 2428 support, on purpose: the gateway must fall back to PORT
         session.write(new DefaultFtpReply(502, "Command EPRT not implemented."));
         return FtpletResult.SKIP;
       }

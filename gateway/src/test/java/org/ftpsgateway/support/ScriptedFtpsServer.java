@@ -446,6 +446,7 @@ public final class ScriptedFtpsServer implements AutoCloseable {
           reply(221, "Goodbye.");
           return false;
         }
+        // what a real server answers to a verb it does not know (RFC 959 §4.2); tests script the verbs they need
         default -> reply(502, verb + " not implemented.");
       }
       return true;
