@@ -6,7 +6,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.util.List;
-import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
 import org.apache.commons.net.ftp.FTPSClient;
 import org.apache.commons.net.util.TrustManagerUtils;
@@ -32,16 +31,7 @@ class ClientTlsTest {
 
   private static FTPSClient ftps(boolean implicit, int port) throws Exception {
     // the gateway's generated certificate is self-signed: this test checks the protocol, not the trust chain
-    FTPSClient ftp = new FTPSClient("TLS", implicit);
-    ftp.setTrustManager(TrustManagerUtils.getAcceptAllTrustManager());
-    ftp.setDefaultTimeout(20_000);
-    ftp.connect("127.0.0.1", port);
-    assertThat(ftp.login(GatewayFixture.USER, GatewayFixture.PASSWORD)).as(ftp.getReplyString()).isTrue();
-    ftp.execPBSZ(0);
-    ftp.execPROT("P");
-    ftp.setFileType(FTP.BINARY_FILE_TYPE);
-    ftp.enterLocalPassiveMode();
-    return ftp;
+    return GatewayFixture.ftpsLogin(port, implicit, TrustManagerUtils.getAcceptAllTrustManager());
   }
 
   @Test

@@ -98,15 +98,8 @@ class MetricsEndpointTest {
     }, null, metrics)) {
       byte[] down = GatewayFixture.randomBytes(4_000_000, 5);
       Files.write(fx.root().resolve("cpu.bin"), down);
-      org.apache.commons.net.ftp.FTPSClient ftp = new org.apache.commons.net.ftp.FTPSClient("TLS", false);
-      ftp.setTrustManager(org.apache.commons.net.util.TrustManagerUtils.getAcceptAllTrustManager());
-      ftp.setDefaultTimeout(20_000);
-      ftp.connect("127.0.0.1", fx.port());
-      assertThat(ftp.login(GatewayFixture.USER, GatewayFixture.PASSWORD)).isTrue();
-      ftp.execPBSZ(0);
-      ftp.execPROT("P");
-      ftp.setFileType(org.apache.commons.net.ftp.FTP.BINARY_FILE_TYPE);
-      ftp.enterLocalPassiveMode();
+      var ftp = GatewayFixture.ftpsLogin(fx.port(), false,
+          org.apache.commons.net.util.TrustManagerUtils.getAcceptAllTrustManager());
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       assertThat(ftp.retrieveFile("cpu.bin", out)).as(ftp.getReplyString()).isTrue();
       assertThat(GatewayFixture.sha256(out.toByteArray())).isEqualTo(GatewayFixture.sha256(down));

@@ -171,6 +171,26 @@ public final class GatewayFixture implements AutoCloseable {
     return ftp;
   }
 
+  /**
+   * An FTPS client logged in to a TLS listener on {@code port}, {@code PBSZ 0} + {@code PROT P}, binary, passive.
+   * {@code trust} decides about the gateway's certificate (tests check the protocol, not the chain, unless they say).
+   */
+  public static org.apache.commons.net.ftp.FTPSClient ftpsLogin(int port, boolean implicit,
+                                                               javax.net.ssl.TrustManager trust) throws IOException {
+    org.apache.commons.net.ftp.FTPSClient ftp = new org.apache.commons.net.ftp.FTPSClient("TLS", implicit);
+    ftp.setTrustManager(trust);
+    ftp.setDefaultTimeout(20_000);
+    ftp.connect("127.0.0.1", port);
+    if (!ftp.login(USER, PASSWORD)) {
+      throw new IOException("login failed: " + ftp.getReplyString());
+    }
+    ftp.execPBSZ(0);
+    ftp.execPROT("P");
+    ftp.setFileType(FTP.BINARY_FILE_TYPE);
+    ftp.enterLocalPassiveMode();
+    return ftp;
+  }
+
   /** The first reply line the gateway sends on a new connection, read with a raw socket. */
   public static String greeting(int port) throws IOException {
     try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {

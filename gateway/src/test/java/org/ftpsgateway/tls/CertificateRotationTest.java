@@ -14,7 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.X509TrustManager;
-import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPSClient;
 import org.ftpsgateway.config.ClientTlsConfig;
 import org.ftpsgateway.config.GatewayConfig;
@@ -54,16 +53,7 @@ class CertificateRotationTest {
   }
 
   private static FTPSClient ftps(int port, Recording trust) throws Exception {
-    FTPSClient ftp = new FTPSClient("TLS", false);
-    ftp.setTrustManager(trust);
-    ftp.setDefaultTimeout(20_000);
-    ftp.connect("127.0.0.1", port);
-    assertThat(ftp.login(GatewayFixture.USER, GatewayFixture.PASSWORD)).as(ftp.getReplyString()).isTrue();
-    ftp.execPBSZ(0);
-    ftp.execPROT("P");
-    ftp.setFileType(FTP.BINARY_FILE_TYPE);
-    ftp.enterLocalPassiveMode();
-    return ftp;
+    return GatewayFixture.ftpsLogin(port, false, trust);
   }
 
   private static String presentedBy(int port) throws Exception {
