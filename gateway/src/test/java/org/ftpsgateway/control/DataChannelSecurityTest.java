@@ -137,32 +137,10 @@ class DataChannelSecurityTest {
     for (int i = 0; i < count; i++) {
       FTPClient ftp = fx.login();
       switch (i % 5) {
-        case 0 -> {
-          ByteArrayOutputStream out = new ByteArrayOutputStream();
-          assertThat(ftp.retrieveFile("fd.bin", out)).isTrue();
-          ftp.logout();
-          ftp.disconnect();
-        }
-        case 1 -> { // client vanishes mid-download
-          var in = ftp.retrieveFileStream("fd.bin");
-          in.readNBytes(1000);
-          ftp.setSoLinger(true, 0); // close with RST
-          ftp.disconnect();
-          in.close();
-        }
-        case 2 -> { // ABOR, then QUIT
-          var in = ftp.retrieveFileStream("fd.bin");
-          in.readNBytes(1000);
-          ftp.sendCommand("ABOR");
-          ftp.getReply();
-          in.close();
-          ftp.logout();
-          ftp.disconnect();
-        }
-        case 3 -> { // PASV and leave
-          ftp.sendCommand("PASV");
-          ftp.disconnect();
-        }
+        case 0 -> SessionEndings.downloadThenQuit(ftp, "fd.bin");
+        case 1 -> SessionEndings.vanishMidDownload(ftp, "fd.bin");
+        case 2 -> SessionEndings.abortThenQuit(ftp, "fd.bin");
+        case 3 -> SessionEndings.pasvAndGone(ftp);
         default -> { // raw socket that says nothing after the greeting
           try (Socket s = new Socket("127.0.0.1", fx.port())) {
             s.getInputStream().read();

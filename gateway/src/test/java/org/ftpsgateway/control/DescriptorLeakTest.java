@@ -111,33 +111,10 @@ class DescriptorLeakTest {
     }
     FTPClient ftp = fx.login();
     switch (way) {
-      case 0 -> { // a full download, then QUIT
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        assertThat(ftp.retrieveFile("fd.bin", out)).isTrue();
-        assertThat(out.size()).isEqualTo(content.length);
-        ftp.logout();
-        ftp.disconnect();
-      }
-      case 1 -> { // client vanishes mid-download (RST)
-        var in = ftp.retrieveFileStream("fd.bin");
-        in.readNBytes(1000);
-        ftp.setSoLinger(true, 0);
-        ftp.disconnect();
-        in.close();
-      }
-      case 2 -> { // ABOR, then QUIT
-        var in = ftp.retrieveFileStream("fd.bin");
-        in.readNBytes(1000);
-        ftp.sendCommand("ABOR");
-        ftp.getReply();
-        in.close();
-        ftp.logout();
-        ftp.disconnect();
-      }
-      case 3 -> { // PASV, then gone without a word
-        ftp.sendCommand("PASV");
-        ftp.disconnect();
-      }
+      case 0 -> assertThat(SessionEndings.downloadThenQuit(ftp, "fd.bin")).isEqualTo(content.length);
+      case 1 -> SessionEndings.vanishMidDownload(ftp, "fd.bin");
+      case 2 -> SessionEndings.abortThenQuit(ftp, "fd.bin");
+      case 3 -> SessionEndings.pasvAndGone(ftp);
       default -> { // upload cut short by a client RST
         OutputStream out = ftp.storeFileStream("fd-up-" + Thread.currentThread().getId() + ".bin");
         if (out != null) {
