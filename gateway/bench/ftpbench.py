@@ -45,7 +45,7 @@ def log(msg):
 
 # ------------------------------------------------------------------ /proc
 def _stat(pid):
-    """(ppid, utime+stime+cutime+cstime in ticks, rss pages) of pid, or None."""
+    """(ppid, utime+stime+cutime+cstime in ticks, rss pages, utime+cutime, stime+cstime) of pid, or None."""
     try:
         with open(f"/proc/{pid}/stat") as f:
             s = f.read()
@@ -53,7 +53,8 @@ def _stat(pid):
         return None
     rest = s[s.rindex(")") + 2:].split()
     # rest[0] = state (field 3); field n is rest[n - 3]
-    return int(rest[1]), int(rest[11]) + int(rest[12]) + int(rest[13]) + int(rest[14]), int(rest[21])
+    return (int(rest[1]), int(rest[11]) + int(rest[12]) + int(rest[13]) + int(rest[14]), int(rest[21]),
+            int(rest[11]) + int(rest[13]), int(rest[12]) + int(rest[14]))
 
 
 def tree(pid):
@@ -81,6 +82,12 @@ def tree(pid):
 def tree_cpu(pid):
     """CPU seconds of pid and its live descendants; reaped children are in the parent's cutime/cstime."""
     return sum(st[1] for st in tree(pid).values()) / CLK_TCK
+
+
+def tree_cpu_split(pid):
+    """(user, system) CPU seconds of pid and its live descendants (as tree_cpu)."""
+    t = tree(pid).values()
+    return sum(st[3] for st in t) / CLK_TCK, sum(st[4] for st in t) / CLK_TCK
 
 
 def tree_mem(pid):
@@ -348,10 +355,12 @@ def curl_xfer(path, a, direction, fname, tag):
         cmd += ["-T", src, "-w", "%{speed_upload} %{size_upload}" + w, url + "upload/" + os.path.basename(dest)]
     settle(path)
     m0, _ = metrics(path.get("metrics_port"))
-    c0 = tree_cpu(path["pid"])
+    u0, k0 = tree_cpu_split(path["pid"])
+    c0 = u0 + k0
     p = subprocess.run(cmd, capture_output=True, text=True)
     settled = settle(path)
-    c1 = tree_cpu(path["pid"])
+    u1, k1 = tree_cpu_split(path["pid"])
+    c1 = u1 + k1
     m1, _ = metrics(path.get("metrics_port"))
     res = {"path": path["name"], "dir": direction, "tag": tag, "rc": p.returncode, "bytes": size}
     try:
@@ -363,6 +372,8 @@ def curl_xfer(path, a, direction, fname, tag):
     if path["kind"] != "direct":
         res["cpu_s"] = c1 - c0
         res["cpu_s_per_gb"] = (c1 - c0) / (size / GB)
+        res["cpu_user_s_per_gb"] = (u1 - u0) / (size / GB)
+        res["cpu_sys_s_per_gb"] = (k1 - k0) / (size / GB)
         if not settled:
             res["note"] = "proxy sessions did not settle within 20 s: CPU figure may be incomplete"
     if m0 and m1:
@@ -695,6 +706,21 @@ def report(R):
           f"{fmt(ratio(c[0], floor_s_gb), 2)} | {fmt(ratio(c[1], floor_s_gb), 2)} | "
           f"{fmt(ratio(c[0], own), 2)} | {fmt(ratio(c[1], own), 2)} |")
     w("")
+    w("Where the proxy CPU goes: user time (the proxy's own work: TLS, copying, its event loop) and system time "
+      "(the kernel: socket reads and writes; on loopback the sender's write also runs the receiver's TCP input). "
+      "Every relay pays the system part for reading 1 GB from one socket and writing it to another; the crypto "
+      "floor compares with the user part:\n")
+    w("| path | backend | user s/GB ↓ | ↑ | system s/GB ↓ | ↑ | user ×AES floor ↓ | ↑ |")
+    w("|---|---|---|---|---|---|---|---|")
+    for p in paths:
+        if p["kind"] == "direct" or p["name"] not in alive:
+            continue
+        n = p["name"]
+        us = [cpu(n, d, "cpu_user_s_per_gb") for d in ("down", "up")]
+        ks = [cpu(n, d, "cpu_sys_s_per_gb") for d in ("down", "up")]
+        w(f"| {label(p)} | {p['backend']} | {fmt(us[0], 2)} | {fmt(us[1], 2)} | {fmt(ks[0], 2)} | {fmt(ks[1], 2)} | "
+          f"{fmt(ratio(us[0], floor_s_gb), 2)} | {fmt(ratio(us[1], floor_s_gb), 2)} |")
+    w("")
 
     w("## Sessions\n")
     hdr = ["path", "backend", "latency b2b ms", "spaced ms", "b2b ×mp", "b2b − direct ms"]
@@ -775,6 +801,14 @@ def report(R):
 
         row("CPU/GB ↓ ≤ 2.5 × AES-256-GCM floor", lambda p: cpu_floor(p, "down"))
         row("CPU/GB ↑ ≤ 2.5 × AES-256-GCM floor", lambda p: cpu_floor(p, "up"))
+        def user_floor(p, d):
+            c = cpu(p["name"], d, "cpu_user_s_per_gb")
+            if c is None or floor_s_gb is None:
+                return None, None
+            return f"{c / floor_s_gb:.2f}× floor", c <= 2.5 * floor_s_gb
+
+        row("(context) user CPU/GB ↓ ≤ 2.5 × floor", lambda p: user_floor(p, "down"))
+        row("(context) user CPU/GB ↑ ≤ 2.5 × floor", lambda p: user_floor(p, "up"))
         row("CPU/GB ↓ below mod_proxy", lambda p: cpu_mp(p, "down"))
         row("CPU/GB ↑ below mod_proxy", lambda p: cpu_mp(p, "up"))
 

@@ -77,6 +77,12 @@ public final class Main {
     if (System.getProperty("jdk.tls.client.enableSessionTicketExtension") == null) {
       System.setProperty("jdk.tls.client.enableSessionTicketExtension", "false");
     }
+    // Netty 4.2 defaults to its adaptive allocator; the pooled one cost less CPU per relayed GB here (fewer page
+    // faults from fresh chunks: 2-4 % of samples in an async-profiler profile of a 1 GiB transfer, issue #6).
+    // Must be set before Netty's allocator class initialises; an explicit -D wins.
+    if (System.getProperty("io.netty.allocator.type") == null) {
+      System.setProperty("io.netty.allocator.type", "pooled");
+    }
     int code = run(args, System.out, System.err);
     if (code != 0) {
       System.exit(code);
