@@ -27,7 +27,7 @@
 #                        (mod_proxy stays on 1.2: it truncates uploads with 1.3)
 #   BENCH_VERIFY=1       downloads land in /dev/shm and are compared with cmp (0: /dev/null, size only)
 #   BENCH_STRICT=0|1     exit 1 if anything failed (default: 1 in smoke mode, 0 otherwise)
-#   BENCH_JAVA_OPTS="-XX:+ExitOnOutOfMemoryError"   JVM options of the gateways
+#   BENCH_JAVA_OPTS="-Xmx512m -XX:+ExitOnOutOfMemoryError"   JVM options of the gateways (the systemd unit's)
 #   BENCH_GW_ENV="FTPGW_X=y ..."   extra env for the gateways (other FTPGW_* vars are NOT passed on)
 #   GATEWAY_JAR=...      jar under test (default <repo>/gateway/target/ftps-gateway.jar; copied first)
 #   BENCH_SKIP_INSTALL=1 no apt / install-servers.sh     BENCH_KEEP=1  leave everything running
@@ -65,7 +65,7 @@ VERIFY=${BENCH_VERIFY:-1}
 BACKENDS=${BENCH_BACKENDS:-vsftpd pureftpd}
 PATHS=${BENCH_PATHS:-direct modproxy gw-jdk gw-openssl}
 UP_TLS=${BENCH_UPSTREAM_TLS:-tls12}
-JAVA_OPTS=${BENCH_JAVA_OPTS:--XX:+ExitOnOutOfMemoryError}
+JAVA_OPTS=${BENCH_JAVA_OPTS:--Xmx512m -XX:+ExitOnOutOfMemoryError}
 GATEWAY_JAR=${GATEWAY_JAR:-$REPO_ROOT/gateway/target/ftps-gateway.jar}
 BRUN=${BENCH_RUN:-/tmp/ftpgw-bench}
 OUT=${BENCH_OUT:-$BRUN/results.md}
