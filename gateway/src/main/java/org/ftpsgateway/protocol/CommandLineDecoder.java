@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 public final class CommandLineDecoder {
 
   public static final int DEFAULT_MAX_LINE_LENGTH = 4096;
+  /** First size of the line buffer; most command lines fit (a path of a few hundred bytes grows it once or twice). */
+  static final int INITIAL_BUFFER = 256;
 
   /** Receives decoded lines, or the reason a line was refused. */
   public interface Sink {
@@ -29,7 +31,8 @@ public final class CommandLineDecoder {
   private enum TelnetState { DATA, IAC, OPTION, SUBNEGOTIATION, SUBNEGOTIATION_IAC }
 
   private final int maxLineLength;
-  private final byte[] line;
+  /** Grows on demand up to {@code maxLineLength}: an idle session holds a short buffer, not the cap (issue #6). */
+  private byte[] line;
   private int length;
   private TelnetState telnet = TelnetState.DATA;
   private boolean sawCr;
@@ -41,7 +44,7 @@ public final class CommandLineDecoder {
 
   public CommandLineDecoder(int maxLineLength) {
     this.maxLineLength = maxLineLength;
-    this.line = new byte[maxLineLength];
+    this.line = new byte[Math.min(INITIAL_BUFFER, maxLineLength)];
   }
 
   public void feed(byte[] bytes, int offset, int count, Sink sink) {
@@ -108,6 +111,9 @@ public final class CommandLineDecoder {
       return;
     }
     if (invalidReason == null) {
+      if (length == line.length) {
+        line = java.util.Arrays.copyOf(line, Math.min(maxLineLength, line.length * 2));
+      }
       line[length++] = (byte) b;
     }
   }

@@ -14,13 +14,16 @@ import java.util.function.Consumer;
 public final class FtpReplyDecoder {
 
   public static final int DEFAULT_MAX_LINE_LENGTH = 8192;
+  /** First size of the line buffer; reply lines are short, a long listing line grows it. */
+  static final int INITIAL_BUFFER = 256;
   public static final int DEFAULT_MAX_REPLY_LINES = 100_000;
   /** Bytes one multi-line reply may hold in all (a huge STAT listing fits; a hostile server cannot exhaust memory). */
   public static final int MAX_REPLY_BYTES = 4 << 20;
 
   private final int maxLineLength;
   private final int maxReplyLines;
-  private final byte[] line;
+  /** Grows on demand up to {@code maxLineLength + 1}: an idle session holds a short buffer, not the cap. */
+  private byte[] line;
   private int lineLength;
   private boolean failed;
 
@@ -36,7 +39,7 @@ public final class FtpReplyDecoder {
     this.maxLineLength = maxLineLength;
     this.maxReplyLines = maxReplyLines;
     // one byte over the cap: room for the CR that ends a line of exactly maxLineLength bytes
-    this.line = new byte[maxLineLength + 1];
+    this.line = new byte[Math.min(INITIAL_BUFFER, maxLineLength + 1)];
   }
 
   /** Feeds bytes; each complete reply goes to {@code out} in order. After an exception the decoder stays failed. */
@@ -59,6 +62,9 @@ public final class FtpReplyDecoder {
         if (lineLength > maxLineLength || (lineLength == maxLineLength && b != '\r')) {
           failed = true;
           throw new FtpProtocolException("reply line longer than " + maxLineLength + " bytes");
+        }
+        if (lineLength == line.length) {
+          line = java.util.Arrays.copyOf(line, Math.min(maxLineLength + 1, line.length * 2));
         }
         line[lineLength++] = b;
       }

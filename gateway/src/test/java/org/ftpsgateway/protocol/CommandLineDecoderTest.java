@@ -159,6 +159,19 @@ class CommandLineDecoderTest {
     }
   }
 
+  /** The line buffer starts small and grows: lines up to the default cap arrive whole, one byte more does not. */
+  @Test
+  void growsItsBufferUpToTheDefaultCap() {
+    String atCap = "RETR " + "p".repeat(CommandLineDecoder.DEFAULT_MAX_LINE_LENGTH - 5);
+    String overCap = atCap + "q";
+    for (int chunk : new int[] {Integer.MAX_VALUE, 1, 300}) {
+      CommandLineDecoder decoder = new CommandLineDecoder();
+      byte[] wire = wire(atCap + "\r\n" + overCap + "\r\nPWD\r\n");
+      assertThat(decode(decoder, wire, new int[] {chunk})).as("chunks of %d", chunk).containsExactly(line(atCap),
+          invalid("command line longer than " + CommandLineDecoder.DEFAULT_MAX_LINE_LENGTH + " bytes"), line("PWD"));
+    }
+  }
+
   @Test
   void neverHoldsMoreThanTheCap() {
     CommandLineDecoder decoder = new CommandLineDecoder(8);

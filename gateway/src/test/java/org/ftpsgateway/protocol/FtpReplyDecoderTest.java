@@ -180,6 +180,21 @@ class FtpReplyDecoderTest {
     assertThat(fed[0]).as("bytes accepted before the error").isEqualTo(failingByte);
   }
 
+  /** The line buffer starts small and grows: a line of the default cap arrives whole, one byte more fails. */
+  @Test
+  void growsItsBufferUpToTheDefaultCap() throws Exception {
+    String atCap = "200 " + "r".repeat(FtpReplyDecoder.DEFAULT_MAX_LINE_LENGTH - 4);
+    for (int chunk : new int[] {Integer.MAX_VALUE, 1, 300}) {
+      FtpReplyDecoder decoder = new FtpReplyDecoder();
+      List<FtpReply> out = new ArrayList<>();
+      feedInChunks(decoder, bytes(atCap + "\r\n"), new int[] {chunk}, out);
+      assertThat(out).as("chunks of %d", chunk).containsExactly(reply(200, atCap));
+    }
+    FtpReplyDecoder decoder = new FtpReplyDecoder();
+    assertThatThrownBy(() -> decoder.feed(bytes(atCap + "r\r\n"), r -> { }))
+        .isInstanceOf(FtpProtocolException.class).hasMessageContaining("longer than");
+  }
+
   static Stream<Arguments> linesAtTheCap() {
     String max = "200 " + "a".repeat(12); // exactly 16 bytes
     return Stream.of(
