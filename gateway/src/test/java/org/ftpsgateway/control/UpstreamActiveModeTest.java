@@ -170,12 +170,10 @@ class UpstreamActiveModeTest {
       byte[] content = randomBytes(100_000, 42);
       Files.write(fx.root().resolve("x.bin"), content);
       FTPClient ftp = fx.login();
-      // the gateway now listens on the first port of upstream.activePorts for the upstream
+      // the gateway now listens on a port of upstream.activePorts for the upstream: the first, or the second when
+      // the first is taken (these ports lie in Linux's ephemeral range: any outgoing connection may hold one)
       assertThat(ftp.sendCommand("PASV")).as(ftp.getReplyString()).isEqualTo(227);
-      try (Socket thief = new Socket()) {
-        // Linux accepts any 127/8 source address: 127.0.0.2 is another host as far as the gateway can tell
-        thief.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0));
-        thief.connect(new InetSocketAddress("127.0.0.1", first), 5000);
+      try (Socket thief = connectFromAnotherHost(first, first + 1)) {
         thief.setSoTimeout(5000);
         int read;
         try {
@@ -193,5 +191,22 @@ class UpstreamActiveModeTest {
       ftp.logout();
       ftp.disconnect();
     }
+  }
+
+  /** Connects from 127.0.0.2 (another host as far as the gateway can tell: Linux accepts any 127/8 source). */
+  private static Socket connectFromAnotherHost(int... ports) throws java.io.IOException {
+    java.io.IOException last = null;
+    for (int port : ports) {
+      Socket socket = new Socket();
+      socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0));
+      try {
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        return socket;
+      } catch (java.io.IOException e) {
+        socket.close();
+        last = e;
+      }
+    }
+    throw last;
   }
 }
