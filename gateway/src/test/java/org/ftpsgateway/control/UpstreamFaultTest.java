@@ -79,12 +79,7 @@ class UpstreamFaultTest {
         // already gone
       }
     }
-    if (gateway != null) {
-      gateway.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
-    if (vertx != null) {
-      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
+    GatewayFixture.stop(gateway, vertx);
     server.close();
   }
 

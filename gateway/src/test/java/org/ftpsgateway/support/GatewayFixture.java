@@ -232,8 +232,17 @@ public final class GatewayFixture implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    gateway.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    stop(gateway, vertx);
     server.close();
+  }
+
+  /** Stops a gateway, then its Vert.x, each within 10 s; either may be null (a test that failed while starting). */
+  public static void stop(Gateway gateway, Vertx vertx) throws Exception {
+    if (gateway != null) {
+      gateway.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+    if (vertx != null) {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
   }
 }

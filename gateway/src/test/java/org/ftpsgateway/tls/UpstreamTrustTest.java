@@ -54,12 +54,7 @@ class UpstreamTrustTest {
 
   @AfterEach
   void stop() throws Exception {
-    if (gateway != null) {
-      gateway.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
-    if (vertx != null) {
-      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
+    GatewayFixture.stop(gateway, vertx);
     if (server != null) {
       server.close();
     }

@@ -45,12 +45,7 @@ class ConfigReloadTest {
     if (reloader != null) {
       reloader.close();
     }
-    if (gateway != null) {
-      gateway.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
-    if (vertx != null) {
-      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
+    GatewayFixture.stop(gateway, vertx);
     if (a != null) {
       a.close();
     }

@@ -56,12 +56,7 @@ class UpstreamRoutingTest {
 
   @AfterEach
   void stop() throws Exception {
-    if (gateway != null) {
-      gateway.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
-    if (vertx != null) {
-      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
+    GatewayFixture.stop(gateway, vertx);
     a.close();
     b.close();
   }
