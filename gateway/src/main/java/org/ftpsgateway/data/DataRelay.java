@@ -124,9 +124,12 @@ public final class DataRelay {
    */
   static final int SINK_WRITE_QUEUE_BYTES = 2 * MAX_READ_BYTES;
 
+  /** Read sizing for data connections: immutable, each channel keeps its own adaptive state in a handle. */
+  private static final AdaptiveRecvByteBufAllocator BULK_READS =
+      new AdaptiveRecvByteBufAllocator(64, 16 * 1024, MAX_READ_BYTES);
+
   private static void tuneForBulk(NetSocketInternal socket) {
-    socket.channelHandlerContext().channel().config()
-        .setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator(64, 16 * 1024, MAX_READ_BYTES));
+    socket.channelHandlerContext().channel().config().setRecvByteBufAllocator(BULK_READS);
   }
 
   private void run() {
