@@ -79,6 +79,19 @@ public final class ConfigReloader {
   }
 
   /**
+   * SIGHUP re-reads the configuration through {@link #reloadNow}: an invalid file is refused and logged (the running
+   * config stays); SIGHUP never stops the process. Platforms without SIGHUP only lose this trigger.
+   */
+  public ConfigReloader reloadOnSighup() {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> reloadNow("SIGHUP"));
+    } catch (IllegalArgumentException e) {
+      LOG.fine("SIGHUP cannot be handled on this platform: " + e.getMessage());
+    }
+    return this;
+  }
+
+  /**
    * SIGHUP: reads, validates and applies the file now. Blocking: call it from the signal thread or a worker, never
    * from an event loop. True when applied.
    */
