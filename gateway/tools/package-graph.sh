@@ -28,8 +28,11 @@ for directory, _, files in os.walk(root):
             if dst != src:
                 edges[src].setdefault(dst, set()).add(f[:-5])
         for m in re.finditer(r"^import\s+(?:static\s+)?" + re.escape(base) + r"\.([\w.]+)\s*;", code, re.M):
-            parts = m.group(1).split(".")
-            pkgparts = [p for p in parts if p[:1].islower()]
+            pkgparts = []
+            for part in m.group(1).split("."):
+                if not part[:1].islower():
+                    break  # the class; a static import's member follows it
+                pkgparts.append(part)
             dst = ".".join(pkgparts) or "(root)"
             if dst != src:
                 edges[src].setdefault(dst, set()).add(f[:-5])
