@@ -16,7 +16,6 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.ftpsgateway.cli.LogSetup;
 import org.ftpsgateway.config.ConfigException;
-import org.ftpsgateway.config.ConfigLoader;
 import org.ftpsgateway.config.DataMode;
 import org.ftpsgateway.config.GatewayConfig;
 import org.ftpsgateway.config.ListenerConfig;
@@ -154,7 +153,7 @@ public final class Main {
     GatewayConfig config;
     Vertx loaderVertx = Vertx.vertx();
     try {
-      config = new ConfigLoader(System.getenv()).load(loaderVertx, file);
+      config = new ConfigFiles(System.getenv()).load(loaderVertx, file);
     } catch (ConfigException e) {
       err.println("ftps-gateway: config error: " + e.getMessage());
       return EXIT_CONFIG;

@@ -22,6 +22,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.ftpsgateway.ConfigFiles;
 import org.ftpsgateway.config.ConfigLoader;
 import org.ftpsgateway.config.GatewayConfig;
 import org.ftpsgateway.config.ListenerConfig;
@@ -380,7 +381,7 @@ class HelmChartTest {
     assertThat(yaml).as("gateway.yaml").isNotNull();
     Path file = tmp.resolve("gateway-" + (++files) + ".yaml");
     Files.writeString(file, yaml.replace(MOUNTED_CA, caFile.toString()));
-    return new ConfigLoader(env).load(vertx, file);
+    return new ConfigFiles(env).load(vertx, file);
   }
 
   /** The FTPGW_* variables of the container; Downward API values stand for a pod or node IP. */
