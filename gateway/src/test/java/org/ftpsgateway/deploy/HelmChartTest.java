@@ -41,7 +41,7 @@ import org.yaml.snakeyaml.Yaml;
  * Lints and renders the Helm chart in {@code helm/} with helm-java (Helm as a library from Maven Central, no helm
  * binary), in both modes and in every {@code helm/ci/*-values.yaml} scenario, and checks the rendered objects: the
  * FTP Service exposes exactly the configured passive range, and every gateway.yaml in the ConfigMap is accepted by
- * the gateway's own {@link ConfigLoader} (what {@code --check-config} runs), with the container's environment.
+ * the gateway's own {@link ConfigFiles} (what {@code --check-config} runs), with the container's environment.
  */
 class HelmChartTest {
 
