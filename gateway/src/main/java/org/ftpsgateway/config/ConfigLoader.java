@@ -7,10 +7,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 /**
  * Reads the YAML file (through vertx-config), applies the {@link EnvironmentOverrides}, checks every key against the
@@ -76,12 +76,10 @@ public final class ConfigLoader {
     environment.applyTo(doc);
     ConfigSchema.check(doc);
     GatewayConfig config = build(doc);
-    List<String> upstreamKeys = new ArrayList<>();
-    for (int i = 0; i < config.upstreams().size(); i++) {
-      upstreamKeys.add(UpstreamSection.keyOf(doc, i));
-    }
+    List<String> upstreamKeys = IntStream.range(0, config.upstreams().size())
+        .mapToObj(i -> UpstreamSection.keyOf(doc, i)).toList();
     for (Check check : checks) {
-      check.check(config, List.copyOf(upstreamKeys));
+      check.check(config, upstreamKeys);
     }
     return config;
   }
