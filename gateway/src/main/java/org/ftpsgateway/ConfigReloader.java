@@ -69,7 +69,7 @@ public final class ConfigReloader {
         lastDocument = document;
       }
       try {
-        apply("config file change", new ConfigLoader(environment).fromJson(document));
+        apply("config file change", new ConfigFiles(environment).fromJson(document));
       } catch (ConfigException e) {
         refused("config file change", e);
       }
@@ -97,7 +97,7 @@ public final class ConfigReloader {
    */
   public boolean reloadNow(String trigger) {
     try {
-      return apply(trigger, new ConfigLoader(environment).load(vertx, file));
+      return apply(trigger, new ConfigFiles(environment).load(vertx, file));
     } catch (ConfigException e) {
       refused(trigger, e);
       return false;

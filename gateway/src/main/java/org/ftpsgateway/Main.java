@@ -13,7 +13,6 @@ import org.ftpsgateway.cli.Arguments;
 import org.ftpsgateway.cli.EffectiveConfig;
 import org.ftpsgateway.cli.LogSetup;
 import org.ftpsgateway.config.ConfigException;
-import org.ftpsgateway.config.ConfigLoader;
 import org.ftpsgateway.config.GatewayConfig;
 import org.ftpsgateway.demo.DemoBootstrap;
 import org.ftpsgateway.metrics.MetricsBootstrap;
@@ -68,7 +67,7 @@ public final class Main {
     GatewayConfig config;
     Vertx loaderVertx = Vertx.vertx();
     try {
-      config = new ConfigLoader(System.getenv()).load(loaderVertx, file);
+      config = new ConfigFiles(System.getenv()).load(loaderVertx, file);
     } catch (ConfigException e) {
       err.println(PROGRAM + "config error: " + e.getMessage());
       return Arguments.EXIT_CONFIG;
