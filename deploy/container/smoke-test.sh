@@ -2,9 +2,11 @@
 # Builds the container image (deploy/container/build.sh, Debian packages only) and runs it with podman the way a
 # cluster does: read-only root filesystem, as its non-root user. Checks --version and the user, that the shipped
 # example config is refused with exit 2 (it names a CA file only a real deployment has), then runs --demo (an
-# embedded FTPS server and the gateway on 127.0.0.1:2021 inside the container, so --network host) and moves a file
-# through it with curl, up and down, compared by SHA-256; SIGTERM must stop it cleanly. Prints the image size and
-# the start time (container start until port 2021 answers).
+# embedded FTPS server and the gateway on 127.0.0.1:2021 inside the container) and moves a file through it with
+# curl, up and down, compared by SHA-256; SIGTERM must stop it cleanly. Prints the image size and the start time
+# (container start until port 2021 answers). The container gets a network namespace of its own with loopback only
+# (--network none) and curl runs in it (nsenter): the demo's fixed ports (2021, 9464, 40000-40199) can then never
+# meet another program's on a shared host, as they could with --network host.
 # Needs root and the jar (mvn -q package -DskipTests); installs podman, runc, mmdebstrap and curl when missing.
 # IMAGE_REF=<image> skips the build and tests that image. Run from anywhere; .ci/run runs it.
 set -euo pipefail
@@ -57,13 +59,13 @@ set -e
 echo "ok: the shipped config without its CA file: exit 2, $(tr -d '\n' <"$work/shipped.out")"
 
 # 3. --demo, read-only, non-root: a file up and down through the gateway
-for port in 2021 9464; do
-  if ss -ltnH "sport = :$port" | grep -q .; then fail "port $port is taken on this host (the demo binds it)"; fi
-done
 started=$(date +%s%N)
-podman run -d --name "$container" --read-only --user 10001:10001 --network host "$image" --demo >/dev/null
+podman run -d --name "$container" --read-only --user 10001:10001 --network none "$image" --demo >/dev/null
+pid="$(podman inspect --format '{{.State.Pid}}' "$container")"
+# curl in the container's network namespace (the host's curl binary, the container's loopback)
+ncurl() { nsenter --net="/proc/$pid/ns/net" curl "$@"; }
 deadline=$((SECONDS + 60))
-until curl -s -o /dev/null --max-time 5 ftp://demo:demo@127.0.0.1:2021/; do
+until ncurl -s -o /dev/null --max-time 5 ftp://demo:demo@127.0.0.1:2021/; do
   [ "$(podman inspect --format '{{.State.Running}}' "$container")" = true ] \
     || fail "the container exited at start: $(podman logs "$container" 2>&1)"
   [ "$SECONDS" -lt "$deadline" ] || fail "port 2021 did not answer within 60 s: $(podman logs "$container" 2>&1)"
@@ -73,8 +75,8 @@ start_ms=$((($(date +%s%N) - started) / 1000000))
 echo "ok: --demo answers on 127.0.0.1:2021 after $start_ms ms (container start to first listing; load average $(cut -d" " -f1-3 /proc/loadavg) on $(nproc) CPUs)"
 
 head -c 5000000 /dev/urandom >"$work/up.bin"
-curl -sS --max-time 60 -T "$work/up.bin" ftp://demo:demo@127.0.0.1:2021/upload/smoke.bin
-curl -sS --max-time 60 -o "$work/down.bin" ftp://demo:demo@127.0.0.1:2021/upload/smoke.bin
+ncurl -sS --max-time 60 -T "$work/up.bin" ftp://demo:demo@127.0.0.1:2021/upload/smoke.bin
+ncurl -sS --max-time 60 -o "$work/down.bin" ftp://demo:demo@127.0.0.1:2021/upload/smoke.bin
 sent="$(sha256sum <"$work/up.bin" | cut -d' ' -f1)"
 received="$(sha256sum <"$work/down.bin" | cut -d' ' -f1)"
 [ "$sent" = "$received" ] || fail "5 MB up and down: sha256 $sent sent, $received received"

@@ -77,7 +77,7 @@ Service ports, hostPorts, NetworkPolicy, mesh annotations and alerts are all gen
 {{- define "ftps-gateway.passiveRange" -}}
 {{- $text := toString .Values.listener.passivePorts }}
 {{- if not (regexMatch "^[0-9]{1,5}(-[0-9]{1,5})?$" $text) }}
-{{- fail (printf "listener.passivePorts: expected FIRST-LAST, e.g. 30000-30049, got %q" $text) }}
+{{- fail (printf "listener.passivePorts: expected FIRST-LAST, e.g. 30000-30039, got %q" $text) }}
 {{- end }}
 {{- $parts := splitList "-" $text }}
 {{- $first := atoi (first $parts) }}
