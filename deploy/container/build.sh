@@ -68,7 +68,9 @@ else
   fi
   # dpkg drops documentation, man pages and locales as it installs; update-alternatives (the JRE's postinst) still
   # needs the man1 directory for its links, so it exists until the end
-  mmdebstrap --variant=essential --include="$packages" \
+  # the merged-usr hook makes the /usr merge itself and installs usr-is-merged, which satisfies
+  # init-system-helpers; otherwise apt picks the usrmerge package and with it the full perl (about 50 MB)
+  mmdebstrap --variant=essential --include="$packages" --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
     --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
     --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-exclude=/usr/share/info/*' \
     --essential-hook='mkdir -p "$1/usr/share/man/man1"' \
