@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,6 +51,8 @@ class HelmChartTest {
   private static final String NAMESPACE = "ftp";
   /** Where the chart mounts Secrets and ConfigMaps the config names; the loader checks those files exist. */
   private static final String MOUNTS = "/etc/ftps-gateway/";
+  /** A SHA-256 fingerprint as openssl prints it. */
+  private static final String PIN = String.join(":", Collections.nCopies(8, "AB:CD:EF:01"));
   /** What the Downward API would put into FTPGW_* variables taken from status.podIP or status.hostIP. */
   private static final String DOWNWARD_IP = "10.1.2.3";
 
@@ -193,6 +196,9 @@ class HelmChartTest {
         assertThat(listener.clientTls().certFile()).startsWith(tmp.toString());
       }
       assertThat(listener.access().acceptProxyProtocol()).isEqualTo(path(values, "listener", "acceptProxyProtocol"));
+      if (path(values, "upstream", "pinSha256Secret", "name") instanceof String pins && !pins.isEmpty()) {
+        assertThat(config.upstream().tlsOptions().pinSha256()).as("pins from the Secret").hasSize(2);
+      }
       assertThat(listener.passivePorts()).as("passive ports in %s", file.getKey()).isEqualTo(range);
       assertThat(listener.host()).isEqualTo("0.0.0.0");
       assertThat(containerPort(container, "ftp")).isEqualTo(listener.port());
@@ -390,8 +396,7 @@ class HelmChartTest {
     Map<String, String> set = new LinkedHashMap<>();
     set.put("config.limits.maxSessions", "0");
     set.put("config.upstream.verifyHostname", "false");
-    set.put("config.upstream.pinSha256[0]", "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:"
-        + "AB:CD:EF:01:23:45:67:89");
+    set.put("config.upstream.pinSha256[0]", PIN);
     set.put("config.upstream.servers[0].host", "a.example");
     set.put("config.upstream.servers[1].host", "b.example");
     set.put("config.listeners[0].requireTls", "true");
@@ -479,7 +484,10 @@ class HelmChartTest {
     return tmp.resolve("mounts").resolve(path.substring(MOUNTS.length())).toString();
   }
 
-  /** The FTPGW_* variables of the container; Downward API values stand for a pod or node IP. */
+  /**
+   * The FTPGW_* variables of the container; Downward API values stand for a pod or node IP, a Secret's value for
+   * two pins (what upstream.pinSha256Secret holds).
+   */
   private static Map<String, String> gatewayEnvironment(Map<String, Object> container) {
     Map<String, String> env = new HashMap<>();
     List<Map<String, Object>> entries = cast(container.getOrDefault("env", List.of()));
@@ -490,6 +498,9 @@ class HelmChartTest {
       }
       if (entry.containsKey("value")) {
         env.put(name, String.valueOf(entry.get("value")));
+      } else if (path(entry, "valueFrom", "secretKeyRef") != null) {
+        assertThat(name).isEqualTo("FTPGW_UPSTREAM_PINSHA256");
+        env.put(name, PIN + "," + PIN.replace("AB", "CD"));
       } else {
         assertThat(path(entry, "valueFrom", "fieldRef", "fieldPath")).isIn("status.podIP", "status.hostIP");
         env.put(name, DOWNWARD_IP);
