@@ -1,80 +1,97 @@
 #!/usr/bin/env bash
-# Tests the container image without a container engine: the Containerfile's COPY sources exist, and its
-# ENTRYPOINT + CMD, run directly with the image paths mapped to the build output, print the version, refuse the
-# shipped example config with exit 2 (it names a CA file only a real deployment has), and run the gateway with a
-# valid config until SIGTERM. Needs the jar: mvn -q package -DskipTests. Run from anywhere; .ci/run runs it.
+# Builds the container image (deploy/container/build.sh, Debian packages only) and runs it with podman the way a
+# cluster does: read-only root filesystem, as its non-root user. Checks --version and the user, that the shipped
+# example config is refused with exit 2 (it names a CA file only a real deployment has), then runs --demo (an
+# embedded FTPS server and the gateway on 127.0.0.1:2021 inside the container) and moves a file through it with
+# curl, up and down, compared by SHA-256; SIGTERM must stop it cleanly. Prints the image size and the start time
+# (container start until port 2021 answers). The container gets a network namespace of its own with loopback only
+# (--network none) and curl runs in it (nsenter): the demo's fixed ports (2021, 9464, 40000-40199) can then never
+# meet another program's on a shared host, as they could with --network host.
+# Needs root and the jar (mvn -q package -DskipTests); installs podman, runc, mmdebstrap and curl when missing.
+# IMAGE_REF=<image> skips the build and tests that image. Run from anywhere; .ci/run runs it.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-containerfile="$root/deploy/container/Containerfile"
-jar="$root/gateway/target/ftps-gateway.jar"
 work="$(mktemp -d)"
-gateway_pid=""
+container="ftpgw-smoke-$$"
 cleanup() {
-  if [ -n "$gateway_pid" ]; then kill -KILL "$gateway_pid" 2>/dev/null || true; fi
+  podman rm -f -t 0 "$container" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 fail() { echo "smoke-test: FAIL: $*" >&2; exit 1; }
 
-# 1. every COPY source exists in the build context (the repository root)
-copies=0
-while read -r _ src dest; do
-  [ -e "$root/$src" ] || fail "COPY $src: no such file in the build context (run mvn -q package -DskipTests)"
-  echo "ok: COPY $src -> $dest"
-  copies=$((copies + 1))
-done < <(grep -E '^COPY ' "$containerfile")
-[ "$copies" -ge 2 ] || fail "expected the jar and conf/gateway.yaml to be copied, found $copies COPY lines"
+missing=()
+for tool in podman runc mmdebstrap curl; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+if [ "${#missing[@]}" -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+# podman 4.3 on these hosts runs containers only with runc and without default ulimits (crun: "cgroups in hybrid
+# mode not supported"; both runtimes fail to set RLIMIT_NOFILE/NPROC otherwise)
+printf '[containers]\ndefault_ulimits = []\n[engine]\nruntime = "runc"\n' >"$work/containers.conf"
+export CONTAINERS_CONF="$work/containers.conf"
 
-# 2. the ENTRYPOINT and CMD, with the image's paths mapped onto the build output
-json_words() { sed -n "s/^$1 \[\(.*\)\]$/\1/p" "$containerfile" | tr ',' '\n' | sed 's/^ *"//; s/" *$//'; }
-mapfile -t entrypoint < <(json_words ENTRYPOINT)
-mapfile -t cmd < <(json_words CMD)
-[ "${#entrypoint[@]}" -gt 0 ] || fail "no ENTRYPOINT [...] in $containerfile"
-[ "${#cmd[@]}" -gt 0 ] || fail "no CMD [...] in $containerfile"
-entrypoint=("${entrypoint[@]//\/opt\/ftps-gateway\/ftps-gateway.jar/$jar}")
-echo "entrypoint: ${entrypoint[*]}"
-echo "cmd:        ${cmd[*]}"
-image_config() {  # CMD with /etc/ftps-gateway/gateway.yaml replaced by $1
-  local out=()
-  for word in "${cmd[@]}"; do out+=("${word//\/etc\/ftps-gateway\/gateway.yaml/$1}"); done
-  printf '%s\n' "${out[@]}"
-}
+image="${IMAGE_REF:-$(bash "$root/deploy/container/build.sh" | tail -n 1)}"
+podman image exists "$image" || fail "no image $image"
+size="$(podman image inspect --format '{{.Size}}' "$image")"
+echo "ok: image $image, $((size / 1000000)) MB"
+run=(podman run --rm --read-only --user 10001:10001)
 
-version="$("${entrypoint[@]}" --version)"
+# 1. the entrypoint, the user
+version="$("${run[@]}" "$image" --version)"
 [[ "$version" == "ftps-gateway "* ]] || fail "--version printed '$version'"
 echo "ok: --version: $version"
+user="$("${run[@]}" --entrypoint id "$image" -un)"
+[ "$user" = ftpgw ] || fail "runs as '$user', expected ftpgw"
+[ "$(podman image inspect --format '{{.Config.User}}' "$image")" = "10001:10001" ] \
+  || fail "the image's USER is not 10001:10001"
+echo "ok: USER 10001:10001 ($user)"
 
-# the image's default config is conf/gateway.yaml; it must load except for the CA file it names
-mapfile -t run_shipped < <(image_config "$root/conf/gateway.yaml")
+# 2. the image's default config (conf/gateway.yaml) loads except for the CA file it names
 set +e
-"${entrypoint[@]}" "${run_shipped[@]}" --check-config >"$work/shipped.out" 2>&1
+"${run[@]}" "$image" --config /etc/ftps-gateway/gateway.yaml --check-config >"$work/shipped.out" 2>&1
 code=$?
 set -e
 [ "$code" -eq 2 ] && grep -q 'upstream.caFile' "$work/shipped.out" \
   || fail "shipped config: expected exit 2 naming upstream.caFile, got $code: $(cat "$work/shipped.out")"
 echo "ok: the shipped config without its CA file: exit 2, $(tr -d '\n' <"$work/shipped.out")"
 
-# 3. a valid config (the shipped one without the CA line, any free control port, metrics off): it runs until SIGTERM
-grep -v '^  caFile:' "$root/conf/gateway.yaml" >"$work/gateway.yaml"
-mapfile -t run_valid < <(image_config "$work/gateway.yaml")
-FTPGW_LISTENERS_0_PORT=0 FTPGW_LISTENERS_0_PASSIVEPORTS=39100-39109 FTPGW_METRICS_ENABLED=false \
-  "${entrypoint[@]}" "${run_valid[@]}" >"$work/run.out" 2>&1 &
-gateway_pid=$!
-for _ in $(seq 1 100); do
-  if grep -q 'listener ftp on' "$work/run.out"; then break; fi
-  kill -0 "$gateway_pid" 2>/dev/null || fail "the gateway exited at start: $(cat "$work/run.out")"
+# 3. --demo, read-only, non-root: a file up and down through the gateway
+started=$(date +%s%N)
+podman run -d --name "$container" --read-only --user 10001:10001 --network none "$image" --demo >/dev/null
+pid="$(podman inspect --format '{{.State.Pid}}' "$container")"
+# curl in the container's network namespace (the host's curl binary, the container's loopback)
+ncurl() { nsenter --net="/proc/$pid/ns/net" curl "$@"; }
+deadline=$((SECONDS + 60))
+until ncurl -s -o /dev/null --max-time 5 ftp://demo:demo@127.0.0.1:2021/; do
+  [ "$(podman inspect --format '{{.State.Running}}' "$container")" = true ] \
+    || fail "the container exited at start: $(podman logs "$container" 2>&1)"
+  [ "$SECONDS" -lt "$deadline" ] || fail "port 2021 did not answer within 60 s: $(podman logs "$container" 2>&1)"
+  sleep 0.1
+done
+start_ms=$((($(date +%s%N) - started) / 1000000))
+echo "ok: --demo answers on 127.0.0.1:2021 after $start_ms ms (container start to first listing; load average $(cut -d" " -f1-3 /proc/loadavg) on $(nproc) CPUs)"
+
+head -c 5000000 /dev/urandom >"$work/up.bin"
+ncurl -sS --max-time 60 -T "$work/up.bin" ftp://demo:demo@127.0.0.1:2021/upload/smoke.bin
+ncurl -sS --max-time 60 -o "$work/down.bin" ftp://demo:demo@127.0.0.1:2021/upload/smoke.bin
+sent="$(sha256sum <"$work/up.bin" | cut -d' ' -f1)"
+received="$(sha256sum <"$work/down.bin" | cut -d' ' -f1)"
+[ "$sent" = "$received" ] || fail "5 MB up and down: sha256 $sent sent, $received received"
+echo "ok: 5 MB uploaded and downloaded through the gateway, sha256 $sent on both sides"
+# the audit line is written when the transfer's accounting ends, which may be just after curl saw the 226
+deadline=$((SECONDS + 10))
+until podman logs "$container" 2>&1 | grep -q 'command=RETR .*outcome=ok'; do
+  [ "$SECONDS" -lt "$deadline" ] || fail "no audit line for the RETR within 10 s: $(podman logs "$container" 2>&1)"
   sleep 0.2
 done
-grep -q 'listener ftp on' "$work/run.out" || fail "no 'listener ftp on' within 20 s: $(cat "$work/run.out")"
-echo "ok: started: $(grep -o 'listener ftp on.*' "$work/run.out")"
-kill -TERM "$gateway_pid"
-set +e
-wait "$gateway_pid"
-code=$?
-set -e
-gateway_pid=""
+echo "ok: audit: $(podman logs "$container" 2>&1 | grep -o 'transfer .*command=RETR.*outcome=ok' | head -n 1)"
+
+podman stop -t 20 "$container" >/dev/null
+code="$(podman inspect --format '{{.State.ExitCode}}' "$container")"
 # 143 = 128 + SIGTERM: the JVM's normal exit on SIGTERM
-[ "$code" -eq 143 ] || [ "$code" -eq 0 ] || fail "after SIGTERM: exit $code: $(cat "$work/run.out")"
+[ "$code" -eq 143 ] || [ "$code" -eq 0 ] || fail "after SIGTERM: exit $code: $(podman logs "$container" 2>&1)"
 echo "ok: stopped on SIGTERM (exit $code)"
-echo "smoke-test: all checks passed"
+echo "smoke-test: all checks passed (image $((size / 1000000)) MB, start $start_ms ms)"

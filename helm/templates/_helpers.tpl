@@ -77,7 +77,7 @@ Service ports, hostPorts, NetworkPolicy, mesh annotations and alerts are all gen
 {{- define "ftps-gateway.passiveRange" -}}
 {{- $text := toString .Values.listener.passivePorts }}
 {{- if not (regexMatch "^[0-9]{1,5}(-[0-9]{1,5})?$" $text) }}
-{{- fail (printf "listener.passivePorts: expected FIRST-LAST, e.g. 30000-30049, got %q" $text) }}
+{{- fail (printf "listener.passivePorts: expected FIRST-LAST, e.g. 30000-30039, got %q" $text) }}
 {{- end }}
 {{- $parts := splitList "-" $text }}
 {{- $first := atoi (first $parts) }}
@@ -120,6 +120,38 @@ Where the upstream CA bundle is mounted, and so the caFile of gateway.yaml.
 {{- end }}
 
 {{/*
+Where the listener's certificate Secret is mounted: as a whole directory (never subPath), so the kubelet's atomic
+symlink swap on rotation (cert-manager renewing the Secret) reaches the files and the gateway's certificate reload
+(listeners[].certReloadSeconds) picks the new certificate up for new handshakes.
+*/}}
+{{- define "ftps-gateway.listenerTlsDir" -}}
+/etc/ftps-gateway/listener-tls
+{{- end }}
+
+{{/*
+The config file the gateway reads: a key of the chart's ConfigMap, or of existingConfig's ConfigMap or Secret.
+*/}}
+{{- define "ftps-gateway.configFile" -}}
+{{- $existing := .Values.existingConfig }}
+{{- if or $existing.configMapName $existing.secretName }}
+{{- printf "/etc/ftps-gateway/config/%s" $existing.key }}
+{{- else if and (eq .Values.mode "gateway") .Values.scaleOut.perPodServices.enabled }}
+{{- "/etc/ftps-gateway/config/$(POD_NAME).yaml" }}
+{{- else }}
+{{- "/etc/ftps-gateway/config/gateway.yaml" }}
+{{- end }}
+{{- end }}
+
+{{/*
+"true" when the rollout uses hostPorts (listener.passiveAddress.source hostIP in gateway mode): one such pod per
+node, so a rollout must stop an old pod before it starts a new one.
+*/}}
+{{- define "ftps-gateway.hostPorts" -}}
+{{- $v := .Values }}
+{{- if and (eq $v.mode "gateway") (not $v.scaleOut.perPodServices.enabled) (eq $v.listener.passiveAddress.source "hostIP") }}true{{ end }}
+{{- end }}
+
+{{/*
 Checks that span several values (values.schema.json checks each value alone). Rendered by the ConfigMap, which
 exists in both modes, so every install runs them.
 */}}
@@ -144,6 +176,24 @@ exists in both modes, so every install runs them.
 {{- end }}
 {{- if and $v.upstream.ca.secretName $v.upstream.ca.configMapName }}
 {{- fail "upstream.ca: set secretName or configMapName, not both" }}
+{{- end }}
+{{- if and $v.existingConfig.configMapName $v.existingConfig.secretName }}
+{{- fail "existingConfig: set configMapName or secretName, not both" }}
+{{- end }}
+{{- if and (or $v.existingConfig.configMapName $v.existingConfig.secretName) $perPod }}
+{{- fail "existingConfig cannot be combined with scaleOut.perPodServices: each pod needs its own generated config" }}
+{{- end }}
+{{- if and $v.listener.certificate.secretName (eq $v.listener.tls "none") }}
+{{- fail "listener.certificate.secretName is set but listener.tls is none: set listener.tls explicit or implicit" }}
+{{- end }}
+{{- $lbPorts := add 1 (add1 (sub $last $first)) }}
+{{- if and $gateway (eq $v.service.type "LoadBalancer") (gt (int $v.service.loadBalancerPortLimit) 0) (gt (int $lbPorts) (int $v.service.loadBalancerPortLimit)) }}
+{{- fail (printf "a LoadBalancer Service with the control port and listener.passivePorts %s needs %d listeners, above service.loadBalancerPortLimit %d (AWS NLB: 50 listeners per load balancer by default): shorten the range (and add replicas) or raise the limit if your provider allows it" $v.listener.passivePorts (int $lbPorts) (int $v.service.loadBalancerPortLimit)) }}
+{{- end }}
+{{- if and (include "ftps-gateway.hostPorts" .) $v.strategy.rollingUpdate }}
+{{- if eq (toString $v.strategy.rollingUpdate.maxUnavailable) "0" }}
+{{- fail "strategy.rollingUpdate.maxUnavailable 0 with listener.passiveAddress.source hostIP: a new pod needs the hostPorts an old pod holds, so with as many replicas as nodes the rollout never finishes; leave strategy empty (maxSurge 0, maxUnavailable 1)" }}
+{{- end }}
 {{- end }}
 {{- if and $v.serviceMonitor.enabled (not $v.metrics.enabled) }}
 {{- fail "serviceMonitor.enabled needs metrics.enabled" }}
@@ -176,52 +226,86 @@ override FTPGW_LISTENERS_0_PASSIVEADDRESS instead; auto writes none.
 {{- end }}
 
 {{/*
-gateway.yaml, generated from the values. Only keys the gateway knows: it rejects unknown keys.
+gateway.yaml: generated from the chart's values (listener, upstream, timeouts, metrics, logging), then the
+`config:` block laid over it, so every key of the gateway's configuration reference can be given. Lists replace
+lists; maps merge key by key (two levels: `upstream.servers`, `limits.maxSessions`, ...), and false or 0 in
+`config:` win too. `config.upstreams` replaces the generated `upstream:`; `config.upstream.servers` replaces its
+host/port. `config.listeners` may hold one entry, merged into the chart's listener, whose host, port and passive
+ports stay the chart's (the Service and container ports follow them). Only keys the gateway knows: it rejects
+unknown keys, and the test renders every ci/ scenario through the gateway's own config check.
 */}}
 {{- define "ftps-gateway.config" -}}
 {{- $v := .Values -}}
 {{- $sidecar := eq $v.mode "sidecar" -}}
+{{- $listener := dict "name" $v.listener.name "host" (ternary "127.0.0.1" "0.0.0.0" $sidecar) "port" (int $v.listener.port)
+    "tls" $v.listener.tls "passivePorts" (toString $v.listener.passivePorts) "allowForeignActive" $v.listener.allowForeignActive }}
+{{- with include "ftps-gateway.configPassiveAddress" . }}
+{{- $_ := set $listener "passiveAddress" . }}
+{{- end }}
+{{- if $v.listener.certificate.secretName }}
+{{- $_ := set $listener "certFile" (printf "%s/%s" (include "ftps-gateway.listenerTlsDir" .) $v.listener.certificate.certKey) }}
+{{- $_ := set $listener "keyFile" (printf "%s/%s" (include "ftps-gateway.listenerTlsDir" .) $v.listener.certificate.keyKey) }}
+{{- end }}
+{{- if $v.listener.acceptProxyProtocol }}
+{{- $_ := set $listener "acceptProxyProtocol" true }}
+{{- end }}
+{{- with $v.listener.allowClients }}
+{{- $_ := set $listener "allowClients" . }}
+{{- end }}
+{{- $upstream := dict "host" $v.upstream.host "port" (include "ftps-gateway.upstreamPort" . | int) "tls" $v.upstream.tls
+    "protocols" $v.upstream.protocols "dataMode" $v.upstream.dataMode }}
+{{- with $v.upstream.serverName }}
+{{- $_ := set $upstream "serverName" . }}
+{{- end }}
+{{- if include "ftps-gateway.caEnabled" . }}
+{{- $_ := set $upstream "caFile" (include "ftps-gateway.caFile" .) }}
+{{- end }}
+{{- with $v.upstream.pinSha256 }}
+{{- $_ := set $upstream "pinSha256" . }}
+{{- end }}
+{{- if $v.upstream.ccc }}
+{{- $_ := set $upstream "ccc" true }}
+{{- end }}
+{{- if $v.upstream.clientCertificate.secretName }}
+{{- $_ := set $upstream "clientCertFile" (printf "/etc/ftps-gateway/upstream-client/%s" $v.upstream.clientCertificate.certKey) }}
+{{- $_ := set $upstream "clientKeyFile" (printf "/etc/ftps-gateway/upstream-client/%s" $v.upstream.clientCertificate.keyKey) }}
+{{- end }}
+{{- $config := dict "listeners" (list $listener) "upstream" $upstream
+    "timeouts" (dict "connectSeconds" (int $v.timeouts.connectSeconds) "idleSeconds" (int $v.timeouts.idleSeconds) "dataConnectSeconds" (int $v.timeouts.dataConnectSeconds))
+    "metrics" (dict "enabled" $v.metrics.enabled "host" "0.0.0.0" "port" (int $v.metrics.port))
+    "logLevel" $v.logLevel "logFormat" $v.logFormat
+    "shutdownGraceSeconds" (max 1 (sub (sub (int $v.terminationGracePeriodSeconds) (int $v.lifecycle.preStopSleepSeconds)) 5)) }}
+{{- $user := deepCopy ($v.config | default dict) }}
+{{- with $user.listeners }}
+{{- if ne (len .) 1 }}
+{{- fail "config.listeners: give at most one entry (one listener per release: install the chart again for another); it is merged into the chart's listener" }}
+{{- end }}
+{{- range $key, $value := first . }}
+{{- if has $key (list "host" "port" "passivePorts" "passiveAddress") }}
+{{- fail (printf "config.listeners[0].%s: set it with listener.* (listener.port, listener.passivePorts, listener.passiveAddress): the Service, the container ports and the Downward API follow those values" $key) }}
+{{- end }}
+{{- $_ := set $listener $key $value }}
+{{- end }}
+{{- $_ := unset $user "listeners" }}
+{{- end }}
+{{- if hasKey $user "upstreams" }}
+{{- $_ := unset $config "upstream" }}
+{{- else if and (kindIs "map" $user.upstream) (hasKey $user.upstream "servers") }}
+{{- $_ := unset $upstream "host" }}
+{{- $_ := unset $upstream "port" }}
+{{- end }}
+{{- range $key, $value := $user }}
+{{- if and (kindIs "map" $value) (kindIs "map" (get $config $key)) }}
+{{- $section := get $config $key }}
+{{- range $key2, $value2 := $value }}
+{{- $_ := set $section $key2 $value2 }}
+{{- end }}
+{{- else }}
+{{- $_ := set $config $key $value }}
+{{- end }}
+{{- end -}}
 # Generated by the ftps-gateway chart from its values; FTPGW_* environment variables override keys of this file.
-listeners:
-  - name: {{ $v.listener.name | quote }}
-    host: {{ ternary "127.0.0.1" "0.0.0.0" $sidecar | quote }}
-    port: {{ int $v.listener.port }}
-    tls: none
-    passivePorts: {{ toString $v.listener.passivePorts | quote }}
-    {{- with include "ftps-gateway.configPassiveAddress" . }}
-    passiveAddress: {{ . | quote }}
-    {{- end }}
-    allowForeignActive: {{ $v.listener.allowForeignActive }}
-upstream:
-  host: {{ $v.upstream.host | quote }}
-  port: {{ include "ftps-gateway.upstreamPort" . }}
-  tls: {{ $v.upstream.tls | quote }}
-  {{- with $v.upstream.serverName }}
-  serverName: {{ . | quote }}
-  {{- end }}
-  {{- if include "ftps-gateway.caEnabled" . }}
-  caFile: {{ include "ftps-gateway.caFile" . | quote }}
-  {{- end }}
-  protocols: {{ toJson $v.upstream.protocols }}
-  dataMode: {{ $v.upstream.dataMode | quote }}
-  {{- with $v.upstream.pinSha256 }}
-  pinSha256: {{ toJson . }}
-  {{- end }}
-  {{- if $v.upstream.ccc }}
-  ccc: true
-  {{- end }}
-timeouts:
-  connectSeconds: {{ int $v.timeouts.connectSeconds }}
-  idleSeconds: {{ int $v.timeouts.idleSeconds }}
-  dataConnectSeconds: {{ int $v.timeouts.dataConnectSeconds }}
-metrics:
-  enabled: {{ $v.metrics.enabled }}
-  host: "0.0.0.0"
-  port: {{ int $v.metrics.port }}
-logLevel: {{ $v.logLevel | quote }}
-logFormat: {{ $v.logFormat | quote }}
-# SIGTERM drain: what is left of terminationGracePeriodSeconds after the preStop sleep, minus 5 s of margin
-shutdownGraceSeconds: {{ max 1 (sub (sub (int $v.terminationGracePeriodSeconds) (int $v.lifecycle.preStopSleepSeconds)) 5) }}
+{{ toYaml $config }}
 {{- end }}
 
 {{/*
@@ -255,10 +339,14 @@ Expands port specifications ("21", "40000-40010") into single ports, comma-separ
 {{- end }}
 
 {{/*
-Pod annotations: the config checksum (a changed config rolls the pods) and the mesh exclusions.
+Pod annotations: the mesh exclusions, and with restartOnConfigChange the config checksum (a changed config rolls
+the pods). Without it a changed ConfigMap reaches running pods through the kubelet (within its sync period, about
+a minute) and the gateway's own file reload (checked every 5 s), with no session ended.
 */}}
 {{- define "ftps-gateway.podAnnotations" -}}
+{{- if and .Values.restartOnConfigChange (not (or .Values.existingConfig.configMapName .Values.existingConfig.secretName)) }}
 checksum/config: {{ include "ftps-gateway.configData" . | sha256sum }}
+{{- end }}
 {{- $upstreamPorts := .Values.mesh.upstreamPorts | default (list (include "ftps-gateway.upstreamPort" .)) }}
 {{- $gateway := eq .Values.mode "gateway" }}
 {{- if .Values.mesh.linkerd.enabled }}
@@ -309,8 +397,8 @@ The gateway container (both modes). In sidecar mode the FTP listener binds 127.0
   {{- end }}
   args:
     - --config
-    - {{ ternary "/etc/ftps-gateway/config/$(POD_NAME).yaml" "/etc/ftps-gateway/config/gateway.yaml" $perPod }}
-  {{- if or $perPod $downward $v.extraEnv }}
+    - {{ include "ftps-gateway.configFile" . }}
+  {{- if or $perPod $downward $v.extraEnv $v.upstream.pinSha256Secret.name }}
   env:
     {{- if $perPod }}
     - name: POD_NAME
@@ -324,6 +412,16 @@ The gateway container (both modes). In sidecar mode the FTP listener binds 127.0
       valueFrom:
         fieldRef:
           fieldPath: status.{{ $source }}
+    {{- end }}
+    {{- with $v.upstream.pinSha256Secret }}
+    {{- if .name }}
+    # the upstream's pins, comma-separated (overrides upstream.pinSha256)
+    - name: FTPGW_UPSTREAM_PINSHA256
+      valueFrom:
+        secretKeyRef:
+          name: {{ .name }}
+          key: {{ .key }}
+    {{- end }}
     {{- end }}
     {{- with $v.extraEnv }}
     {{- toYaml . | nindent 4 }}
@@ -397,6 +495,21 @@ The gateway container (both modes). In sidecar mode the FTP listener binds 127.0
       mountPath: /etc/ftps-gateway/upstream-ca
       readOnly: true
     {{- end }}
+    {{- if $v.listener.certificate.secretName }}
+    - name: ftps-gateway-listener-tls
+      mountPath: {{ include "ftps-gateway.listenerTlsDir" . }}
+      readOnly: true
+    {{- end }}
+    {{- if $v.upstream.clientCertificate.secretName }}
+    - name: ftps-gateway-upstream-client
+      mountPath: /etc/ftps-gateway/upstream-client
+      readOnly: true
+    {{- end }}
+    {{- range $v.files }}
+    - name: ftps-gateway-files-{{ .name }}
+      mountPath: /etc/ftps-gateway/files/{{ .name }}
+      readOnly: true
+    {{- end }}
     - name: ftps-gateway-tmp
       mountPath: /tmp
     {{- with $v.extraVolumeMounts }}
@@ -408,9 +521,35 @@ The gateway container (both modes). In sidecar mode the FTP listener binds 127.0
 The volumes the gateway container mounts: its config, the upstream CA bundle, a writable /tmp.
 */}}
 {{- define "ftps-gateway.volumes" -}}
+{{- $v := .Values }}
 - name: ftps-gateway-config
+  {{- if $v.existingConfig.secretName }}
+  secret:
+    secretName: {{ $v.existingConfig.secretName }}
+  {{- else }}
   configMap:
-    name: {{ include "ftps-gateway.fullname" . }}
+    name: {{ $v.existingConfig.configMapName | default (include "ftps-gateway.fullname" .) }}
+  {{- end }}
+{{- with $v.listener.certificate.secretName }}
+- name: ftps-gateway-listener-tls
+  secret:
+    secretName: {{ . }}
+{{- end }}
+{{- with $v.upstream.clientCertificate.secretName }}
+- name: ftps-gateway-upstream-client
+  secret:
+    secretName: {{ . }}
+{{- end }}
+{{- range $v.files }}
+- name: ftps-gateway-files-{{ .name }}
+  {{- if .secretName }}
+  secret:
+    secretName: {{ .secretName }}
+  {{- else }}
+  configMap:
+    name: {{ .configMapName }}
+  {{- end }}
+{{- end }}
 {{- with .Values.upstream.ca }}
 {{- if .secretName }}
 - name: ftps-gateway-upstream-ca

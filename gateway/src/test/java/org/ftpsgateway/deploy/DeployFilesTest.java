@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The appliance and container files in {@code deploy/}: the systemd unit verifies, the install script puts the jar
  * and config where the unit looks for them, and the Containerfile copies what the Maven build makes to where its
- * ENTRYPOINT and CMD look. (deploy/container/smoke-test.sh runs the ENTRYPOINT once the jar is packaged.)
+ * ENTRYPOINT and CMD look. (deploy/container/smoke-test.sh builds the image and runs it with podman.)
  */
 class DeployFilesTest {
 
@@ -111,6 +111,9 @@ class DeployFilesTest {
     assertThat(entrypoint.group(1)).contains("\"-jar\", \"" + copies.get(0)[1] + "\"");
     assertThat(cmd.group(1)).isEqualTo("\"--config\", \"" + copies.get(1)[1] + "\"");
     assertThat(containerfile).containsPattern("(?m)^USER 10001:10001$");
+    // build.sh builds it on its own base without a container runtime (COPY only), and that base has the user
+    assertThat(containerfile).doesNotContainPattern("(?m)^RUN ");
+    assertThat(Files.readString(ROOT.resolve("deploy/container/build.sh"))).contains("ftpgw:x:10001:10001:");
   }
 
   private static List<String> execStart() throws IOException {

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,22 +50,23 @@ class HelmChartTest {
   private static final Path CHART = ROOT.resolve("helm");
   private static final String RELEASE = "ftpgw";
   private static final String NAMESPACE = "ftp";
-  /** Where the chart mounts the upstream CA bundle; the loader checks the file, so tests point it at a real one. */
-  private static final String MOUNTED_CA = "/etc/ftps-gateway/upstream-ca/ca.pem";
+  /** Where the chart mounts Secrets and ConfigMaps the config names; the loader checks those files exist. */
+  private static final String MOUNTS = "/etc/ftps-gateway/";
+  /** A SHA-256 fingerprint as openssl prints it. */
+  private static final String PIN = String.join(":", Collections.nCopies(8, "AB:CD:EF:01"));
   /** What the Downward API would put into FTPGW_* variables taken from status.podIP or status.hostIP. */
   private static final String DOWNWARD_IP = "10.1.2.3";
 
   @TempDir
   static Path tmp;
   private static Vertx vertx;
-  private static Path caFile;
+  private static GeneratedCertificate certificate;
   private static int files;
 
   @BeforeAll
-  static void setUp() throws IOException {
+  static void setUp() {
     vertx = Vertx.vertx();
-    caFile = Files.writeString(tmp.resolve("ca.pem"),
-        GeneratedCertificate.generate(List.of("ftps.example.com"), Duration.ofDays(1)).certificatePem());
+    certificate = GeneratedCertificate.generate(List.of("ftps.example.com"), Duration.ofDays(1));
   }
 
   @AfterAll
@@ -118,7 +120,7 @@ class HelmChartTest {
     if (mode.equals("sidecar")) {
       assertThat(kinds(objects)).as("sidecar mode renders no workload and no Service")
           .doesNotContain("Deployment", "StatefulSet", "Service");
-      GatewayConfig config = load(data.get("gateway.yaml"), Map.of());
+      GatewayConfig config = load(data.get("gateway.yaml"), Map.of(), List.of(MOUNTS + "upstream-ca"));
       ListenerConfig listener = config.listeners().get(0);
       assertThat(listener.host()).isEqualTo("127.0.0.1");
       assertThat(listener.passiveAddress()).isEqualTo("127.0.0.1");
@@ -129,9 +131,17 @@ class HelmChartTest {
     Map<String, Object> workload = objects.stream()
         .filter(o -> Set.of("Deployment", "StatefulSet").contains(o.get("kind"))).findFirst().orElseThrow();
     Map<String, Object> podTemplate = cast(path(workload, "spec", "template"));
-    assertThat(map(path(podTemplate, "metadata", "annotations")).get("checksum/config")).asString().hasSize(64);
+    assertThat(annotations(podTemplate)).as("config changes reach the pods by the gateway's reload, no restart")
+        .doesNotContainKey("checksum/config");
+    assertThat(path(podTemplate, "spec", "enableServiceLinks")).isEqualTo(false);
     Map<String, Object> container = container(podTemplate, "ftps-gateway");
     Map<String, String> env = gatewayEnvironment(container);
+    boolean hostIp = "hostIP".equals(path(values, "listener", "passiveAddress", "source"));
+    if (workload.get("kind").equals("Deployment")) {
+      // hostPorts: one pod per node, so a rollout with replicas = nodes must stop an old pod first
+      assertThat(path(workload, "spec", "strategy", "rollingUpdate", "maxSurge")).isEqualTo(hostIp ? 0 : 1);
+      assertThat(path(workload, "spec", "strategy", "rollingUpdate", "maxUnavailable")).isEqualTo(hostIp ? 1 : 0);
+    }
     if (Boolean.TRUE.equals(path(values, "metrics", "enabled"))) {
       assertThat(path(container, "readinessProbe", "httpGet", "path")).isEqualTo("/readyz");
     }
@@ -153,6 +163,10 @@ class HelmChartTest {
       }
       assertThat(ports(service)).hasSize(expected.size() + 1);
       String type = String.valueOf(path(service, "spec", "type"));
+      int limit = (Integer) path(values, "service", "loadBalancerPortLimit");
+      if (type.equals("LoadBalancer") && limit > 0) {
+        assertThat(ports(service)).as("listeners of the load balancer").hasSizeLessThanOrEqualTo(limit);
+      }
       if (!type.equals("ClusterIP")) {
         assertThat(path(service, "spec", "externalTrafficPolicy")).as("client address kept").isEqualTo("Local");
       }
@@ -172,11 +186,20 @@ class HelmChartTest {
     }
     assertThat(new TreeSet<>(data.keySet())).isEqualTo(expectedKeys);
     for (Map.Entry<String, String> file : data.entrySet()) {
-      if (data.get(file.getKey()).contains(MOUNTED_CA)) {
-        assertThat(mountPaths(container)).contains("/etc/ftps-gateway/upstream-ca");
-      }
-      GatewayConfig config = load(file.getValue(), env);
+      // every file the config names must lie in a directory the container mounts, or the load fails
+      GatewayConfig config = load(file.getValue(), env, mountPaths(container));
       ListenerConfig listener = config.listeners().get(0);
+      assertThat(listener.tls().configName()).as("listeners[0].tls").isEqualTo(path(values, "listener", "tls"));
+      if (path(values, "listener", "certificate", "secretName") instanceof String secret && !secret.isEmpty()) {
+        // the Secret as a directory, never subPath: the kubelet's symlink swap on renewal must reach the files
+        assertThat(path(volume(podTemplate, "ftps-gateway-listener-tls"), "secret", "secretName")).isEqualTo(secret);
+        assertThat(mount(container, "/etc/ftps-gateway/listener-tls")).doesNotContainKey("subPath");
+        assertThat(listener.clientTls().certFile()).startsWith(tmp.toString());
+      }
+      assertThat(listener.access().acceptProxyProtocol()).isEqualTo(path(values, "listener", "acceptProxyProtocol"));
+      if (path(values, "upstream", "pinSha256Secret", "name") instanceof String pins && !pins.isEmpty()) {
+        assertThat(config.upstream().tlsOptions().pinSha256()).as("pins from the Secret").hasSize(2);
+      }
       assertThat(listener.passivePorts()).as("passive ports in %s", file.getKey()).isEqualTo(range);
       assertThat(listener.host()).isEqualTo("0.0.0.0");
       assertThat(containerPort(container, "ftp")).isEqualTo(listener.port());
@@ -195,7 +218,7 @@ class HelmChartTest {
       } else if (!perPod && source.equals("value")) {
         assertThat(listener.passiveAddress()).isEqualTo(path(values, "listener", "passiveAddress", "value"));
       }
-      if (source.equals("hostIP") && !perPod) {
+      if (hostIp && !perPod) {
         // the node forwards every passive port to this pod
         assertThat(hostPorts(container)).isEqualTo(expected);
       }
@@ -210,7 +233,7 @@ class HelmChartTest {
     Map<String, Object> podTemplate = cast(path(one(objects, "Deployment", "legacy-app"), "spec", "template"));
     List<Map<String, Object>> containers = cast(path(podTemplate, "spec", "containers"));
     assertThat(containers).extracting(c -> c.get("name")).containsExactly("legacy-app", "ftps-gateway");
-    assertThat(map(path(podTemplate, "metadata", "annotations")).get("checksum/config")).asString().hasSize(64);
+    assertThat(annotations(podTemplate)).doesNotContainKey("checksum/config");
     assertThat(kinds(objects)).as("the dependency renders only its ConfigMap").containsExactlyInAnyOrder(
         "ConfigMap", "Deployment");
 
@@ -224,10 +247,11 @@ class HelmChartTest {
     List<String> args = cast(gateway.get("args"));
     String configFile = args.get(args.indexOf("--config") + 1);
     assertThat(configFile).startsWith("/etc/ftps-gateway/config/");
-    GatewayConfig config = load(data.get(Path.of(configFile).getFileName().toString()), Map.of());
+    GatewayConfig config = load(data.get(Path.of(configFile).getFileName().toString()), Map.of(),
+        mountPaths(gateway));
     assertThat(config.listeners().get(0).host()).isEqualTo("127.0.0.1");
     assertThat(config.listeners().get(0).passiveAddress()).isEqualTo("127.0.0.1");
-    assertThat(config.upstream().caFile()).isEqualTo(caFile.toString());
+    assertThat(config.upstream().caFile()).isEqualTo(mounted("/etc/ftps-gateway/upstream-ca/ca.pem"));
     assertThat(path(volume(podTemplate, "ftps-gateway-upstream-ca"), "secret", "secretName"))
         .isEqualTo("ftps-upstream-ca");
   }
@@ -255,7 +279,8 @@ class HelmChartTest {
         "ftps-gateway-upstream-ca"));
 
     String exampleConfig = (String) map(one(example, "ConfigMap", "ftps-gateway").get("data")).get("gateway.yaml");
-    assertThat(load(exampleConfig, Map.of())).isEqualTo(load(chartConfig, Map.of()));
+    List<String> mounts = mountPaths(chartContainer);
+    assertThat(load(exampleConfig, Map.of(), mounts)).isEqualTo(load(chartConfig, Map.of(), mounts));
     assertThat(Files.readString(dir.resolve("kustomization.yaml"))).contains("configmap.yaml", "deployment.yaml");
   }
 
@@ -326,7 +351,17 @@ class HelmChartTest {
         arguments(Map.of("upstream.host", ""), "upstream.host"),
         arguments(Map.of("metrics.enabled", "false", "serviceMonitor.enabled", "true"),
             "serviceMonitor.enabled needs metrics.enabled"),
-        arguments(Map.of("upstream.ca.secretName", "a", "upstream.ca.configMapName", "b"), "not both"));
+        arguments(Map.of("upstream.ca.secretName", "a", "upstream.ca.configMapName", "b"), "not both"),
+        arguments(Map.of("service.type", "LoadBalancer", "listener.passiveAddress.source", "podIP",
+            "listener.passivePorts", "30000-30049"), "needs 51 listeners, above service.loadBalancerPortLimit 50"),
+        arguments(Map.of("listener.passiveAddress.source", "hostIP", "strategy.type", "RollingUpdate",
+            "strategy.rollingUpdate.maxSurge", "1", "strategy.rollingUpdate.maxUnavailable", "0"),
+            "the rollout never finishes"),
+        arguments(Map.of("config.listeners[0].port", "2121"), "config.listeners[0].port: set it with listener.*"),
+        arguments(Map.of("config.listeners[0].name", "a", "config.listeners[1].name", "b"), "at most one entry"),
+        arguments(Map.of("listener.certificate.secretName", "tls"), "listener.tls is none"),
+        arguments(Map.of("listener.tls", "starttls"), "listener.tls must be one of the following"),
+        arguments(Map.of("existingConfig.configMapName", "a", "existingConfig.secretName", "b"), "not both"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -339,15 +374,61 @@ class HelmChartTest {
   // ---- rollouts ----
 
   @Test
-  void aConfigChangeRollsThePodsAndNothingElseDoes() {
-    String base = checksum(Map.of());
-    assertThat(checksum(Map.of("timeouts.idleSeconds", "600"))).isNotEqualTo(base);
-    assertThat(checksum(Map.of("podAnnotations.team", "erp", "replicas", "2"))).isEqualTo(base);
+  void withRestartOnConfigChangeAConfigChangeRollsThePodsAndNothingElseDoes() {
+    assertThat(checksum(Map.of())).as("default: the gateway reloads the file, pods keep running").isNull();
+    Map<String, String> restart = Map.of("restartOnConfigChange", "true");
+    String base = checksum(restart);
+    assertThat(base).hasSize(64);
+    assertThat(checksum(with(restart, "timeouts.idleSeconds", "600"))).isNotEqualTo(base);
+    assertThat(checksum(with(restart, "config.limits.maxSessions", "10"))).isNotEqualTo(base);
+    assertThat(checksum(with(restart, "podAnnotations.team", "erp"))).isEqualTo(base);
+  }
+
+  private static Map<String, String> with(Map<String, String> set, String key, String value) {
+    Map<String, String> out = new LinkedHashMap<>(set);
+    out.put(key, value);
+    return out;
+  }
+
+  // ---- config: and existingConfig ----
+
+  @Test
+  void configBlockOverridesGeneratedKeysIncludingFalseAndZero() throws Exception {
+    Map<String, String> set = new LinkedHashMap<>();
+    set.put("config.limits.maxSessions", "0");
+    set.put("config.upstream.verifyHostname", "false");
+    set.put("config.upstream.pinSha256[0]", PIN);
+    set.put("config.upstream.servers[0].host", "a.example");
+    set.put("config.upstream.servers[1].host", "b.example");
+    set.put("config.listeners[0].requireTls", "true");
+    set.put("config.tls.engine", "jdk");
+    List<Map<String, Object>> objects = render(template(set));
+    String yaml = (String) map(one(objects, "ConfigMap", fullname()).get("data")).get("gateway.yaml");
+    GatewayConfig config = load(yaml, Map.of(), List.of());
+    assertThat(config.limits().maxSessions()).isZero();
+    assertThat(config.upstreams().get(0).servers()).extracting(s -> s.host()).containsExactly("a.example",
+        "b.example");
+    assertThat(config.upstreams().get(0).servers()).allSatisfy(s -> assertThat(s.tlsOptions().verifyHostname()).isFalse());
+    assertThat(config.listeners().get(0).port()).isEqualTo(2121);
+  }
+
+  @Test
+  void existingConfigSecretIsMountedInsteadOfTheGeneratedConfigMap() {
+    List<Map<String, Object>> objects = render(template(Map.of("existingConfig.secretName", "my-gateway-config",
+        "existingConfig.key", "ftps.yaml", "restartOnConfigChange", "true")));
+    assertThat(kinds(objects)).doesNotContain("ConfigMap");
+    Map<String, Object> podTemplate = cast(path(one(objects, "Deployment", fullname()), "spec", "template"));
+    assertThat(path(volume(podTemplate, "ftps-gateway-config"), "secret", "secretName"))
+        .isEqualTo("my-gateway-config");
+    List<String> args = cast(container(podTemplate, "ftps-gateway").get("args"));
+    assertThat(args).containsExactly("--config", "/etc/ftps-gateway/config/ftps.yaml");
+    assertThat(annotations(podTemplate)).as("the chart cannot see that file's content").doesNotContainKey(
+        "checksum/config");
   }
 
   private static String checksum(Map<String, String> set) {
     Map<String, Object> deployment = one(render(template(set)), "Deployment", fullname());
-    return (String) path(deployment, "spec", "template", "metadata", "annotations", "checksum/config");
+    return (String) annotations(cast(path(deployment, "spec", "template"))).get("checksum/config");
   }
 
   /** {@code helm template} of the chart with {@code --set} values. */
@@ -376,15 +457,38 @@ class HelmChartTest {
     return out;
   }
 
-  /** Writes {@code yaml} to a file and loads it as {@code --check-config} does; the mounted CA becomes a real one. */
-  private static GatewayConfig load(String yaml, Map<String, String> env) throws Exception {
+  /**
+   * Writes {@code yaml} to a file and loads it as {@code --check-config} does. Each directory in {@code mounts}
+   * (the container's volume mounts) becomes a real one holding a certificate, its key and a CA bundle under the
+   * names Secrets and ConfigMaps use; a path outside them stays as it is and fails the load.
+   */
+  private static GatewayConfig load(String yaml, Map<String, String> env, List<String> mounts) throws Exception {
     assertThat(yaml).as("gateway.yaml").isNotNull();
+    String text = yaml;
+    for (String mount : mounts) {
+      if (mount.startsWith(MOUNTS) && !mount.equals(MOUNTS + "config")) {
+        Path dir = Files.createDirectories(Path.of(mounted(mount)));
+        for (String name : List.of("tls.crt", "ca.crt", "ca.pem")) {
+          Files.writeString(dir.resolve(name), certificate.certificatePem());
+        }
+        Files.writeString(dir.resolve("tls.key"), certificate.privateKeyPem());
+        text = text.replace(mount + "/", dir + "/");
+      }
+    }
     Path file = tmp.resolve("gateway-" + (++files) + ".yaml");
-    Files.writeString(file, yaml.replace(MOUNTED_CA, caFile.toString()));
+    Files.writeString(file, text);
     return new ConfigFiles(env).load(vertx, file);
   }
 
-  /** The FTPGW_* variables of the container; Downward API values stand for a pod or node IP. */
+  /** Where {@link #load} puts the files of a path under {@link #MOUNTS}. */
+  private static String mounted(String path) {
+    return tmp.resolve("mounts").resolve(path.substring(MOUNTS.length())).toString();
+  }
+
+  /**
+   * The FTPGW_* variables of the container; Downward API values stand for a pod or node IP, a Secret's value for
+   * two pins (what upstream.pinSha256Secret holds).
+   */
   private static Map<String, String> gatewayEnvironment(Map<String, Object> container) {
     Map<String, String> env = new HashMap<>();
     List<Map<String, Object>> entries = cast(container.getOrDefault("env", List.of()));
@@ -395,6 +499,9 @@ class HelmChartTest {
       }
       if (entry.containsKey("value")) {
         env.put(name, String.valueOf(entry.get("value")));
+      } else if (path(entry, "valueFrom", "secretKeyRef") != null) {
+        assertThat(name).isEqualTo("FTPGW_UPSTREAM_PINSHA256");
+        env.put(name, PIN + "," + PIN.replace("AB", "CD"));
       } else {
         assertThat(path(entry, "valueFrom", "fieldRef", "fieldPath")).isIn("status.podIP", "status.hostIP");
         env.put(name, DOWNWARD_IP);
@@ -472,6 +579,16 @@ class HelmChartTest {
   private static Map<String, Object> volume(Map<String, Object> podTemplate, String name) {
     List<Map<String, Object>> volumes = cast(path(podTemplate, "spec", "volumes"));
     return volumes.stream().filter(v -> name.equals(v.get("name"))).findFirst().orElseThrow();
+  }
+
+  private static Map<String, Object> mount(Map<String, Object> container, String mountPath) {
+    List<Map<String, Object>> mounts = cast(container.get("volumeMounts"));
+    return mounts.stream().filter(m -> mountPath.equals(m.get("mountPath"))).findFirst().orElseThrow();
+  }
+
+  private static Map<String, Object> annotations(Map<String, Object> podTemplate) {
+    Map<String, Object> annotations = cast(path(podTemplate, "metadata", "annotations"));
+    return annotations == null ? Map.of() : annotations;
   }
 
   private static List<String> mountPaths(Map<String, Object> container) {
