@@ -138,6 +138,26 @@ class DeployFilesTest {
         .contains("-p " + range.group(1) + ":" + range.group(1));
   }
 
+  @Test
+  void debianPackagePutsTheFilesWhereTheUnitAndTheCommandLook() throws IOException {
+    String pom = Files.readString(ROOT.resolve("gateway/pom.xml"));
+    List<String> command = execStart();
+    String config = command.get(command.indexOf("--config") + 1);
+    // conf/gateway.yaml goes to the directory the unit reads it from, and dpkg keeps it as a conffile
+    assertThat(pom).containsPattern("conf/gateway.yaml</src>\\s*<type>file</type>\\s*<mapper><type>perm</type><prefix>"
+        + Pattern.quote(config.substring(0, config.lastIndexOf('/'))) + "</prefix>");
+    assertThat(Files.readAllLines(ROOT.resolve("deploy/debian/control/conffiles"))).containsExactly(config);
+    // the unit's jar path is rewritten to where the package puts the jar, which is where the command runs it from
+    String packagedJar = "/usr/share/ftps-gateway/ftps-gateway.jar";
+    assertThat(pom).contains("<prefix>/usr/share/ftps-gateway</prefix>")
+        .contains("from=\"-jar " + command.get(command.indexOf("-jar") + 1) + "\"")
+        .contains("to=\"-jar " + packagedJar + "\"");
+    assertThat(Files.readString(ROOT.resolve("deploy/debian/ftps-gateway"))).contains("-jar " + packagedJar + " \"$@\"");
+    // postinst makes the user the unit runs as
+    assertThat(Files.readString(ROOT.resolve("deploy/debian/control/postinst")))
+        .contains("user=" + unitValue("User"), "adduser --system");
+  }
+
   /**
    * The keys of the README's "Configuration reference" table as dotted paths without list markers
    * ({@code listeners.certFile}). A cell like {@code `metrics.enabled` / `host` / `port`} names siblings.
@@ -190,10 +210,13 @@ class DeployFilesTest {
     return paths;
   }
 
+  private static String unitValue(String key) throws IOException {
+    return Files.readAllLines(UNIT).stream().filter(l -> l.startsWith(key + "=")).findFirst().orElseThrow()
+        .substring(key.length() + 1);
+  }
+
   private static List<String> execStart() throws IOException {
-    String line = Files.readAllLines(UNIT).stream().filter(l -> l.startsWith("ExecStart=")).findFirst()
-        .orElseThrow();
-    return List.of(line.substring("ExecStart=".length()).split(" "));
+    return List.of(unitValue("ExecStart").split(" "));
   }
 
   private static Path under(Path root, String absolute) {
