@@ -40,10 +40,10 @@ fi
 if dpkg -s ftps-gateway >/dev/null 2>&1; then
   fail "ftps-gateway is installed already; this test installs and purges it (remove it first: dpkg --purge ftps-gateway)"
 fi
-# what the test drives the package with (curl, systemd-analyze) and what the package depends on (adduser; Java is
+# what the test drives the package with (curl, systemd-analyze, ss) and what the package depends on (adduser; Java is
 # there already: it built the package)
 missing=()
-for tool in curl:curl systemd-analyze:systemd adduser:adduser setpriv:util-linux; do
+for tool in curl:curl systemd-analyze:systemd adduser:adduser setpriv:util-linux ss:iproute2; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool#*:}")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -109,6 +109,13 @@ await() {
 
 # 4. an upstream FTPS server: the demo's embedded one, run by the installed command as the service user, its
 # generated certificate written below a temporary directory of ours so the gateway can be told to trust it
+# (its gateway takes the fixed demo ports: on a shared machine wait, bounded, for another demo to end)
+for _ in $(seq 1 120); do
+  ss -Hltn '( sport = :2021 or sport = :9464 )' 2>/dev/null | grep -q . || break
+  sleep 1
+done
+! ss -Hltn '( sport = :2021 or sport = :9464 )' 2>/dev/null | grep -q . \
+  || fail "ports 2021/9464 (the demo's) stayed taken for 120 s: $(ss -Hltnp '( sport = :2021 or sport = :9464 )')"
 chmod 755 "$work"
 install -d -o "$user" -g "$user" -m 0700 "$work/demo-tmp"
 JAVA_OPTS="-Djava.io.tmpdir=$work/demo-tmp" setpriv --reuid "$user" --regid "$user" --init-groups -- \
@@ -138,12 +145,20 @@ await "$work/gateway.log" 'listener ftp on 0.0.0.0:[0-9]*' "$gateway_pid"
 port="$(sed -n 's/.*listener ftp on 0\.0\.0\.0:\([0-9]*\) .*/\1/p' "$work/gateway.log" | head -1)"
 ok "installed gateway as $user: $(grep -o 'listener ftp on.*' "$work/gateway.log" | head -1)"
 
-# 6. a file up (EPSV) and down again (PASV: announces the address the client reached, passiveAddress being unset)
+# 6. a file up (EPSV) and down again (PASV), to a non-loopback address of this machine when it has one: with
+# passiveAddress unset the 227 reply must name the address the client reached (the gateway listens only there),
+# and curl is told to connect to the address in the 227 rather than ignore it
+reached="$(hostname -I 2>/dev/null | tr ' ' '\n' | grep -E '^[0-9]+(\.[0-9]+){3}$' | head -1 || true)"
+reached="${reached:-127.0.0.1}"
 head -c 3145728 /dev/urandom >"$work/payload.bin"
-curl -sS --max-time 60 -T "$work/payload.bin" "ftp://demo:demo@127.0.0.1:$port/upload/package-test.bin" \
+curl -sS --max-time 60 -T "$work/payload.bin" "ftp://demo:demo@$reached:$port/upload/package-test.bin" \
   || fail "upload through the installed gateway: $(tail -5 "$work/gateway.log")"
-curl -sS --max-time 60 --disable-epsv -o "$work/download.bin" "ftp://demo:demo@127.0.0.1:$port/upload/package-test.bin" \
-  || fail "download through the installed gateway: $(tail -5 "$work/gateway.log")"
+curl -sS --max-time 60 --disable-epsv --no-ftp-skip-pasv-ip -o "$work/download.bin" -v \
+  "ftp://demo:demo@$reached:$port/upload/package-test.bin" 2>"$work/curl-pasv.log" \
+  || fail "download through the installed gateway: $(tail -5 "$work/curl-pasv.log") $(tail -5 "$work/gateway.log")"
+announced="$(sed -n 's/^< 227 .*(\([0-9]*\),\([0-9]*\),\([0-9]*\),\([0-9]*\),[0-9]*,[0-9]*).*/\1.\2.\3.\4/p' "$work/curl-pasv.log")"
+[ "$announced" = "$reached" ] || fail "227 announced '$announced', the client reached $reached: $(grep '^< 227' "$work/curl-pasv.log")"
+ok "PASV to $reached announced $announced (passiveAddress unset)"
 sent="$(sha256sum <"$work/payload.bin" | cut -d' ' -f1)"
 stored="$(sha256sum <"$served/upload/package-test.bin" | cut -d' ' -f1)"
 received="$(sha256sum <"$work/download.bin" | cut -d' ' -f1)"
