@@ -8,7 +8,8 @@
 #   /etc/ftps-gateway/gateway.yaml                  conf/gateway.yaml; an existing file is kept
 #   /etc/systemd/system/ftps-gateway.service        the hardened unit (deploy/systemd/ftps-gateway.service)
 #   system user and group ftps-gateway              the unit runs as it; it can read /etc/ftps-gateway
-# Then validates the config as that user and starts the service if it is valid (unless --no-start).
+# Then validates the config as that user and starts the service if it is valid (unless --no-start, or the config
+# is still the shipped one, which names an example upstream).
 #
 # Options: --jar FILE (default gateway/target/ftps-gateway.jar), --config FILE (default conf/gateway.yaml),
 #          --no-start. With DESTDIR=/some/root the files go below that root, and no user, chown or systemctl
@@ -88,7 +89,11 @@ fi
 # validate as the service user, so unreadable files show up now and not at start
 if runuser -u "$service_user" -- /usr/bin/java -jar /opt/ftps-gateway/ftps-gateway.jar \
     --config /etc/ftps-gateway/gateway.yaml --check-config; then
-  if [ "$start" = yes ] && [ "$systemd" = yes ]; then
+  if cmp -s /etc/ftps-gateway/gateway.yaml "$config"; then
+    # the shipped config is valid as it is, but its upstream is an example: nothing to start yet
+    echo "edit /etc/ftps-gateway/gateway.yaml (upstream.host, trust, passivePorts; passiveAddress behind NAT)," \
+      "check it, then: systemctl enable --now ftps-gateway"
+  elif [ "$start" = yes ] && [ "$systemd" = yes ]; then
     systemctl enable --now ftps-gateway.service
     systemctl --no-pager status ftps-gateway.service || true
   else

@@ -9,8 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -116,10 +121,105 @@ class DeployFilesTest {
     assertThat(Files.readString(ROOT.resolve("deploy/container/build.sh"))).contains("ftpgw:x:10001:10001:");
   }
 
+  @Test
+  void shippedConfigNamesEveryKeyOfTheReference() throws IOException {
+    List<String> reference = referenceKeys(Files.readString(ROOT.resolve("README.md")));
+    // the table lists some 70 keys; fewer means the README's layout changed and this parse reads nothing
+    assertThat(reference).hasSizeGreaterThan(60).contains("listeners.certReloadSeconds", "metrics.host");
+    Set<String> shipped = yamlKeyPaths(Files.readAllLines(ROOT.resolve("conf/gateway.yaml")));
+    assertThat(reference).as("keys of the README's reference missing from conf/gateway.yaml (active or commented)")
+        .allSatisfy(key -> assertThat(shipped).contains(key));
+  }
+
+  @Test
+  void containerPublishesThePassiveRangeOfTheShippedConfig() throws IOException {
+    Matcher range = Pattern.compile("(?m)^\\s+passivePorts:\\s*(\\d+-\\d+)").matcher(
+        Files.readString(ROOT.resolve("conf/gateway.yaml")));
+    assertThat(range.find()).isTrue();
+    String containerfile = Files.readString(CONTAINERFILE);
+    assertThat(containerfile).containsPattern("(?m)^EXPOSE .*\\b" + range.group(1) + "\\b")
+        .contains("-p " + range.group(1) + ":" + range.group(1));
+  }
+
+  @Test
+  void debianPackagePutsTheFilesWhereTheUnitAndTheCommandLook() throws IOException {
+    String pom = Files.readString(ROOT.resolve("gateway/pom.xml"));
+    List<String> command = execStart();
+    String config = command.get(command.indexOf("--config") + 1);
+    // conf/gateway.yaml goes to the directory the unit reads it from, and dpkg keeps it as a conffile
+    assertThat(pom).containsPattern("conf/gateway.yaml</src>\\s*<type>file</type>\\s*<mapper><type>perm</type><prefix>"
+        + Pattern.quote(config.substring(0, config.lastIndexOf('/'))) + "</prefix>");
+    assertThat(Files.readAllLines(ROOT.resolve("deploy/debian/control/conffiles"))).containsExactly(config);
+    // the unit's jar path is rewritten to where the package puts the jar, which is where the command runs it from
+    String packagedJar = "/usr/share/ftps-gateway/ftps-gateway.jar";
+    assertThat(pom).contains("<prefix>/usr/share/ftps-gateway</prefix>")
+        .contains("from=\"-jar " + command.get(command.indexOf("-jar") + 1) + "\"")
+        .contains("to=\"-jar " + packagedJar + "\"");
+    assertThat(Files.readString(ROOT.resolve("deploy/debian/ftps-gateway"))).contains("-jar " + packagedJar + " \"$@\"");
+    // postinst makes the user the unit runs as
+    assertThat(Files.readString(ROOT.resolve("deploy/debian/control/postinst")))
+        .contains("user=" + unitValue("User"), "adduser --system");
+  }
+
+  /**
+   * The keys of the README's "Configuration reference" table as dotted paths without list markers
+   * ({@code listeners.certFile}). A cell like {@code `metrics.enabled` / `host` / `port`} names siblings.
+   */
+  private static List<String> referenceKeys(String readme) {
+    String table = readme.substring(readme.indexOf("## Configuration reference"));
+    table = table.substring(0, table.indexOf("\n#", 1));
+    List<String> keys = new ArrayList<>();
+    Pattern name = Pattern.compile("`([A-Za-z\\[\\].]+)`");
+    for (String row : table.lines().filter(l -> l.startsWith("| `")).toList()) {
+      String cell = row.substring(1, row.indexOf('|', 1));
+      Matcher m = name.matcher(cell);
+      String parent = "";
+      while (m.find()) {
+        String key = m.group(1).replace("[]", "");
+        if (parent.isEmpty() || key.contains(".")) {
+          parent = key.contains(".") ? key.substring(0, key.lastIndexOf('.') + 1) : "";
+          keys.add(key);
+        } else {
+          keys.add(parent + key);
+        }
+      }
+    }
+    return keys;
+  }
+
+  /**
+   * The dotted paths of every key in a YAML file written the way conf/gateway.yaml is, counting commented-out keys
+   * ({@code    # certFile: ...}, {@code #   - name: files}) as keys: their indentation is the column of the
+   * {@code #} plus the spaces after {@code "# "}. List items add no path segment.
+   */
+  private static Set<String> yamlKeyPaths(List<String> lines) {
+    Pattern keyLine = Pattern.compile("^( *)(?:# ?( *))?(- +)?([A-Za-z][A-Za-z0-9]*):(?: |$)");
+    Set<String> paths = new HashSet<>();
+    Deque<Map.Entry<Integer, String>> stack = new ArrayDeque<>();
+    for (String line : lines) {
+      Matcher m = keyLine.matcher(line);
+      if (!m.find()) {
+        continue;
+      }
+      int indent = m.group(1).length() + (m.group(2) == null ? 0 : m.group(2).length())
+          + (m.group(3) == null ? 0 : m.group(3).length());
+      while (!stack.isEmpty() && stack.peek().getKey() >= indent) {
+        stack.pop();
+      }
+      String path = stack.isEmpty() ? m.group(4) : stack.peek().getValue() + "." + m.group(4);
+      paths.add(path);
+      stack.push(Map.entry(indent, path));
+    }
+    return paths;
+  }
+
+  private static String unitValue(String key) throws IOException {
+    return Files.readAllLines(UNIT).stream().filter(l -> l.startsWith(key + "=")).findFirst().orElseThrow()
+        .substring(key.length() + 1);
+  }
+
   private static List<String> execStart() throws IOException {
-    String line = Files.readAllLines(UNIT).stream().filter(l -> l.startsWith("ExecStart=")).findFirst()
-        .orElseThrow();
-    return List.of(line.substring("ExecStart=".length()).split(" "));
+    return List.of(unitValue("ExecStart").split(" "));
   }
 
   private static Path under(Path root, String absolute) {
