@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import org.ftpsgateway.audit.AuditLog;
 import org.ftpsgateway.config.GatewayConfig;
 import org.ftpsgateway.config.ListenerConfig;
@@ -71,6 +72,8 @@ public final class Gateway {
         pool.servers().forEach(server -> server.tls().warnAboutTrust());
         pools.add(pool);
       }
+      metrics.retainUpstreams(pools.stream().flatMap(p -> p.servers().stream())
+          .map(s -> new GatewayMetrics.UpstreamKey(s.upstreamName(), s.where())).collect(Collectors.toSet()));
       return new Upstreams(config, pools, new Router(pools, config.routes(), config.allowUserAtHost()),
           new CopyOnWriteArrayList<>());
     }
@@ -162,6 +165,7 @@ public final class Gateway {
               lc.clientTls(), lc.host(), ListenerVerticle.useOpenSsl(config.tlsEngine()));
           tls.warnIfGenerated(lc.name());
           tls.measureWith(metrics.clientTlsCpu());
+          metrics.listenerCertificate(lc.name(), tls::notAfterEpochSeconds);
           context.clientTls(tls);
           clientTls.add(tls);
         } catch (org.ftpsgateway.config.ConfigException e) {

@@ -2,14 +2,11 @@ package org.ftpsgateway;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -27,14 +24,6 @@ import org.ftpsgateway.config.TlsMode;
 import org.ftpsgateway.config.UpstreamConfig;
 import org.ftpsgateway.demo.DemoFtpsServer;
 import org.ftpsgateway.metrics.GatewayMetrics;
-import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -232,14 +221,7 @@ public final class Main {
     GatewayMetrics metrics;
     Vertx vertx;
     if (config.metrics().enabled()) {
-      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      new JvmMemoryMetrics().bindTo(registry);
-      new JvmGcMetrics().bindTo(registry);
-      new JvmThreadMetrics().bindTo(registry);
-      new ClassLoaderMetrics().bindTo(registry);
-      new ProcessorMetrics().bindTo(registry);
-      new UptimeMetrics().bindTo(registry);
-      new FileDescriptorMetrics().bindTo(registry);
+      PrometheusMeterRegistry registry = org.ftpsgateway.metrics.PrometheusRegistry.create();
       metrics = GatewayMetrics.create(registry);
       vertx = Vertx.builder()
           .with(new VertxOptions().setPreferNativeTransport(true)
@@ -315,14 +297,6 @@ public final class Main {
   }
 
   static String version() {
-    try (InputStream in = Main.class.getResourceAsStream("/ftps-gateway-version.properties")) {
-      Properties p = new Properties();
-      if (in != null) {
-        p.load(in);
-      }
-      return p.getProperty("version", "unknown");
-    } catch (IOException e) {
-      return "unknown";
-    }
+    return org.ftpsgateway.metrics.BuildInfo.version();
   }
 }
