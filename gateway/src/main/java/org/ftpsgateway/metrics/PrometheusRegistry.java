@@ -1,5 +1,6 @@
 package org.ftpsgateway.metrics;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -11,6 +12,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.lang.management.ManagementFactory;
 
 /** The registry the gateway scrapes: its own meters (GatewayMetrics) beside the JVM and process binders. */
 public final class PrometheusRegistry {
@@ -22,6 +24,12 @@ public final class PrometheusRegistry {
    */
   static final String CPU_COUNT = "system.cpu.count";
   static final String CPU_COUNT_RENAMED = "system.cpu.cores";
+  /**
+   * ProcessorMetrics' counter {@code process.cpu.time} counts nanoseconds ({@code process_cpu_time_ns_total}:
+   * "metric names should not contain abbreviated units"); it is replaced by {@code process_cpu_seconds_total}, the
+   * name Prometheus client libraries give the same figure.
+   */
+  static final String PROCESS_CPU_NANOS = "process.cpu.time";
 
   private PrometheusRegistry() {
   }
@@ -35,7 +43,11 @@ public final class PrometheusRegistry {
       public Meter.Id map(Meter.Id id) {
         return id.getName().equals(CPU_COUNT) ? id.withName(CPU_COUNT_RENAMED) : id;
       }
-    });
+    }).meterFilter(MeterFilter.deny(id -> id.getName().equals(PROCESS_CPU_NANOS)));
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+      FunctionCounter.builder("process.cpu", os, o -> o.getProcessCpuTime() / 1e9).baseUnit("seconds")
+          .description("CPU time used by the process (all threads, user and system)").register(registry);
+    }
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
