@@ -247,10 +247,9 @@ class DashboardAndRulesTest {
   /** {@code promtool check rules} accepts the file and the chart's rendered rules (skipped, said so, without it). */
   @Test
   void promtoolAcceptsTheFileAndTheChartsRules() throws Exception {
-    Path promtool = Stream.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
-        .map(d -> Path.of(d, "promtool")).filter(Files::isExecutable).findFirst().orElse(null);
+    Path promtool = org.ftpsgateway.support.Promtool.find();
     org.junit.jupiter.api.Assumptions.assumeTrue(promtool != null,
-        "promtool is not on PATH (apt-get install prometheus): promtool check rules skipped");
+        org.ftpsgateway.support.Promtool.MISSING + ": promtool check rules skipped");
     TemplateCommand template = new Helm(CHART).template().set("prometheusRule.enabled", "true");
     String text = template.withName("ftpgw").withNamespace("ftp").call();
     Object spec = null;

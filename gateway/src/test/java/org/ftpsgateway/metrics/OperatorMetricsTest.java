@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -37,6 +36,7 @@ import org.ftpsgateway.config.PortRange;
 import org.ftpsgateway.config.TimeoutsConfig;
 import org.ftpsgateway.config.TlsMode;
 import org.ftpsgateway.support.GatewayFixture;
+import org.ftpsgateway.support.Promtool;
 import org.ftpsgateway.tls.GeneratedCertificate;
 import org.junit.jupiter.api.Test;
 
@@ -201,10 +201,9 @@ class OperatorMetricsTest {
 
   /** {@code promtool check metrics} prints nothing for a clean exposition; skipped (said so) without promtool. */
   private static void promtoolAccepts(String exposition) throws Exception {
-    Path promtool = Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-        .map(d -> Path.of(d, "promtool")).filter(Files::isExecutable).findFirst().orElse(null);
+    Path promtool = Promtool.find();
     if (promtool == null) {
-      System.out.println("SKIPPED promtool check metrics: promtool is not on PATH (apt-get install prometheus)");
+      System.out.println("SKIPPED promtool check metrics: " + Promtool.MISSING);
       return;
     }
     Process p = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
