@@ -126,6 +126,35 @@ class OperatorMetricsTest {
     }
   }
 
+  /** A reload that drops a server drops its series: no alert for a server nobody uses any more. */
+  @Test
+  void aServerTakenOutOfTheConfigurationLeavesNoSeries() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig
+        .DEFAULT);
+    GatewayMetrics metrics = GatewayMetrics.create(registry);
+    X509Certificate leaf = GeneratedCertificate.generate(List.of("localhost"), Duration.ofDays(30)).certificate();
+    metrics.upstreamUp("files", "10.0.0.1:21", true);
+    metrics.upstreamUp("files", "10.0.0.2:21", false);
+    metrics.upstreamCertificate("files", "10.0.0.1:21", leaf);
+    metrics.upstreamCertificate("files", "10.0.0.2:21", leaf);
+    String before = registry.scrape();
+    assertThat(value(before, "ftpgw_upstream_up{server=\"10.0.0.2:21\",upstream=\"files\"}")).isEqualTo(0);
+    assertThat(value(before, "ftpgw_certificate_expiry_timestamp_seconds{name=\"files/10.0.0.2:21\","
+        + "side=\"upstream\"}")).isEqualTo(leaf.getNotAfter().toInstant().getEpochSecond());
+
+    metrics.retainUpstreams(Set.of(new GatewayMetrics.UpstreamKey("files", "10.0.0.1:21")));
+    String after = registry.scrape();
+    assertThat(after).doesNotContain("10.0.0.2:21");
+    assertThat(value(after, "ftpgw_upstream_up{server=\"10.0.0.1:21\",upstream=\"files\"}")).isEqualTo(1);
+    assertThat(has(after, "ftpgw_certificate_expiry_timestamp_seconds{name=\"files/10.0.0.1:21\","
+        + "side=\"upstream\"}")).isTrue();
+
+    // configured again later: the series comes back with the next attempt
+    metrics.upstreamUp("files", "10.0.0.2:21", true);
+    assertThat(value(registry.scrape(), "ftpgw_upstream_up{server=\"10.0.0.2:21\",upstream=\"files\"}"))
+        .isEqualTo(1);
+  }
+
   /** Every reason and outcome the sources pass as a label is listed, so it starts at 0 with the others. */
   @Test
   void everyLabelValueTheCodeGivesIsRegisteredAtStart() throws IOException {
