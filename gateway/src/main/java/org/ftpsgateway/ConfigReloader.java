@@ -69,7 +69,7 @@ public final class ConfigReloader {
         lastDocument = document;
       }
       try {
-        apply("config file change", new ConfigLoader(environment).fromJson(document));
+        apply("config file change", new ConfigFiles(environment).fromJson(document));
       } catch (ConfigException e) {
         refused("config file change", e);
       }
@@ -79,12 +79,25 @@ public final class ConfigReloader {
   }
 
   /**
+   * SIGHUP re-reads the configuration through {@link #reloadNow}: an invalid file is refused and logged (the running
+   * config stays); SIGHUP never stops the process. Platforms without SIGHUP only lose this trigger.
+   */
+  public ConfigReloader reloadOnSighup() {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> reloadNow("SIGHUP"));
+    } catch (IllegalArgumentException e) {
+      LOG.fine("SIGHUP cannot be handled on this platform: " + e.getMessage());
+    }
+    return this;
+  }
+
+  /**
    * SIGHUP: reads, validates and applies the file now. Blocking: call it from the signal thread or a worker, never
    * from an event loop. True when applied.
    */
   public boolean reloadNow(String trigger) {
     try {
-      return apply(trigger, new ConfigLoader(environment).load(vertx, file));
+      return apply(trigger, new ConfigFiles(environment).load(vertx, file));
     } catch (ConfigException e) {
       refused(trigger, e);
       return false;

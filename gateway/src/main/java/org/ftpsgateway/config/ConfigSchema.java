@@ -1,5 +1,7 @@
 package org.ftpsgateway.config;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -112,6 +114,47 @@ final class ConfigSchema {
   }
 
   private ConfigSchema() {
+  }
+
+  /** Refuses any key the schema does not know, and a mapping or list where the schema wants the other. */
+  static void check(JsonObject doc) throws ConfigException {
+    checkKeys(doc, ROOT, "");
+  }
+
+  private static void checkKeys(JsonObject obj, Map<String, Field> schema, String path) throws ConfigException {
+    for (String key : obj.fieldNames()) {
+      String keyPath = ConfigValues.keyPath(path, key);
+      Field field = schema.get(key);
+      if (field == null) {
+        throw new ConfigException(keyPath, "unknown key (known here: " + String.join(", ", schema.keySet()) + ")");
+      }
+      Object value = obj.getValue(key);
+      if (value == null) {
+        continue;
+      }
+      switch (field.kind()) {
+        case OBJECT -> {
+          if (!(value instanceof JsonObject child)) {
+            throw new ConfigException(keyPath, "expected a mapping of keys");
+          }
+          checkKeys(child, field.children(), keyPath);
+        }
+        case OBJECT_LIST -> {
+          if (!(value instanceof JsonArray list)) {
+            throw new ConfigException(keyPath, "expected a list");
+          }
+          for (int i = 0; i < list.size(); i++) {
+            if (!(list.getValue(i) instanceof JsonObject entry)) {
+              throw new ConfigException(keyPath + "[" + i + "]", "expected a mapping of keys");
+            }
+            checkKeys(entry, field.children(), keyPath + "[" + i + "]");
+          }
+        }
+        default -> {
+          // scalar types are converted and checked where they are read
+        }
+      }
+    }
   }
 
   private static Map<String, Field> ordered(Object... keysAndFields) {

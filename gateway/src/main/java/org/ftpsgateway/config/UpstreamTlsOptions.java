@@ -7,7 +7,7 @@ import java.util.List;
  *
  * @param verifyHostname the certificate must name {@code upstream.serverName}; off only on request, or implicitly
  *     when pins identify the server (a pin is a stronger identity than a name)
- * @param pinSha256 SHA-256 fingerprints, normalized to {@code AB:CD:...} form, of the accepted leaf certificate or of its public key; when
+ * @param pins {@code pinSha256}: SHA-256 fingerprints of the accepted leaf certificate or of its public key; when
  *     given they replace the CA check (self-signed servers), validity dates are still checked
  * @param insecureSkipVerify accept any certificate: loudly logged at start and on every session line
  * @param clientCertFile PEM certificate chain for mutual TLS, with {@code clientKeyFile}
@@ -16,7 +16,7 @@ import java.util.List;
  * @param allowLegacyTls let {@code protocols} name TLS 1.0/1.1 (refused otherwise)
  * @param ccc send {@code CCC} after login: the control channel continues in clear, data stays protected
  */
-public record UpstreamTlsOptions(boolean verifyHostname, List<String> pinSha256, boolean insecureSkipVerify,
+public record UpstreamTlsOptions(boolean verifyHostname, List<Sha256Pin> pins, boolean insecureSkipVerify,
                                  String clientCertFile, String clientKeyFile, String clientKeystore,
                                  String clientKeystorePassword, List<String> cipherSuites, boolean allowLegacyTls,
                                  boolean ccc) {
@@ -43,13 +43,18 @@ public record UpstreamTlsOptions(boolean verifyHostname, List<String> pinSha256,
   public static final List<String> LEGACY_PROTOCOLS = List.of("TLSv1", "TLSv1.1");
 
   public UpstreamTlsOptions {
-    pinSha256 = List.copyOf(pinSha256);
+    pins = List.copyOf(pins);
     cipherSuites = List.copyOf(cipherSuites);
   }
 
   public static UpstreamTlsOptions defaults() {
     return new UpstreamTlsOptions(true, List.of(), false, null, null, null, null, DEFAULT_CIPHER_SUITES, false,
         false);
+  }
+
+  /** The pins in the normalized {@code AB:CD:...} form, for printing the effective configuration. */
+  public List<String> pinSha256() {
+    return pins.stream().map(Sha256Pin::toString).toList();
   }
 
   public boolean mutualTls() {

@@ -3,47 +3,12 @@ package org.ftpsgateway.tls;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
-import java.util.Base64;
-import java.util.HexFormat;
-import java.util.Locale;
+import org.ftpsgateway.config.Sha256Pin;
 
-/** SHA-256 fingerprints of certificates and public keys, and the pin formats operators copy them in. */
+/** SHA-256 fingerprints of certificates and public keys (the pins they are compared with: {@link Sha256Pin}). */
 public final class Fingerprints {
 
-  private static final HexFormat COLONS = HexFormat.ofDelimiter(":").withUpperCase();
-
   private Fingerprints() {
-  }
-
-  /**
-   * Parses a pin. Accepted: what {@code openssl x509 -noout -fingerprint -sha256} prints ({@code sha256
-   * Fingerprint=AB:CD:...}, with or without the prefix and the colons, any case), and curl's public-key pin
-   * {@code sha256//<base64>}. Throws with a sentence otherwise.
-   */
-  public static byte[] parsePin(String text) {
-    String s = text.strip();
-    int eq = s.indexOf('=');
-    if (eq >= 0 && s.substring(0, eq).toLowerCase(Locale.ROOT).replace(" ", "").equals("sha256fingerprint")) {
-      s = s.substring(eq + 1).strip();
-    }
-    if (s.toLowerCase(Locale.ROOT).startsWith("sha256//")) {
-      byte[] raw;
-      try {
-        raw = Base64.getDecoder().decode(s.substring("sha256//".length()));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("'" + text + "' is not valid base64 after sha256//");
-      }
-      if (raw.length != 32) {
-        throw new IllegalArgumentException("'" + text + "' does not hold 32 bytes (a SHA-256 digest)");
-      }
-      return raw;
-    }
-    String hex = s.replace(":", "");
-    if (hex.length() != 64 || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-      throw new IllegalArgumentException("'" + text + "' is not a SHA-256 fingerprint (64 hex digits, colons"
-          + " optional, as openssl x509 -fingerprint -sha256 prints)");
-    }
-    return HexFormat.of().parseHex(hex);
   }
 
   /** SHA-256 of the certificate's DER encoding. */
@@ -62,7 +27,7 @@ public final class Fingerprints {
 
   /** {@code AB:CD:...}, as openssl prints it. */
   public static String format(byte[] digest) {
-    return COLONS.formatHex(digest);
+    return Sha256Pin.format(digest);
   }
 
   /** "subject=..., issuer=..., sha256=..." for log lines about a certificate. */

@@ -50,7 +50,6 @@ public final class UpstreamTls {
   private final UpstreamTlsOptions options;
   private final X509ExtendedTrustManager trust;
   private final KeyManagerFactory clientKey;
-  private final List<byte[]> pins;
   private final String sniName;
   private final long handshakeTimeoutMillis;
   private final boolean openSsl;
@@ -59,7 +58,6 @@ public final class UpstreamTls {
   public UpstreamTls(UpstreamConfig upstream, TimeoutsConfig timeouts, boolean openSsl, TlsCpuMeter cpu) {
     this.upstream = upstream;
     this.options = upstream.tlsOptions();
-    this.pins = options.pinSha256().stream().map(Fingerprints::parsePin).toList();
     this.trust = trustManager(upstream.caFile());
     this.clientKey = options.mutualTls() ? KeyMaterial.keyManagers(options.clientCertFile(), options.clientKeyFile(),
         options.clientKeystore(), options.clientKeystorePassword()) : null;
@@ -134,8 +132,8 @@ public final class UpstreamTls {
     if (options.insecureSkipVerify()) {
       LOG.warning("INSECURE: upstream.insecureSkipVerify is true: the upstream certificate and name are NOT"
           + " verified; anyone on the path can read and change every file and password. Use caFile or pinSha256.");
-    } else if (!options.pinSha256().isEmpty() && !options.verifyHostname()) {
-      LOG.info("upstream trust: certificate pinned (" + options.pinSha256().size()
+    } else if (!options.pins().isEmpty() && !options.verifyHostname()) {
+      LOG.info("upstream trust: certificate pinned (" + options.pins().size()
           + " SHA-256 pin(s)), host name not checked");
     } else if (!options.verifyHostname()) {
       LOG.warning("upstream.verifyHostname is false: any certificate from a trusted CA is accepted for "
@@ -145,7 +143,7 @@ public final class UpstreamTls {
 
   /** A fresh TLS state for one client session: its control and data connections resume from its cache only. */
   public SessionTls newSessionContext() {
-    UpstreamTrust sessionTrust = new UpstreamTrust(trust, pins, options.insecureSkipVerify());
+    UpstreamTrust sessionTrust = new UpstreamTrust(trust, options.pins(), options.insecureSkipVerify());
     try {
       SslContextBuilder builder = SslContextBuilder.forClient()
           .sslProvider(openSsl ? SslProvider.OPENSSL : SslProvider.JDK)
@@ -176,7 +174,7 @@ public final class UpstreamTls {
     SSLParameters params = engine.getSSLParameters();
     // RFC 4217 §10.2 / RFC 6125: chain and name checked in the handshake (ServerIdentity checks the name again,
     // strictly, afterwards); pins or insecureSkipVerify replace the CA check, verifyHostname: false the name check
-    params.setEndpointIdentificationAlgorithm(checksHostname() && options.pinSha256().isEmpty() ? "HTTPS" : null);
+    params.setEndpointIdentificationAlgorithm(checksHostname() && options.pins().isEmpty() ? "HTTPS" : null);
     if (sniName != null) {
       params.setServerNames(List.of(new SNIHostName(sniName)));
     }

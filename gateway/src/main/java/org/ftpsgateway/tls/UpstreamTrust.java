@@ -1,7 +1,6 @@
 package org.ftpsgateway.tls;
 
 import java.net.Socket;
-import java.security.MessageDigest;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
@@ -9,6 +8,7 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
+import org.ftpsgateway.config.Sha256Pin;
 
 /**
  * Decides whether an upstream certificate chain is trusted, for one client session. Three policies, by config:
@@ -21,11 +21,11 @@ import javax.net.ssl.X509ExtendedTrustManager;
 public final class UpstreamTrust extends X509ExtendedTrustManager {
 
   private final X509ExtendedTrustManager caTrust;
-  private final List<byte[]> pins;
+  private final List<Sha256Pin> pins;
   private final boolean insecure;
   private volatile X509Certificate presented;
 
-  UpstreamTrust(X509ExtendedTrustManager caTrust, List<byte[]> pins, boolean insecure) {
+  UpstreamTrust(X509ExtendedTrustManager caTrust, List<Sha256Pin> pins, boolean insecure) {
     this.caTrust = caTrust;
     this.pins = pins;
     this.insecure = insecure;
@@ -75,8 +75,7 @@ public final class UpstreamTrust extends X509ExtendedTrustManager {
     }
     byte[] certificate = Fingerprints.certificate(leaf);
     byte[] publicKey = Fingerprints.publicKey(leaf);
-    boolean pinned = pins.stream()
-        .anyMatch(p -> MessageDigest.isEqual(p, certificate) || MessageDigest.isEqual(p, publicKey));
+    boolean pinned = pins.stream().anyMatch(p -> p.matches(certificate) || p.matches(publicKey));
     if (!pinned) {
       throw new CertificateException("pin mismatch: certificate sha256 " + Fingerprints.format(certificate)
           + " (public key sha256 " + Fingerprints.format(publicKey) + ") matches no upstream.pinSha256");

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.ftpsgateway.ConfigFiles;
 import org.ftpsgateway.tls.GeneratedCertificate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -627,7 +628,7 @@ class ConfigLoaderTest {
   @MethodSource("unreadable")
   void refusesUnparsableYaml(String name, String yaml) throws IOException {
     Path file = write(yaml);
-    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(vertx, file))
+    assertThatThrownBy(() -> new ConfigFiles(Map.of()).load(vertx, file))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("cannot parse " + file + " as YAML")
         .hasMessageNotContaining("\n")
@@ -637,14 +638,14 @@ class ConfigLoaderTest {
   @Test
   void refusesAMissingFile() {
     Path file = dir.resolve("nonexistent.yaml");
-    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(vertx, file))
+    assertThatThrownBy(() -> new ConfigFiles(Map.of()).load(vertx, file))
         .isInstanceOf(ConfigException.class)
         .hasMessage("config file " + file + " does not exist or is not a file");
   }
 
   @Test
   void refusesADirectory() {
-    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(vertx, dir))
+    assertThatThrownBy(() -> new ConfigFiles(Map.of()).load(vertx, dir))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(dir.toString());
   }
@@ -652,13 +653,13 @@ class ConfigLoaderTest {
   @Test
   void refusesAnEmptyFileForItsMissingKeys() throws IOException {
     Path file = write("");
-    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(vertx, file))
+    assertThatThrownBy(() -> new ConfigFiles(Map.of()).load(vertx, file))
         .isInstanceOf(ConfigException.class)
         .hasMessageNotContaining("\n");
   }
 
   private static GatewayConfig load(String yaml, Map<String, String> env) throws Exception {
-    return new ConfigLoader(env).load(vertx, write(yaml));
+    return new ConfigFiles(env).load(vertx, write(yaml));
   }
 
   private static synchronized Path write(String yaml) throws IOException {

@@ -22,6 +22,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.ftpsgateway.ConfigFiles;
 import org.ftpsgateway.config.ConfigLoader;
 import org.ftpsgateway.config.GatewayConfig;
 import org.ftpsgateway.config.ListenerConfig;
@@ -40,7 +41,7 @@ import org.yaml.snakeyaml.Yaml;
  * Lints and renders the Helm chart in {@code helm/} with helm-java (Helm as a library from Maven Central, no helm
  * binary), in both modes and in every {@code helm/ci/*-values.yaml} scenario, and checks the rendered objects: the
  * FTP Service exposes exactly the configured passive range, and every gateway.yaml in the ConfigMap is accepted by
- * the gateway's own {@link ConfigLoader} (what {@code --check-config} runs), with the container's environment.
+ * the gateway's own {@link ConfigFiles} (what {@code --check-config} runs), with the container's environment.
  */
 class HelmChartTest {
 
@@ -380,7 +381,7 @@ class HelmChartTest {
     assertThat(yaml).as("gateway.yaml").isNotNull();
     Path file = tmp.resolve("gateway-" + (++files) + ".yaml");
     Files.writeString(file, yaml.replace(MOUNTED_CA, caFile.toString()));
-    return new ConfigLoader(env).load(vertx, file);
+    return new ConfigFiles(env).load(vertx, file);
   }
 
   /** The FTPGW_* variables of the container; Downward API values stand for a pod or node IP. */

@@ -17,8 +17,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
+import org.ftpsgateway.ConfigFiles;
 import org.ftpsgateway.Gateway;
-import org.ftpsgateway.config.ConfigLoader;
 import org.ftpsgateway.config.GatewayConfig;
 import org.ftpsgateway.demo.DemoFtpsServer;
 import org.ftpsgateway.metrics.GatewayMetrics;
@@ -88,7 +88,7 @@ class UpstreamTrustTest {
         .put("upstream", upstream.copy().put("sslEngine", engine))
         .put("timeouts", new JsonObject().put("connectSeconds", 5).put("dataConnectSeconds", 5))
         .put("metrics", new JsonObject().put("enabled", false));
-    GatewayConfig config = new ConfigLoader(Map.of()).fromJson(doc);
+    GatewayConfig config = new ConfigFiles(Map.of()).fromJson(doc);
     vertx = Vertx.vertx();
     gateway = Gateway.start(vertx, config, GatewayMetrics.disabled()).toCompletionStage().toCompletableFuture()
         .get(20, TimeUnit.SECONDS);

@@ -13,9 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
+import org.ftpsgateway.ConfigFiles;
 import org.ftpsgateway.ConfigReloader;
 import org.ftpsgateway.Gateway;
-import org.ftpsgateway.config.ConfigLoader;
 import org.ftpsgateway.demo.DemoFtpsServer;
 import org.ftpsgateway.metrics.GatewayMetrics;
 import org.ftpsgateway.support.GatewayFixture;
@@ -107,7 +107,7 @@ class ConfigReloadTest {
     Path file = Files.writeString(tmp.resolve("gateway.yaml"),
         yaml(ca, "a", "limits: { bytesPerSecond: 30000000 }\n")); // the download takes ~3.3 s
     vertx = Vertx.vertx();
-    gateway = Gateway.start(vertx, new ConfigLoader(Map.of()).load(vertx, file), GatewayMetrics.disabled())
+    gateway = Gateway.start(vertx, new ConfigFiles(Map.of()).load(vertx, file), GatewayMetrics.disabled())
         .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
     reloader = new ConfigReloader(vertx, file, Map.of(), gateway, c -> { }).watch(200);
     int port = gateway.port("ftp");

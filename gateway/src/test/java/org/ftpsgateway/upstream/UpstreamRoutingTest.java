@@ -14,8 +14,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
+import org.ftpsgateway.ConfigFiles;
 import org.ftpsgateway.Gateway;
-import org.ftpsgateway.config.ConfigLoader;
 import org.ftpsgateway.config.GatewayConfig;
 import org.ftpsgateway.demo.DemoFtpsServer;
 import org.ftpsgateway.metrics.GatewayMetrics;
@@ -86,7 +86,7 @@ class UpstreamRoutingTest {
   private void startGateway(JsonObject doc, GatewayMetrics metrics) throws Exception {
     doc.put("timeouts", new JsonObject().put("connectSeconds", 5).put("dataConnectSeconds", 5))
         .put("metrics", new JsonObject().put("enabled", false));
-    GatewayConfig config = new ConfigLoader(Map.of()).fromJson(doc);
+    GatewayConfig config = new ConfigFiles(Map.of()).fromJson(doc);
     vertx = Vertx.vertx();
     gateway = Gateway.start(vertx, config, metrics).toCompletionStage().toCompletableFuture()
         .get(20, TimeUnit.SECONDS);
@@ -292,7 +292,7 @@ class UpstreamRoutingTest {
 
   @Test
   void readinessNeedsOneHealthyServerPerUpstream() throws Exception {
-    GatewayConfig config = new ConfigLoader(Map.of()).fromJson(new JsonObject()
+    GatewayConfig config = new ConfigFiles(Map.of()).fromJson(new JsonObject()
         .put("listeners", new JsonArray().add(listener("ftp", 48300, null)))
         .put("upstreams", new JsonArray().add(upstream("ab", a, b))));
     UpstreamPool pool = UpstreamPool.create(config.upstreams().get(0), config.timeouts(),
@@ -313,7 +313,7 @@ class UpstreamRoutingTest {
   @Test
   void routerPicksByConfiguredNameOrServerOnly() throws Exception {
     // pure decisions, no sessions: the pools are built but never connected
-    GatewayConfig config = new ConfigLoader(Map.of()).fromJson(new JsonObject()
+    GatewayConfig config = new ConfigFiles(Map.of()).fromJson(new JsonObject()
         .put("listeners", new JsonArray().add(listener("ftp", 48300, null)))
         .put("upstreams", new JsonArray().add(upstream("a", a)).add(upstream("b", b)))
         .put("allowUserAtHost", true)

@@ -1,4 +1,4 @@
-package org.ftpsgateway;
+package org.ftpsgateway.cli;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -6,13 +6,13 @@ import org.ftpsgateway.config.GatewayConfig;
 import org.ftpsgateway.config.ListenerConfig;
 
 /** The configuration as the gateway will run it (defaults and environment applied), for {@code --check-config}. */
-final class EffectiveConfig {
+public final class EffectiveConfig {
 
   private EffectiveConfig() {
   }
 
   /** YAML-compatible JSON of the effective configuration. Paths to key material are shown; no secret is held. */
-  static String describe(GatewayConfig c) {
+  public static String describe(GatewayConfig c) {
     JsonArray listeners = new JsonArray();
     for (ListenerConfig l : c.listeners()) {
       listeners.add(new JsonObject().put("name", l.name()).put("host", l.host()).put("port", l.port())
