@@ -120,6 +120,7 @@ public final class Gateway {
             lc.clientTls(), lc.host(), ListenerVerticle.useOpenSsl(config.tlsEngine()));
         tls.warnIfGenerated(lc.name());
         tls.measureWith(shared.metrics().clientTlsCpu());
+        shared.metrics().listenerCertificate(lc.name(), tls::notAfterEpochSeconds);
         context.clientTls(tls);
         clientTls.add(tls);
       }

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 import org.ftpsgateway.config.ConfigException;
 import org.ftpsgateway.config.GatewayConfig;
 import org.ftpsgateway.config.ListenerConfig;
@@ -90,6 +91,8 @@ final class HotReload {
     }
     targets.admission().limits(fresh.limits());
     current = next;
+    metrics.retainUpstreams(next.pools().stream().flatMap(p -> p.servers().stream())
+        .map(s -> new GatewayMetrics.UpstreamKey(s.upstreamName(), s.where())).collect(Collectors.toSet()));
     next.startProbes(this::probe);
     previous.stopProbes();
     reloads.incrementAndGet();

@@ -1,11 +1,8 @@
 package org.ftpsgateway;
 
 import io.vertx.core.Vertx;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -157,14 +154,6 @@ public final class Main {
   }
 
   static String version() {
-    try (InputStream in = Main.class.getResourceAsStream("/ftps-gateway-version.properties")) {
-      Properties p = new Properties();
-      if (in != null) {
-        p.load(in);
-      }
-      return p.getProperty("version", "unknown");
-    } catch (IOException e) {
-      return "unknown";
-    }
+    return org.ftpsgateway.metrics.BuildInfo.version();
   }
 }

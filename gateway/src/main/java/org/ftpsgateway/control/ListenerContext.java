@@ -51,7 +51,8 @@ public final class ListenerContext {
     this.timeouts = timeouts;
     this.passivePorts = new PassivePortPool(listener.passivePorts());
     this.metrics = metrics;
-    this.listenerMetrics = metrics.listener(listener.name(), passivePorts::inUse);
+    this.listenerMetrics = metrics.listener(listener.name(), passivePorts::inUse,
+        listener.passivePorts().size());
     this.bandwidth = listener.access().bytesPerSecond() > 0
         ? org.ftpsgateway.data.TokenBucket.perSecond(listener.access().bytesPerSecond()) : null;
   }

@@ -113,6 +113,8 @@ final class UpstreamConnector {
           } else {
             server.health().failed(ar.cause().getMessage());
           }
+          context.metrics().upstreamUp(server.upstreamName(), server.where(), ar.succeeded());
+          context.metrics().upstreamCertificate(server.upstreamName(), server.where(), sessionContext.presented());
           if (ar.succeeded()) {
             if (!result.tryComplete(ar.result())) {
               ar.result().control().close();

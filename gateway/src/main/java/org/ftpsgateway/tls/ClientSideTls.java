@@ -40,7 +40,7 @@ public final class ClientSideTls {
   private static final Logger LOG = Logger.getLogger(ClientSideTls.class.getName());
 
   /** A built context and what it was built from. */
-  private record Loaded(SslContext context, byte[] sourceDigest, String description) {
+  private record Loaded(SslContext context, byte[] sourceDigest, String description, long notAfterEpochSeconds) {
   }
 
   private final String listenerPath;
@@ -72,7 +72,8 @@ public final class ClientSideTls {
       GeneratedCertificate cert = generated(c.generatedCertDir(), listenerHost);
       SslContext ctx = configure(SslContextBuilder.forServer(cert.keyPair().getPrivate(), cert.certificate()),
           openSsl);
-      return new ClientSideTls(listenerPath, c, openSsl, new Loaded(ctx, new byte[0], "generated"),
+      return new ClientSideTls(listenerPath, c, openSsl, new Loaded(ctx, new byte[0], "generated",
+              cert.certificate().getNotAfter().toInstant().getEpochSecond()),
           cert.sha256Fingerprint());
     } catch (Exception e) {
       throw new ConfigException(listenerPath + "." + sourceKey(c), "cannot load the TLS certificate: "
@@ -87,8 +88,11 @@ public final class ClientSideTls {
   private static Loaded load(ClientTlsConfig c, boolean openSsl) throws Exception {
     byte[] digest = sourceDigest(c);
     KeyManagerFactory kmf = KeyMaterial.keyManagers(c.certFile(), c.keyFile(), c.keystore(), c.password());
-    String description = describeKeyManager(kmf);
-    return new Loaded(configure(SslContextBuilder.forServer(kmf), openSsl), digest, description);
+    X509Certificate leaf = leaf(kmf);
+    String description = leaf == null ? "(no certificate found)"
+        : Fingerprints.describe(leaf) + " notAfter=" + leaf.getNotAfter().toInstant();
+    return new Loaded(configure(SslContextBuilder.forServer(kmf), openSsl), digest, description,
+        leaf == null ? 0 : leaf.getNotAfter().toInstant().getEpochSecond());
   }
 
   private static SslContext configure(SslContextBuilder builder, boolean openSsl) throws SSLException {
@@ -115,7 +119,8 @@ public final class ClientSideTls {
     }
   }
 
-  private static String describeKeyManager(KeyManagerFactory kmf) {
+  /** The leaf certificate the key manager serves, or null. */
+  private static X509Certificate leaf(KeyManagerFactory kmf) {
     for (var km : kmf.getKeyManagers()) {
       if (km instanceof javax.net.ssl.X509KeyManager x) {
         for (String type : new String[] {"EC", "RSA", "EdDSA", "Ed25519", "DSA"}) {
@@ -123,13 +128,13 @@ public final class ClientSideTls {
           if (aliases != null && aliases.length > 0) {
             X509Certificate[] chain = x.getCertificateChain(aliases[0]);
             if (chain != null && chain.length > 0) {
-              return Fingerprints.describe(chain[0]) + " notAfter=" + chain[0].getNotAfter().toInstant();
+              return chain[0];
             }
           }
         }
       }
     }
-    return "(no certificate found)";
+    return null;
   }
 
   /**
@@ -170,6 +175,11 @@ public final class ClientSideTls {
   /** Measure the TLS work of this listener's connections (handshakes and records, from the pipeline). */
   public void measureWith(org.ftpsgateway.metrics.TlsCpuMeter meter) {
     this.cpu = meter != null && meter.enabled() ? meter : null;
+  }
+
+  /** notAfter of the certificate new handshakes present now (Unix seconds; follows reloads). */
+  public long notAfterEpochSeconds() {
+    return loaded.notAfterEpochSeconds();
   }
 
   /** How often {@link #reloadIfChanged()} should run (0 = never). */
