@@ -20,7 +20,7 @@ class LimitsAndShutdownTest {
 
   @Test
   void sessionLimitsAnswer421AndFreeUp() throws Exception {
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", 45200, GatewayFixture.SERVER_PROTOCOLS,
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS,
         c -> c.withLimits(new LimitsConfig(3, 2, 0, 300)), null)) {
       FTPClient a = fx.login();
       FTPClient b = fx.login();
@@ -36,7 +36,7 @@ class LimitsAndShutdownTest {
 
   @Test
   void loginTimeoutAndLoginFailureCooldown() throws Exception {
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", 45400, GatewayFixture.SERVER_PROTOCOLS,
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS,
         c -> new GatewayConfig(c.listeners(), c.upstream(), new TimeoutsConfig(5, 60, 5, 2), c.metrics(),
             c.logging(), new LimitsConfig(100, 0, 3, 60), 5), null)) {
       try (Socket silent = new Socket("127.0.0.1", fx.port())) {
@@ -59,7 +59,7 @@ class LimitsAndShutdownTest {
 
   @Test
   void drainLetsTheTransferInFlightFinish() throws Exception {
-    try (GatewayFixture fx = GatewayFixture.start(45600)) {
+    try (GatewayFixture fx = GatewayFixture.start()) {
       byte[] content = GatewayFixture.randomBytes(8 << 20, 3);
       Files.write(fx.root().resolve("drain.bin"), content);
       FTPClient idle = fx.login();

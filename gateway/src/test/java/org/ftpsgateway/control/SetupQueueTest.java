@@ -42,13 +42,10 @@ import org.junit.jupiter.api.Test;
  */
 class SetupQueueTest {
 
-  /** Ports 47000-47199: the embedded server's passive range, then the gateway's. */
-  private static final int PORTS = 47000;
-
   @Test
   void thirtySessionsAtOnceThroughTwoSetupSlotsAllSucceed() throws Exception {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", PORTS, GatewayFixture.SERVER_PROTOCOLS,
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS,
         c -> c.withLimits(LimitsConfig.defaults().withMaxConcurrentSetups(2)), null,
         GatewayMetrics.create(registry))) {
       byte[] content = GatewayFixture.randomBytes(256 * 1024, 30);
@@ -112,7 +109,7 @@ class SetupQueueTest {
   @Test
   void queuedClientThatDisconnectsLeavesNoTraceAndTheNextOneIsServed() throws Exception {
     try (HoldingForwarder upstream = new HoldingForwarder();
-         GatewayFixture fx = GatewayFixture.start("127.0.0.1", PORTS, GatewayFixture.SERVER_PROTOCOLS,
+         GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS,
              c -> upstream.inFrontOf(c).withLimits(LimitsConfig.defaults().withMaxConcurrentSetups(1)), null)) {
       SetupQueue setups = fx.gateway().setups();
       byte[] content = GatewayFixture.randomBytes(512 * 1024, 31);
@@ -170,7 +167,7 @@ class SetupQueueTest {
   @Test
   void queueWaitIsBoundedByTheLoginTimeout() throws Exception {
     try (HoldingForwarder upstream = new HoldingForwarder();
-         GatewayFixture fx = GatewayFixture.start("127.0.0.1", PORTS, GatewayFixture.SERVER_PROTOCOLS,
+         GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS,
              c -> {
                GatewayConfig forwarded = upstream.inFrontOf(c);
                return new GatewayConfig(forwarded.listeners(), forwarded.upstream(), new TimeoutsConfig(30, 60, 5, 2),

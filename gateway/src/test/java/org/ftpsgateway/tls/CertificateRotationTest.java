@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The listener's certificate files are replaced in place (as cert-manager does with a Kubernetes secret): new
  * handshakes present the new certificate, a transfer in flight and its session go on untouched, and a broken file
- * is refused while the last good certificate stays. Ports 48000-48199.
+ * is refused while the last good certificate stays.
  */
 class CertificateRotationTest {
 
@@ -94,7 +94,7 @@ class CertificateRotationTest {
     Path cert = tmp.resolve("tls.crt");
     Path key = tmp.resolve("tls.key");
     write(cert, key, first);
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", 48000, GatewayFixture.SERVER_PROTOCOLS, c -> {
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS, c -> {
       ListenerConfig l = c.listeners().get(0);
       ClientTlsConfig tls = new ClientTlsConfig(cert.toString(), key.toString(), null, null, null, false, false,
           false, false, false, 1);
