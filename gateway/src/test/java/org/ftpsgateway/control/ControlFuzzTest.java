@@ -19,8 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.ArrayDeque;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -244,16 +244,8 @@ class ControlFuzzTest {
     });
     if (baseline < 0) {
       // MINA closes the health check's sockets on its own threads: the baseline is the count once it stops
-      // changing (the same over 250 ms), not the first idle reading
-      long[] stableSince = {System.nanoTime()};
-      Poll.until(Duration.ofSeconds(5), () -> {
-        long now = Descriptors.open();
-        if (now != fds[0]) {
-          fds[0] = now;
-          stableSince[0] = System.nanoTime();
-        }
-        return System.nanoTime() - stableSince[0] >= TimeUnit.MILLISECONDS.toNanos(250);
-      });
+      // changing, not the first idle reading
+      fds[0] = Poll.settled(Duration.ofSeconds(5), Duration.ofMillis(250), Descriptors::open).orElse(fds[0]);
     }
     return fds[0];
   }
