@@ -116,13 +116,13 @@ class UpstreamActiveModeTest {
   void fallsBackToPortWhenTheServerRefusesEprt() throws Exception {
     Path root = Files.createTempDirectory("ftpgw-test-root");
     NoEprt noEprt = new NoEprt();
-    DemoFtpsServer server = DemoFtpsServer.start("127.0.0.1", 0,
-        FreePorts.range(GatewayFixture.PASSIVE_PORTS).toString(),
+    List<PortRange> passive = FreePorts.ranges(GatewayFixture.PASSIVE_PORTS, GatewayFixture.PASSIVE_PORTS);
+    DemoFtpsServer server = DemoFtpsServer.start("127.0.0.1", 0, passive.get(0).toString(),
         Map.of(GatewayFixture.USER, GatewayFixture.PASSWORD), root, GatewayFixture.SERVER_PROTOCOLS,
         Map.of("no-eprt", noEprt));
     Vertx vertx = Vertx.vertx();
     try {
-      GatewayConfig config = ActiveMode.activeUpstream(GatewayFixture.config(server.port(), FreePorts.range(GatewayFixture.PASSIVE_PORTS),
+      GatewayConfig config = ActiveMode.activeUpstream(GatewayFixture.config(server.port(), passive.get(1),
           UpstreamConfig.DEFAULT_PROTOCOLS, server.certificatePem(), "127.0.0.1", DataMode.EPSV), null);
       Gateway gateway = Gateway.start(vertx, config).toCompletionStage().toCompletableFuture()
           .get(30, TimeUnit.SECONDS);

@@ -42,13 +42,27 @@ public final class FreePorts {
 
   /** {@code size} contiguous ports, each free on every local address right now. */
   public static PortRange range(int size) {
+    return ranges(size).get(0);
+  }
+
+  /**
+   * Disjoint ranges of the given sizes, each of contiguous ports free right now. Ranges one test uses together must
+   * come from one call: found one by one, two of them may overlap (nothing holds a range until the test binds it).
+   */
+  public static List<PortRange> ranges(int... sizes) {
+    int total = java.util.Arrays.stream(sizes).sum();
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-      int first = ThreadLocalRandom.current().nextInt(LOW, HIGH - size);
-      if (allFree(first, size)) {
-        return new PortRange(first, first + size - 1);
+      int first = ThreadLocalRandom.current().nextInt(LOW, HIGH - total);
+      if (allFree(first, total)) {
+        List<PortRange> ranges = new ArrayList<>(sizes.length);
+        for (int size : sizes) {
+          ranges.add(new PortRange(first, first + size - 1));
+          first += size;
+        }
+        return ranges;
       }
     }
-    throw new IllegalStateException("no " + size + " free contiguous ports in " + LOW + "-" + HIGH + " after "
+    throw new IllegalStateException("no " + total + " free contiguous ports in " + LOW + "-" + HIGH + " after "
         + ATTEMPTS + " tries");
   }
 

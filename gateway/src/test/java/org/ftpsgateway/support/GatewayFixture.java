@@ -95,10 +95,11 @@ public final class GatewayFixture implements AutoCloseable {
                                      org.ftpsgateway.metrics.GatewayMetrics metrics,
                                      Map<String, org.apache.ftpserver.ftplet.Ftplet> extraFtplets) throws Exception {
     Path root = Files.createTempDirectory("ftpgw-test-root");
-    DemoFtpsServer server = DemoFtpsServer.start(host, 0, FreePorts.range(PASSIVE_PORTS).toString(),
-        Map.of(USER, PASSWORD), root, serverProtocols, extraFtplets);
+    List<PortRange> passive = FreePorts.ranges(PASSIVE_PORTS, PASSIVE_PORTS); // the server's, the gateway's
+    DemoFtpsServer server = DemoFtpsServer.start(host, 0, passive.get(0).toString(), Map.of(USER, PASSWORD), root,
+        serverProtocols, extraFtplets);
     Vertx vertx = Vertx.vertx();
-    GatewayConfig base = config(host, server.port(), FreePorts.range(PASSIVE_PORTS), UpstreamConfig.DEFAULT_PROTOCOLS,
+    GatewayConfig base = config(host, server.port(), passive.get(1), UpstreamConfig.DEFAULT_PROTOCOLS,
         caFile != null ? caFile : server.certificatePem(), host, DataMode.EPSV);
     GatewayConfig config = customize.apply(base);
     Gateway gateway = Gateway.start(vertx, config, metrics).toCompletionStage().toCompletableFuture()

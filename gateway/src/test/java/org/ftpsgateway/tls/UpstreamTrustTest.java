@@ -20,6 +20,7 @@ import org.apache.commons.net.ftp.FTPClient;
 import org.ftpsgateway.ConfigFiles;
 import org.ftpsgateway.Gateway;
 import org.ftpsgateway.config.GatewayConfig;
+import org.ftpsgateway.config.PortRange;
 import org.ftpsgateway.demo.DemoFtpsServer;
 import org.ftpsgateway.metrics.GatewayMetrics;
 import org.ftpsgateway.support.FreePorts;
@@ -63,6 +64,9 @@ class UpstreamTrustTest {
     return GeneratedCertificate.generate(List.of(names), Duration.ofDays(10));
   }
 
+  /** The server's passive range, then the gateway's: disjoint free ports. */
+  private final List<PortRange> passive = FreePorts.ranges(50, 50);
+
   private void startServer(GeneratedCertificate cert, java.security.cert.X509Certificate clientCa,
                            List<String> protocols) throws Exception {
     startServer(cert, clientCa, protocols, false);
@@ -71,7 +75,7 @@ class UpstreamTrustTest {
   private void startServer(GeneratedCertificate cert, java.security.cert.X509Certificate clientCa,
                            List<String> protocols, boolean implicit) throws Exception {
     Path root = Files.createDirectories(tmp.resolve("root"));
-    server = DemoFtpsServer.start("127.0.0.1", 0, FreePorts.range(50).toString(),
+    server = DemoFtpsServer.start("127.0.0.1", 0, passive.get(0).toString(),
         Map.of(GatewayFixture.USER, GatewayFixture.PASSWORD), root, protocols, cert, clientCa, implicit);
   }
 
@@ -83,7 +87,7 @@ class UpstreamTrustTest {
   private int startGateway(JsonObject upstream, String engine) throws Exception {
     JsonObject doc = new JsonObject()
         .put("listeners", new JsonArray().add(new JsonObject().put("name", "test").put("host", "127.0.0.1")
-            .put("port", 0).put("passivePorts", FreePorts.range(50).toString())))
+            .put("port", 0).put("passivePorts", passive.get(1).toString())))
         .put("upstream", upstream.copy().put("sslEngine", engine))
         .put("timeouts", new JsonObject().put("connectSeconds", 5).put("dataConnectSeconds", 5))
         .put("metrics", new JsonObject().put("enabled", false));

@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
@@ -17,6 +18,7 @@ import org.apache.commons.net.ftp.FTPClient;
 import org.ftpsgateway.ConfigFiles;
 import org.ftpsgateway.ConfigReloader;
 import org.ftpsgateway.Gateway;
+import org.ftpsgateway.config.PortRange;
 import org.ftpsgateway.demo.DemoFtpsServer;
 import org.ftpsgateway.metrics.GatewayMetrics;
 import org.ftpsgateway.support.FreePorts;
@@ -56,8 +58,12 @@ class ConfigReloadTest {
     }
   }
 
-  /** The listener's passive range, the same in every file of a test (a reload must not see it change). */
-  private final String passivePorts = FreePorts.range(50).toString();
+  /**
+   * Passive ranges, disjoint: server a's, server b's, the listener's (the same in every file of a test: a reload
+   * must not see it change).
+   */
+  private final List<PortRange> ranges = FreePorts.ranges(50, 50, 50);
+  private final String passivePorts = ranges.get(2).toString();
 
   private String yaml(Path ca, String listenerUpstream, String extra) {
     return "listeners:\n"
@@ -97,9 +103,9 @@ class ConfigReloadTest {
 
   @Test
   void fileChangeMovesNewSessionsWhileATransferInFlightCompletes() throws Exception {
-    a = DemoFtpsServer.start("127.0.0.1", 0, FreePorts.range(50).toString(), Map.of("alice", GatewayFixture.PASSWORD),
+    a = DemoFtpsServer.start("127.0.0.1", 0, ranges.get(0).toString(), Map.of("alice", GatewayFixture.PASSWORD),
         Files.createDirectories(tmp.resolve("a")), GatewayFixture.SERVER_PROTOCOLS);
-    b = DemoFtpsServer.start("127.0.0.1", 0, FreePorts.range(50).toString(), Map.of("alice", GatewayFixture.PASSWORD),
+    b = DemoFtpsServer.start("127.0.0.1", 0, ranges.get(1).toString(), Map.of("alice", GatewayFixture.PASSWORD),
         Files.createDirectories(tmp.resolve("b")), GatewayFixture.SERVER_PROTOCOLS);
     Path ca = Files.writeString(tmp.resolve("ca.pem"), Files.readString(a.certificatePem())
         + Files.readString(b.certificatePem()));

@@ -17,6 +17,7 @@ import org.apache.commons.net.ftp.FTPClient;
 import org.ftpsgateway.ConfigFiles;
 import org.ftpsgateway.Gateway;
 import org.ftpsgateway.config.GatewayConfig;
+import org.ftpsgateway.config.PortRange;
 import org.ftpsgateway.demo.DemoFtpsServer;
 import org.ftpsgateway.metrics.GatewayMetrics;
 import org.ftpsgateway.support.FreePorts;
@@ -46,9 +47,9 @@ class UpstreamRoutingTest {
 
   @BeforeEach
   void startServers() throws Exception {
-    a = DemoFtpsServer.start("127.0.0.1", 0, FreePorts.range(50).toString(), Map.of("alice", PASSWORD, "bob", PASSWORD),
+    a = DemoFtpsServer.start("127.0.0.1", 0, ranges.get(0).toString(), Map.of("alice", PASSWORD, "bob", PASSWORD),
         Files.createDirectories(tmp.resolve("a")), GatewayFixture.SERVER_PROTOCOLS);
-    b = DemoFtpsServer.start("127.0.0.1", 0, FreePorts.range(50).toString(), Map.of("alice", PASSWORD),
+    b = DemoFtpsServer.start("127.0.0.1", 0, ranges.get(1).toString(), Map.of("alice", PASSWORD),
         Files.createDirectories(tmp.resolve("b")), GatewayFixture.SERVER_PROTOCOLS);
     // one bundle trusting both servers' self-signed certificates
     caFile = Files.writeString(tmp.resolve("ca.pem"), Files.readString(a.certificatePem())
@@ -74,12 +75,16 @@ class UpstreamRoutingTest {
     return u.put("servers", list);
   }
 
-  /** Each listener's passive range, the same in every document of a test (a reload must not see it change). */
-  private final Map<String, String> passiveRanges = new java.util.HashMap<>();
+  /**
+   * The passive ranges of this test, disjoint: the two servers', then each listener's (the same in every document
+   * of a test: a reload must not see it change).
+   */
+  private final List<PortRange> ranges = FreePorts.ranges(50, 50, 50, 50);
+  private final Map<String, PortRange> passiveRanges = new java.util.HashMap<>();
 
   private JsonObject listener(String name, String upstream) {
     JsonObject l = new JsonObject().put("name", name).put("host", "127.0.0.1").put("port", 0)
-        .put("passivePorts", passiveRanges.computeIfAbsent(name, n -> FreePorts.range(50).toString()));
+        .put("passivePorts", passiveRanges.computeIfAbsent(name, n -> ranges.get(2 + passiveRanges.size())).toString());
     return upstream == null ? l : l.put("upstream", upstream);
   }
 
