@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.net.ftp.FTPClient;
@@ -13,6 +14,7 @@ import org.ftpsgateway.config.GatewayConfig;
 import org.ftpsgateway.config.LimitsConfig;
 import org.ftpsgateway.config.TimeoutsConfig;
 import org.ftpsgateway.support.GatewayFixture;
+import org.ftpsgateway.support.Poll;
 import org.junit.jupiter.api.Test;
 
 /** Session limits, login timeout and failures, graceful drain. */
@@ -69,10 +71,7 @@ class LimitsAndShutdownTest {
       CompletableFuture<Void> drained = fx.gateway().drain(20).toCompletionStage().toCompletableFuture();
       // the idle session is told at once (on its own event loop: wait for it, or a NOOP sent meanwhile is relayed
       // and answered first, as it should be); new sessions are refused
-      long deadline = System.nanoTime() + 5_000_000_000L;
-      while (fx.gateway().openSessions() > 1 && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
+      Poll.until(Duration.ofSeconds(5), () -> fx.gateway().openSessions() <= 1);
       assertThat(fx.gateway().openSessions()).as("only the busy session is left").isEqualTo(1);
       org.assertj.core.api.Assertions.assertThatThrownBy(idle::sendNoOp)
           .isInstanceOf(org.apache.commons.net.ftp.FTPConnectionClosedException.class).hasMessageContaining("421");

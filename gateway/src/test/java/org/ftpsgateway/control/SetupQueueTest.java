@@ -17,6 +17,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -33,6 +34,7 @@ import org.ftpsgateway.config.TimeoutsConfig;
 import org.ftpsgateway.config.UpstreamConfig;
 import org.ftpsgateway.metrics.GatewayMetrics;
 import org.ftpsgateway.support.GatewayFixture;
+import org.ftpsgateway.support.Poll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -205,13 +207,9 @@ class SetupQueueTest {
     return registry.get("ftpgw." + micrometerName).gauge().value();
   }
 
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for: " + what);
-      }
-      Thread.sleep(10);
+  private static void await(BooleanSupplier condition, String what) throws Exception {
+    if (!Poll.until(Duration.ofSeconds(20), condition::getAsBoolean)) {
+      throw new AssertionError("timed out waiting for: " + what);
     }
   }
 
@@ -248,7 +246,7 @@ class SetupQueueTest {
      * Waits until the gateway's start-up probe (one connection, not queued) is through, then holds the next
      * connection; returns the connections accepted so far.
      */
-    int holdNext() throws InterruptedException {
+    int holdNext() throws Exception {
       await(() -> accepted.get() >= 1, "the gateway's upstream probe");
       holdNext.set(true);
       return accepted.get();

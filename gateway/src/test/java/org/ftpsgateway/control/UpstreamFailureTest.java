@@ -3,7 +3,6 @@ package org.ftpsgateway.control;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,10 +26,7 @@ class UpstreamFailureTest {
 
   @Test
   void upstreamDownGives421() throws Exception {
-    int closedPort;
-    try (ServerSocket s = new ServerSocket(0)) {
-      closedPort = s.getLocalPort();
-    }
+    int closedPort = FreePorts.one(); // nothing listens there
     Path ca = tmp.resolve("ca.pem");
     Files.writeString(ca, GeneratedCertificate.generate(List.of("localhost"), Duration.ofDays(1)).certificatePem());
     Vertx vertx = Vertx.vertx();
