@@ -36,6 +36,7 @@ import org.ftpsgateway.protocol.CidrBlock;
 import org.ftpsgateway.protocol.ProxyProtocol;
 import org.ftpsgateway.protocol.ProxyProtocol.Version;
 import org.ftpsgateway.support.GatewayFixture;
+import org.ftpsgateway.support.Rejections;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
@@ -46,7 +47,6 @@ import org.junit.jupiter.api.Test;
  */
 class ProxyProtocolTest {
 
-  private static final int PORTS = 47400;
   /** The client as the "load balancer" names it: another loopback address, so data connections can come from it. */
   private static final String CLIENT = "127.0.0.2";
 
@@ -54,8 +54,7 @@ class ProxyProtocolTest {
   @EnumSource(Version.class)
   void carriedAddressIsCheckedAndSentUpstream(Version version) throws Exception {
     MeterRegistry registry = new SimpleMeterRegistry();
-    try (Relay relay = new Relay(); GatewayFixture fx = GatewayFixture.start("127.0.0.1", PORTS,
-        GatewayFixture.SERVER_PROTOCOLS, c -> {
+    try (Relay relay = new Relay(); GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS, c -> {
           relay.start(c.upstream().port());
           return behindBalancer(c, relay.port(), version);
         }, null, GatewayMetrics.create(registry))) {
@@ -79,7 +78,7 @@ class ProxyProtocolTest {
       // a data connection from the balancer's own address is not the client's: refused as a hijack
       ftp.setPassiveLocalIPAddress("127.0.0.1");
       assertThat(ftp.retrieveFile("p.bin", new ByteArrayOutputStream())).isFalse();
-      assertThat(AccessAndRateTest.rejected(registry, "hijack")).isGreaterThanOrEqualTo(1);
+      assertThat(Rejections.count(registry, "hijack")).isGreaterThanOrEqualTo(1);
       ftp.disconnect();
 
       // the upstream got the carried client first on the control connection
@@ -95,7 +94,7 @@ class ProxyProtocolTest {
   @Test
   void malformedOrMissingHeaderClosesWithoutAGreeting() throws Exception {
     MeterRegistry registry = new SimpleMeterRegistry();
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", PORTS, GatewayFixture.SERVER_PROTOCOLS,
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS,
         c -> behindBalancer(c, c.upstream().port(), null), null, GatewayMetrics.create(registry))) {
       try (Socket s = new Socket("127.0.0.1", fx.port())) {
         s.setSoTimeout(10_000);
@@ -109,13 +108,13 @@ class ProxyProtocolTest {
         // fixture: timeouts.connectSeconds 5
         assertThat((System.nanoTime() - t0) / 1e9).isBetween(4.0, 10.0);
       }
-      assertThat(AccessAndRateTest.rejected(registry, "proxy_protocol")).isEqualTo(2);
+      assertThat(Rejections.count(registry, "proxy_protocol")).isEqualTo(2);
       // with a header, a refused carried address gets the usual 421
       FTPClient ftp = client(ProxyProtocol.encode(Version.V1,
           new InetSocketAddress(InetAddress.getByName("192.0.2.9"), 5000), new InetSocketAddress("127.0.0.1", 21)));
       assertThatThrownBy(() -> ftp.connect("127.0.0.1", fx.port()))
           .isInstanceOf(FTPConnectionClosedException.class).hasMessageContaining("421");
-      assertThat(AccessAndRateTest.rejected(registry, "not_allowed")).isEqualTo(1);
+      assertThat(Rejections.count(registry, "not_allowed")).isEqualTo(1);
     }
   }
 
@@ -125,7 +124,7 @@ class ProxyProtocolTest {
    */
   @Test
   void implicitTlsClientWhoseClientHelloFollowsTheHeaderAtOnce() throws Exception {
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", PORTS, GatewayFixture.SERVER_PROTOCOLS, c -> {
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS, c -> {
       GatewayConfig g = behindBalancer(c, c.upstream().port(), null);
       ListenerConfig l = g.listeners().get(0);
       ClientTlsConfig tls = new ClientTlsConfig(null, null, null, null, null, false, false, false, false, false);
@@ -158,7 +157,7 @@ class ProxyProtocolTest {
   /** A plain-FTP command pipelined right behind the header (same segment) is not lost. */
   @Test
   void bytesRightBehindTheHeaderReachTheSession() throws Exception {
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", PORTS, GatewayFixture.SERVER_PROTOCOLS,
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS,
         c -> behindBalancer(c, c.upstream().port(), null), null);
          Socket s = new Socket("127.0.0.1", fx.port())) {
       s.setSoTimeout(20_000);
@@ -179,8 +178,7 @@ class ProxyProtocolTest {
   @ParameterizedTest
   @EnumSource(Version.class)
   void headerPrecedesTheImplicitTlsHandshake(Version version) throws Exception {
-    try (Relay recorder = new Relay(); GatewayFixture fx = GatewayFixture.start("127.0.0.1", PORTS,
-        GatewayFixture.SERVER_PROTOCOLS, c -> {
+    try (Relay recorder = new Relay(); GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS, c -> {
           recorder.start(-1);
           GatewayConfig g = behindBalancer(c, recorder.port(), version);
           UpstreamConfig u = g.upstream();
