@@ -21,6 +21,7 @@ import org.apache.ftpserver.ssl.SslConfigurationFactory;
 import org.apache.ftpserver.usermanager.PropertiesUserManagerFactory;
 import org.apache.ftpserver.usermanager.impl.BaseUser;
 import org.apache.ftpserver.usermanager.impl.WritePermission;
+import org.ftpsgateway.protocol.Verbs;
 import org.ftpsgateway.tls.GeneratedCertificate;
 
 /**
@@ -32,7 +33,6 @@ public final class DemoFtpsServer implements AutoCloseable {
 
   /** Commands a client may send before {@code AUTH TLS}. */
   private static final Set<String> BEFORE_TLS = Set.of("AUTH", "FEAT", "SYST", "QUIT", "NOOP", "HELP", "OPTS");
-  private static final Set<String> TRANSFERS = Set.of("RETR", "STOR", "STOU", "APPE", "LIST", "NLST", "MLSD");
 
   private final FtpServer server;
   private final int port;
@@ -208,7 +208,7 @@ public final class DemoFtpsServer implements AutoCloseable {
         session.write(new DefaultFtpReply(530, "Non-anonymous sessions must use encryption."));
         return FtpletResult.SKIP;
       }
-      if (TRANSFERS.contains(verb) && !session.getDataConnection().isSecure()) {
+      if (Verbs.opensData(verb) && !session.getDataConnection().isSecure()) {
         session.write(new DefaultFtpReply(521, "Data connections must be encrypted (PROT P)."));
         return FtpletResult.SKIP;
       }
