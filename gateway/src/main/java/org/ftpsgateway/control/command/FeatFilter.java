@@ -1,4 +1,4 @@
-package org.ftpsgateway.control;
+package org.ftpsgateway.control.command;
 
 import java.util.ArrayList;
 import java.util.List;
