@@ -1,29 +1,17 @@
 package org.ftpsgateway.control;
 
 import io.vertx.core.Context;
-import io.vertx.core.Future;
-import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
-import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
 import org.ftpsgateway.audit.AuditLog;
-import org.ftpsgateway.config.ListenerConfig;
-import org.ftpsgateway.config.TimeoutsConfig;
 import org.ftpsgateway.config.TlsMode;
 import org.ftpsgateway.control.command.CommandTable;
-import org.ftpsgateway.control.command.Session;
-import org.ftpsgateway.data.Direction;
-import org.ftpsgateway.data.PassivePortPool;
-import org.ftpsgateway.data.PreparedData;
 import org.ftpsgateway.data.Throttle;
 import org.ftpsgateway.data.TokenBucket;
-import org.ftpsgateway.data.Transfer;
 import org.ftpsgateway.data.TransferCoordinator;
-import org.ftpsgateway.data.UpstreamEnd;
 import org.ftpsgateway.metrics.GatewayMetrics;
 import org.ftpsgateway.protocol.FtpCommand;
 import org.ftpsgateway.protocol.FtpReply;
@@ -39,7 +27,7 @@ import org.ftpsgateway.protocol.FtpReply;
  * created from this session's event loop, so every callback of every part runs on that one thread: no locks, no
  * volatile. Only {@link #drain} is called from elsewhere, through {@link #eventLoopContext}.
  */
-public final class ControlSession implements Session, TransferCoordinator.Session {
+public final class ControlSession {
 
   private static final Logger LOG = Logger.getLogger(ControlSession.class.getName());
 
@@ -58,6 +46,7 @@ public final class ControlSession implements Session, TransferCoordinator.Sessio
   private final ClientSecurity security;
   private final SessionTimers timers;
   private final TransferCoordinator transfers;
+  private final SessionServices services;
 
   private SessionState state = SessionState.CONNECTING;
   /** The state a transfer returns to. */
@@ -67,9 +56,6 @@ public final class ControlSession implements Session, TransferCoordinator.Sessio
   private boolean setupRunning;
   /** The gateway shuts down: the session ends after the command or transfer in progress. */
   private boolean draining;
-  /** EPSV ALL was sent (RFC 2428 §4). */
-  private boolean epsvAll;
-  private PreparedData prepared;
   private String user;
   /** The last sign of life while the session waits on the upstream: command sent, or data bytes relayed. */
   private long lastProgressNanos = System.nanoTime();
@@ -99,8 +85,8 @@ public final class ControlSession implements Session, TransferCoordinator.Sessio
     this.upstream = new SessionUpstream(this, context, upstreamClient);
     this.security = new ClientSecurity(context, client);
     this.timers = new SessionTimers(this, context.vertx(), context.timeouts());
-    this.transfers = new TransferCoordinator(context.vertx(), this,
-        context.timeouts().dataConnectSeconds() * 1000L, throttle);
+    this.services = new SessionServices(this, context, client, upstream, security, throttle);
+    this.transfers = services.transfers();
   }
 
   /** The event loop this session runs on (for work handed to it from other threads). */
@@ -146,7 +132,7 @@ public final class ControlSession implements Session, TransferCoordinator.Sessio
     connectUpstream();
   }
 
-  private void clientTlsFailed(Throwable cause) {
+  void clientTlsFailed(Throwable cause) {
     LOG.info(() -> id + " client TLS handshake failed from " + clientAddress + ": " + cause.getMessage());
     close("client_tls_failed", "client TLS handshake failed");
   }
@@ -196,7 +182,7 @@ public final class ControlSession implements Session, TransferCoordinator.Sessio
       // not refused here (yet): before login the upstream answers what is not the client's business (530)
       LOG.fine(() -> id + " " + command.verb() + " before login: the upstream decides");
     }
-    CommandTable.handler(command.verb()).handle(command, this);
+    CommandTable.handler(command.verb()).handle(command, services);
   }
 
   /** ABOR while a transfer runs (RFC 959 §4.1.3), from the pipeline. */
@@ -204,8 +190,7 @@ public final class ControlSession implements Session, TransferCoordinator.Sessio
     transfers.abort();
   }
 
-  @Override
-  public void done() {
+  void done() {
     pipeline.finished();
     if (draining && !transfers.active()) {
       reply(FtpReply.of(421, "Service shutting down, closing control connection."));
@@ -244,8 +229,7 @@ public final class ControlSession implements Session, TransferCoordinator.Sessio
     fatal(reason);
   }
 
-  @Override
-  public void fatal(String reason) {
+  void fatal(String reason) {
     LOG.warning(() -> id + " " + reason);
     if (transfers.active()) {
       // the transfer in flight is answered first (RFC 959: 426 for a transfer cut short), then the session
@@ -255,8 +239,7 @@ public final class ControlSession implements Session, TransferCoordinator.Sessio
     close("upstream_closed", reason);
   }
 
-  @Override
-  public void upstreamFailed(String reason) {
+  void upstreamFailed(String reason) {
     if (state == SessionState.CLOSED) {
       return;
     }
@@ -268,8 +251,7 @@ public final class ControlSession implements Session, TransferCoordinator.Sessio
 
   // ---- output and lifecycle ----
 
-  @Override
-  public void reply(FtpReply r) {
+  void reply(FtpReply r) {
     if (state == SessionState.CLOSED) {
       return;
     }
@@ -278,8 +260,7 @@ public final class ControlSession implements Session, TransferCoordinator.Sessio
   }
 
   /** Ends the session once; {@code outcome} is the metric label, {@code reason} the log text. */
-  @Override
-  public void close(String outcome, String reason) {
+  void close(String outcome, String reason) {
     if (state == SessionState.CLOSED) {
       return;
     }
@@ -294,7 +275,7 @@ public final class ControlSession implements Session, TransferCoordinator.Sessio
     timers.cancel();
     pipeline.clear();
     transfers.endWithSession(reason);
-    closePrepared();
+    services.closePrepared();
     upstream.close();
     client.close();
     audit("session")
@@ -307,8 +288,7 @@ public final class ControlSession implements Session, TransferCoordinator.Sessio
         .log();
   }
 
-  @Override
-  public AuditLog.Event audit(String name) {
+  AuditLog.Event audit(String name) {
     return context.audit().event(name)
         .with("listener", context.listener().name()).with("session", id).with("client", clientAddress)
         .with("user", FtpCommand.printable(user)).with("upstream", upstream.where());
@@ -320,13 +300,11 @@ public final class ControlSession implements Session, TransferCoordinator.Sessio
     return state;
   }
 
-  @Override
-  public boolean closed() {
+  boolean closed() {
     return state == SessionState.CLOSED;
   }
 
-  @Override
-  public boolean loggedIn() {
+  boolean loggedIn() {
     return state == SessionState.LOGGED_IN
         || (state == SessionState.TRANSFERRING && beforeTransfer == SessionState.LOGGED_IN);
   }
@@ -362,71 +340,33 @@ public final class ControlSession implements Session, TransferCoordinator.Sessio
     return clientDestination;
   }
 
-  // ---- Session: what command handlers ask ----
-
-  @Override
-  public String id() {
-    return id;
+  /** Before USER is routed elsewhere: a data connection prepared against the old upstream goes. */
+  void closePrepared() {
+    services.closePrepared();
   }
 
-  @Override
-  public Vertx vertx() {
-    return context.vertx();
+  String clientAddress() {
+    return clientAddress;
   }
 
-  @Override
-  public ListenerConfig listener() {
-    return context.listener();
-  }
-
-  @Override
-  public TimeoutsConfig timeouts() {
-    return context.timeouts();
-  }
-
-  @Override
-  public GatewayMetrics metrics() {
-    return context.metrics();
-  }
-
-  @Override
-  public Future<FtpReply> send(FtpCommand command, Handler<FtpReply> preliminary) {
-    return upstream.send(command.toBytes(), preliminary);
-  }
-
-  @Override
-  public void relay(FtpCommand command, UnaryOperator<FtpReply> rewrite) {
-    upstream.send(command.toBytes(), this::reply).onComplete(ar -> {
-      if (ar.succeeded()) {
-        reply(rewrite.apply(ar.result()));
-        done();
-      }
-      // on failure the upstream is gone: onUpstreamClosed answers the client and ends the session
-    });
-  }
-
-  @Override
-  public Future<FtpCommand> routeUser(FtpCommand userCommand) {
-    return upstream.route(userCommand);
-  }
-
-  @Override
-  public Future<Boolean> secureUpstreamAfterLogin() {
-    return upstream.secureAfterLogin();
-  }
-
-  @Override
-  public void user(String name) {
-    this.user = name;
-  }
-
-  @Override
-  public String user() {
+  String user() {
     return user;
   }
 
-  @Override
-  public void loginSucceeded() {
+  void user(String name) {
+    this.user = name;
+  }
+
+  String id() {
+    return id;
+  }
+
+  GatewayMetrics metrics() {
+    return context.metrics();
+  }
+
+  /** The upstream accepted the login (230): the session is logged in, the login timeout is over. */
+  void loginSucceeded() {
     LOG.info(() -> id + " user " + FtpCommand.printable(user) + " logged in");
     context.metrics().login(true);
     if (state == SessionState.AWAITING_LOGIN) {
@@ -435,108 +375,15 @@ public final class ControlSession implements Session, TransferCoordinator.Sessio
     timers.stopLogin();
   }
 
-  @Override
-  public boolean loginFailed() {
+  /** The upstream refused a PASS; true when the client's address has now failed too often (limits). */
+  boolean loginFailed() {
     LOG.info(() -> id + " login failed for user " + FtpCommand.printable(user));
     context.metrics().login(false);
     return context.admission().loginFailed(clientAddress);
   }
 
-  @Override
-  public boolean clientTlsOffered() {
-    return security.offered();
-  }
-
-  @Override
-  public boolean controlTls() {
-    return security.controlTls();
-  }
-
-  @Override
-  public void startTls(FtpReply clearReply) {
-    client.write(Buffer.buffer(clearReply.toBytes())).onComplete(w -> security.handshake().onComplete(h -> {
-      if (h.failed()) {
-        clientTlsFailed(h.cause());
-        return;
-      }
-      done();
-    }));
-  }
-
-  @Override
-  public boolean protectData() {
-    return security.protectData();
-  }
-
-  @Override
-  public void protectData(boolean protect) {
-    security.protectData(protect);
-  }
-
-  @Override
-  public String clientAddress() {
-    return clientAddress;
-  }
-
-  @Override
-  public SocketAddress localAddress() {
-    return client.localAddress();
-  }
-
-  @Override
-  public PassivePortPool passivePorts() {
-    return context.passivePorts();
-  }
-
-  @Override
-  public boolean epsvAll() {
-    return epsvAll;
-  }
-
-  @Override
-  public void epsvAll(boolean all) {
-    this.epsvAll = all;
-  }
-
-  @Override
-  public Future<UpstreamEnd> upstreamEnd() {
-    return upstream.dataEnd();
-  }
-
-  @Override
-  public void prepare(PreparedData data) {
-    this.prepared = data;
-  }
-
-  @Override
-  public PreparedData takePrepared() {
-    PreparedData data = prepared;
-    prepared = null;
-    return data;
-  }
-
-  @Override
-  public void closePrepared() {
-    if (prepared != null) {
-      prepared.close();
-      prepared = null;
-    }
-  }
-
-  @Override
-  public void startTransfer(FtpCommand command, Direction direction, PreparedData data) {
-    transfers.start(command, direction, data);
-  }
-
-  // ---- TransferCoordinator.Session: what a transfer asks ----
-
-  @Override
-  public Future<FtpReply> send(byte[] line, Handler<FtpReply> preliminary) {
-    return upstream.send(line, preliminary);
-  }
-
-  @Override
-  public void transferring(boolean active) {
+  /** A transfer began or ended: TRANSFERRING, then back to the state before it. */
+  void transferring(boolean active) {
     if (active && state != SessionState.TRANSFERRING && state != SessionState.CLOSED) {
       beforeTransfer = state;
       state = SessionState.TRANSFERRING;
@@ -545,33 +392,8 @@ public final class ControlSession implements Session, TransferCoordinator.Sessio
     }
   }
 
-  @Override
-  public void progress() {
+  /** Data moved or a command went upstream: the stall check starts again. */
+  void progress() {
     lastProgressNanos = System.nanoTime();
-  }
-
-  @Override
-  public Future<Transfer.ClientData> connectUpstream(UpstreamEnd end) {
-    return upstream.connectData(end);
-  }
-
-  @Override
-  public Future<Transfer.ClientData> secureClient(NetSocket socket) {
-    return security.secureData(socket);
-  }
-
-  @Override
-  public GatewayMetrics.Listener listenerMetrics() {
-    return context.listenerMetrics();
-  }
-
-  @Override
-  public String lastDataTls() {
-    return upstream.lastDataTls();
-  }
-
-  @Override
-  public boolean lastDataResumed() {
-    return upstream.lastDataResumed();
   }
 }
