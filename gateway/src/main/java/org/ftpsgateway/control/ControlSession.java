@@ -21,7 +21,8 @@ import org.ftpsgateway.protocol.FtpReply;
  * parts: the {@link CommandPipeline} (client commands in order, ABOR out of band), the {@link CommandTable} (the
  * verbs the gateway handles itself, each in a small handler; every other verb passes through verbatim), the
  * {@link SessionUpstream} (dial, route, data ends, relay), the {@link TransferCoordinator} (one transfer at a time),
- * the {@link ClientSecurity} (RFC 4217 on the client side) and the {@link SessionTimers}.
+ * the {@link ClientSecurity} (RFC 4217 on the client side) and the {@link SessionTimers}. Handlers and the
+ * transfer coordinator reach the session only through {@link SessionServices}.
  *
  * <p>Threading: the client socket, the upstream control and data sockets and the passive listeners are all
  * created from this session's event loop, so every callback of every part runs on that one thread: no locks, no

@@ -2,6 +2,7 @@ package org.ftpsgateway.protocol;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 
 /**
  * The one place that says which FTP verbs open a data connection, and which way their bytes flow. The gateway's
@@ -17,7 +18,7 @@ public final class Verbs {
   public static final List<String> UPLOADS = List.of("STOR", "STOU", "APPE");
 
   /** Every verb that opens a data connection: {@link #DOWNLOADS} then {@link #UPLOADS}. */
-  public static final List<String> DATA = List.of("RETR", "LIST", "NLST", "MLSD", "STOR", "STOU", "APPE");
+  public static final List<String> DATA = Stream.concat(DOWNLOADS.stream(), UPLOADS.stream()).toList();
 
   /**
    * The RFC 4217 security verbs. The gateway answers them on the client side itself and secures the upstream on its

@@ -1,6 +1,7 @@
 package org.ftpsgateway.control.command;
 
 import io.vertx.core.Future;
+import java.util.function.IntConsumer;
 import java.util.logging.Logger;
 import org.ftpsgateway.data.ClientPassiveListener;
 import org.ftpsgateway.data.PreparedData;
@@ -54,7 +55,7 @@ final class PassiveCommands {
   }
 
   /** Opens both ends, then answers with the passive port through {@code announce}. */
-  private static void open(Session session, java.util.function.IntConsumer announce) {
+  private static void open(Session session, IntConsumer announce) {
     session.closePrepared();
     session.upstreamEnd()
         .compose(up -> listen(session, up))
