@@ -52,9 +52,6 @@ public final class ControlSession {
   private SessionState state = SessionState.CONNECTING;
   /** The state a transfer returns to. */
   private SessionState beforeTransfer;
-  /** This session's place in the gateway's setup queue, then its slot; released when the setup ends. */
-  private SetupQueue.Ticket setupTicket;
-  private boolean setupRunning;
   /** The gateway shuts down: the session ends after the command or transfer in progress. */
   private boolean draining;
   private String user;
@@ -138,32 +135,12 @@ public final class ControlSession {
     close("client_tls_failed", "client TLS handshake failed");
   }
 
-  /**
-   * Waits for a setup slot (limits.maxConcurrentSetups, shared by the whole gateway), then connects and secures
-   * the upstream. The connect timeout runs from when the setup starts, not while it waits; meanwhile the client has
-   * no greeting yet (RFC 959 §5.4: it must wait for the 220 before sending commands) and commands it sends anyway
-   * are held in order, as during any setup.
-   */
+  /** Connects the upstream (after a setup slot), then greets the client with the upstream's 220. */
   private void connectUpstream() {
     if (state == SessionState.CLOSED) {
       return;
     }
-    setupTicket = context.setups().enter(eventLoop);
-    if (setupTicket.waiting()) {
-      LOG.fine(() -> id + " waiting for an upstream setup slot");
-    }
-    setupTicket.admitted().onComplete(v -> {
-      if (state != SessionState.CLOSED) {
-        setUp();
-      }
-    });
-  }
-
-  private void setUp() {
-    setupRunning = true;
-    upstream.dial(upstream.listenerUpstream()).onComplete(ar -> {
-      setupRunning = false;
-      setupTicket.release();
+    upstream.open(eventLoop).onComplete(ar -> {
       if (ar.failed()) {
         upstreamFailed(ar.cause().getMessage());
         return;
@@ -268,11 +245,7 @@ public final class ControlSession {
     state = SessionState.CLOSED;
     context.listenerMetrics().sessionEnded(outcome);
     context.admission().leave(this, clientAddress);
-    if (setupTicket != null && !setupRunning) {
-      // leaves the queue (or gives back a slot not used yet); a running setup keeps its slot until it ends, so
-      // the bound counts every handshake that is actually using CPU
-      setupTicket.release();
-    }
+    upstream.leaveSetupQueue();
     timers.cancel();
     pipeline.clear();
     transfers.endWithSession(reason);
@@ -312,7 +285,7 @@ public final class ControlSession {
 
   /** Still waiting for a setup slot (limits.maxConcurrentSetups). */
   boolean waitingForSetupSlot() {
-    return setupTicket != null && setupTicket.waiting();
+    return upstream.waitingForSetupSlot();
   }
 
   /** A command or transfer waits on the upstream: the stall check applies instead of the idle timeout. */

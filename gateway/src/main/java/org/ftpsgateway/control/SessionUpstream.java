@@ -1,5 +1,6 @@
 package org.ftpsgateway.control;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.net.ConnectOptions;
@@ -61,6 +62,9 @@ final class SessionUpstream {
    */
   private UpstreamTls.SessionTls tlsContext;
   private UpstreamControl control;
+  /** This session's place in the gateway's setup queue, then its slot; released when the setup ends. */
+  private SetupQueue.Ticket setupTicket;
+  private boolean setupRunning;
   /** PROT P could not be sent before login (the server wants it after USER/PASS): it goes after the 230. */
   private boolean protectionPending;
   private boolean epsvRefused;
@@ -75,9 +79,42 @@ final class SessionUpstream {
     this.routing = context.routing();
   }
 
-  /** The listener's own upstream (before any USER routing). */
-  UpstreamPool listenerUpstream() {
-    return routing.upstream();
+  /**
+   * Waits for a setup slot (limits.maxConcurrentSetups, shared by the whole gateway), then connects and secures
+   * the listener's upstream. The connect timeout runs from when the setup starts, not while it waits; meanwhile the
+   * client has no greeting yet (RFC 959 §5.4: it must wait for the 220 before sending commands) and commands it
+   * sends anyway are held in order, as during any setup.
+   */
+  Future<UpstreamConnector.Connected> open(Context eventLoop) {
+    setupTicket = context.setups().enter(eventLoop);
+    if (setupTicket.waiting()) {
+      LOG.fine(() -> session.id() + " waiting for an upstream setup slot");
+    }
+    return setupTicket.admitted().compose(v -> {
+      if (session.closed()) {
+        return Future.failedFuture("session closed");
+      }
+      setupRunning = true;
+      return dial(routing.upstream()).andThen(ar -> {
+        setupRunning = false;
+        setupTicket.release();
+      });
+    });
+  }
+
+  /** Still waiting for a setup slot. */
+  boolean waitingForSetupSlot() {
+    return setupTicket != null && setupTicket.waiting();
+  }
+
+  /**
+   * The session ended: leaves the setup queue (or gives back a slot not used yet); a running setup keeps its slot
+   * until it ends, so the bound counts every handshake that is actually using CPU.
+   */
+  void leaveSetupQueue() {
+    if (setupTicket != null && !setupRunning) {
+      setupTicket.release();
+    }
   }
 
   /**
