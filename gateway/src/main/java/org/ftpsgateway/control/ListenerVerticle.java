@@ -6,7 +6,9 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
+import java.util.logging.Logger;
 import org.ftpsgateway.config.UpstreamConfig;
+import org.ftpsgateway.upstream.UpstreamPool;
 
 /**
  * One event loop's share of a listener. Several instances bind the same host and port; Vert.x spreads accepted
@@ -14,8 +16,8 @@ import org.ftpsgateway.config.UpstreamConfig;
  */
 public final class ListenerVerticle extends VerticleBase {
 
-  private static final java.util.logging.Logger LOG =
-      java.util.logging.Logger.getLogger(ListenerVerticle.class.getName());
+  private static final Logger LOG =
+      Logger.getLogger(ListenerVerticle.class.getName());
 
   private final ListenerContext listener;
   private NetServer server;
@@ -59,7 +61,7 @@ public final class ListenerVerticle extends VerticleBase {
   }
 
   public static boolean useOpenSsl(UpstreamConfig.SslEngine choice) {
-    return org.ftpsgateway.upstream.UpstreamPool.useOpenSsl(choice);
+    return UpstreamPool.useOpenSsl(choice);
   }
 
   /** The bound port (differs from the configured one when that is 0). */

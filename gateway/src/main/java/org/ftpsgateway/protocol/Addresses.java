@@ -3,6 +3,7 @@ package org.ftpsgateway.protocol;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 
 /** Comparing and classifying IP address literals. Never resolves names. */
@@ -29,9 +30,9 @@ public final class Addresses {
   }
 
   /** A socket address of a literal and a port; null when {@code host} is not a literal. */
-  public static java.net.InetSocketAddress socketAddress(String host, int port) {
+  public static InetSocketAddress socketAddress(String host, int port) {
     InetAddress a = literal(host);
-    return a == null ? null : new java.net.InetSocketAddress(a, port);
+    return a == null ? null : new InetSocketAddress(a, port);
   }
 
   /** The address of a literal; null when it is not a literal (no name lookup is ever made). */

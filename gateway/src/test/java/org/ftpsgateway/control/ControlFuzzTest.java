@@ -52,6 +52,7 @@ import org.ftpsgateway.protocol.FtpCommand;
 import org.ftpsgateway.protocol.FtpProtocolException;
 import org.ftpsgateway.protocol.FtpReply;
 import org.ftpsgateway.protocol.FtpReplyDecoder;
+import org.ftpsgateway.protocol.Verbs;
 import org.ftpsgateway.support.Descriptors;
 import org.ftpsgateway.support.GatewayFixture;
 import org.ftpsgateway.support.Poll;
@@ -875,8 +876,9 @@ class ControlFuzzTest {
           return;
         }
       }
-      String verb = pick("RETR", "RETR", "RETR", "STOR", "STOR", "APPE", "STOU", "LIST", "NLST", "MLSD");
-      boolean upload = verb.equals("STOR") || verb.equals("APPE") || verb.equals("STOU");
+      // every data-opening verb the gateway knows (Verbs.DATA), RETR and STOR more often
+      String verb = rnd.nextInt(3) == 0 ? pick("RETR", "STOR") : pick(Verbs.DATA.toArray(String[]::new));
+      boolean upload = Verbs.uploads(verb);
       String path;
       switch (verb) {
         case "RETR" -> path = rnd.nextInt(6) == 0 ? "/missing-" + rnd.nextInt(1000) + ".bin"
