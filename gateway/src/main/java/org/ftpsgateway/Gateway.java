@@ -76,7 +76,7 @@ public final class Gateway {
    */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, GatewayMetrics metrics) {
     Shared shared = new Shared(metrics,
-        new AuditLog(config.logging().json() ? AuditLog.Format.JSON : AuditLog.Format.TEXT),
+        new AuditLog(config.logging().json() ? AuditLog.Format.JSON : AuditLog.Format.TEXT, config.audit().sha256()),
         new Admission(config.limits()), new SetupQueue(config.limits().maxConcurrentSetups()));
     metrics.setupQueue(shared.setups()::queued, shared.setups()::inFlight);
     UpstreamSet.ActivePorts activePorts = new UpstreamSet.ActivePorts();

@@ -291,6 +291,11 @@ final class SessionServices implements Session, TransferCoordinator.Session {
   }
 
   @Override
+  public boolean digestFiles() {
+    return context.audit().sha256();
+  }
+
+  @Override
   public String lastDataTls() {
     return upstream.lastDataTls();
   }

@@ -57,6 +57,9 @@ public final class DataRelay {
   /** The session's experience with upload tickets, or null (always wait). */
   private final UploadTickets tickets;
 
+  /** audit.sha256, or null: reads each buffer in place before it is handed to the sink (which releases it). */
+  private final ContentDigest digest;
+
   /** Bandwidth limits, or null (unlimited: no accounting at all). */
   private final Throttle throttle;
   /** Reading is stopped until the throttle's debt is paid (the drain handler must not restart it). */
@@ -64,8 +67,9 @@ public final class DataRelay {
 
   private DataRelay(Vertx vertx, NetSocket source, NetSocket sink,
                     LongConsumer counter, NetSocket upstream, Throttle throttle,
-                    UploadTickets tickets) {
+                    UploadTickets tickets, ContentDigest digest) {
     this.vertx = vertx;
+    this.digest = digest;
     this.throttle = throttle;
     this.tickets = tickets;
     this.source = source;
@@ -79,7 +83,7 @@ public final class DataRelay {
   /** Starts copying. Both sockets must have reading stopped with {@link ReadGate#stop}. */
   public static DataRelay start(Vertx vertx, NetSocket source, NetSocket sink,
                                 LongConsumer counter, List<ByteBuf> earlyFromSource) {
-    return start(vertx, source, sink, counter, earlyFromSource, null, null, null);
+    return start(vertx, source, sink, counter, earlyFromSource, null, null, null, null);
   }
 
   /**
@@ -88,12 +92,17 @@ public final class DataRelay {
    *
    * @param upstream the socket of {@code source} and {@code sink} that leads to the upstream server: on failure it
    *     is reset ({@link #reset}) rather than closed, so the server sees an aborted transfer
+   * @param digest sees every byte before it is written (audit.sha256), or null
    */
   public static DataRelay start(Vertx vertx, NetSocket source, NetSocket sink,
                                 LongConsumer counter, List<ByteBuf> earlyFromSource,
-                                NetSocket upstream, Throttle throttle, UploadTickets tickets) {
-    DataRelay relay = new DataRelay(vertx, source, sink, counter, upstream, throttle, tickets);
+                                NetSocket upstream, Throttle throttle, UploadTickets tickets,
+                                ContentDigest digest) {
+    DataRelay relay = new DataRelay(vertx, source, sink, counter, upstream, throttle, tickets, digest);
     for (ByteBuf early : earlyFromSource) {
+      if (digest != null) {
+        digest.update(early);
+      }
       relay.bytes += early.readableBytes();
       counter.accept(early.readableBytes());
       if (throttle != null) {
@@ -157,6 +166,9 @@ public final class DataRelay {
       int n = buffer.readableBytes();
       bytes += n;
       counter.accept(n);
+      if (digest != null) {
+        digest.update(buffer);
+      }
       to.writeMessage(buffer);
       if (throttle != null) {
         long wait = throttle.take(n);

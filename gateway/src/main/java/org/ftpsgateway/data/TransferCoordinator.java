@@ -12,6 +12,7 @@ import org.ftpsgateway.audit.AuditLog;
 import org.ftpsgateway.metrics.GatewayMetrics;
 import org.ftpsgateway.protocol.FtpCommand;
 import org.ftpsgateway.protocol.FtpReply;
+import org.ftpsgateway.protocol.Verbs;
 
 /**
  * The life of one session's transfers, one at a time: the transfer command goes upstream, the data connections of
@@ -64,10 +65,21 @@ public final class TransferCoordinator {
     /** An audit event already naming the listener, session, client, user and upstream. */
     AuditLog.Event audit(String name);
 
+    /** audit.sha256: whether file transfers carry the SHA-256 of their content in the audit line. */
+    boolean digestFiles();
+
     /** The TLS of the last upstream data connection (protocol and cipher), and whether it resumed the session. */
     String lastDataTls();
 
     boolean lastDataResumed();
+  }
+
+  /**
+   * The transfer in flight, as the operator API shows it.
+   *
+   * @param download whether the bytes flow to the client (else from it, or a listing)
+   */
+  public record Running(String command, String path, long bytes, boolean download) {
   }
 
   private final Vertx vertx;
@@ -97,6 +109,15 @@ public final class TransferCoordinator {
     return transfer != null;
   }
 
+  /** The transfer in flight, or null. */
+  public Running running() {
+    if (transfer == null || command == null) {
+      return null;
+    }
+    return new Running(command.verb(), command.argument(), transfer.bytes(),
+        transfer.direction() == Direction.DOWNLOAD);
+  }
+
   public int transfers() {
     return transfers;
   }
@@ -123,6 +144,9 @@ public final class TransferCoordinator {
       bytes.accept(n);
       session.progress();
     }, session::secureClient, throttle, uploadTickets);
+    if (session.digestFiles() && Verbs.FILES.contains(command.verb())) {
+      t.digest(new ContentDigest());
+    }
     current(t);
     // an upstream listener (active mode) keeps its accepted connection open: it goes when the transfer is over
     t.completion().onComplete(c -> data.upstream().close());
@@ -280,6 +304,7 @@ public final class TransferCoordinator {
         .with("tls", t.upstreamConnected() ? session.lastDataTls() : null)
         .with("resumed", t.upstreamConnected() ? session.lastDataResumed() : null)
         .with("outcome", metricOutcome).with("reason", metricOutcome.equals("ok") ? null : outcome)
+        .with("sha256", t.sha256())
         .log();
   }
 }
