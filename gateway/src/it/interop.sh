@@ -20,6 +20,7 @@
 #   IT_MAX_TIME      timeout of one curl/lftp run in seconds (default 60)
 #   IT_SKIP_PROMETHEUS=1  skip the Prometheus block (real prometheus + promtool scraping a gateway)
 #   IT_PROMETHEUS_SERVER  upstream of that block's gateway (default: the first of IT_SERVERS)
+#   IT_SKIP_PROMETHEUS_ALERTS=1  skip prometheus-alerts.sh in that block (alerts firing on an upstream cut behind socat)
 #   IT_SKIP_DATAMODES=1   skip the data-modes block (active upstream, active clients, IPv6)
 #   IT_ACTIVE_SERVERS     upstreams of the active-upstream gateways (default: vsftpd and pure-ftpd, both TLS variants)
 #   IT_SKIP_IPV6=1        skip the IPv6 part of that block (also skipped when ::1 cannot be bound)
@@ -957,6 +958,15 @@ else
         gw_stop prometheus
       fi
     fi
+  fi
+  # the upstream alerts fire with no client connected, when a forwarder in front of the upstream stops; the gateway
+  # alert when the gateway is killed (prometheus-alerts.sh: its own demo upstream, gateway and Prometheus)
+  if [ "${IT_SKIP_PROMETHEUS_ALERTS:-0}" = 1 ]; then
+    :
+  elif command -v prometheus >/dev/null && command -v socat >/dev/null && command -v jq >/dev/null; then
+    check prom - - - prom-alerts-fire -- bash "$IT_DIR/prometheus-alerts.sh"
+  else
+    record prom - - - prom-alerts-fire SKIP 0 "prometheus, jq or socat missing (apt-get install prometheus jq socat)"
   fi
   [ "$BLOCK_FAILS" = 0 ] || print_tails "$s" prometheus
 fi
