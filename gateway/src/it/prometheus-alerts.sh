@@ -18,36 +18,18 @@
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
-JAR="${GATEWAY_JAR:-$REPO_ROOT/gateway/target/ftps-gateway.jar}"
+# shellcheck source=demo-lib.sh
+. "$REPO_ROOT/gateway/src/it/demo-lib.sh"
 RULES="$REPO_ROOT/deploy/prometheus/alerts.yaml"
-WORK="$(mktemp -d /tmp/ftpgw-prom-alerts.XXXXXX)"
-PIDS=()
 FAILS=0
 T0=$(date +%s%3N)
 
 say() { echo "[prometheus-alerts] $(date +%T) +$(( ($(date +%s%3N) - T0) / 1000 ))s $*"; }
 fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
 
-for c in java curl jq socat prometheus promtool python3; do
+for c in jq socat prometheus promtool; do
   command -v "$c" >/dev/null || { echo "$c not found (apt-get install -y prometheus jq socat)" >&2; exit 1; }
 done
-[ -s "$JAR" ] || { echo "jar not found: $JAR (mvn -DskipTests package)" >&2; exit 1; }
-for p in 2021 9464; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "port $p in use: the demo needs it" >&2; exit 1; fi
-done
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_http() {
-  local i
-  for ((i = 0; i < 300; i++)); do curl -sf --max-time 2 "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done
-  return 1
-}
 # until SECONDS CONDITION...: polls the condition every 0.5 s; true as soon as it holds
 until_true() {
   local deadline=$(( $(date +%s) + $1 )); shift
@@ -59,11 +41,7 @@ until_true() {
 }
 
 # ---- upstream: the demo's FTPS server behind socat
-java -Djava.io.tmpdir="$WORK" -jar "$JAR" --demo >"$WORK/demo.log" 2>&1 &
-PIDS+=($!)
-wait_http http://127.0.0.1:9464/healthz || { cat "$WORK/demo.log"; echo "demo did not start" >&2; exit 1; }
-SERVER_PORT=$(grep -oE 'embedded FTPS server .* on 127\.0\.0\.1:[0-9]+' "$WORK/demo.log" | grep -oE '[0-9]+$' | head -1)
-SERVER_CERT=$(ls "$WORK"/ftpgw-demo-tls*/server.pem | head -1)
+start_demo
 FWD_PORT=$(free_port)
 start_forwarder() {
   socat "TCP-LISTEN:$FWD_PORT,bind=127.0.0.1,reuseaddr,fork" "TCP:127.0.0.1:$SERVER_PORT" &
@@ -74,29 +52,8 @@ start_forwarder
 say "upstream: demo FTPS server 127.0.0.1:$SERVER_PORT behind socat 127.0.0.1:$FWD_PORT (pid $FWD_PID)"
 
 # ---- the gateway under watch
-LPORT=$(free_port); MPORT=$(free_port)
-cat > "$WORK/gateway.yaml" <<YAML
-listeners:
-  - name: ftp
-    host: 127.0.0.1
-    port: $LPORT
-    tls: none
-    passivePorts: 40720-40739
-upstream:
-  host: 127.0.0.1
-  port: $FWD_PORT
-  tls: explicit
-  serverName: 127.0.0.1
-  caFile: $SERVER_CERT
-  probeSeconds: 1
-metrics:
-  host: 127.0.0.1
-  port: $MPORT
-YAML
-java -jar "$JAR" --config "$WORK/gateway.yaml" >"$WORK/gateway.log" 2>&1 &
-GW_PID=$!
-PIDS+=("$GW_PID")
-wait_http "http://127.0.0.1:$MPORT/healthz" || { cat "$WORK/gateway.log"; echo "gateway did not start" >&2; exit 1; }
+start_gateway ftp "$FWD_PORT" 40720-40739 ", probeSeconds: 1"
+LPORT=$GW_PORT; MPORT=$GW_METRICS
 say "gateway pid $GW_PID: listener 127.0.0.1:$LPORT, metrics 127.0.0.1:$MPORT"
 
 # ---- Prometheus with the rules, for: 0s
@@ -184,5 +141,5 @@ show_alerts
 if [ "$FAILS" = 0 ]; then
   say "PASS"
   echo "INFO: upstream cut: FtpsGatewayUpstreamServerDown and FtpsGatewayUpstreamUnreachable fired with no session, resolved when it came back; FtpsGatewayDown fired when the gateway was killed"
-else say "$FAILS check(s) failed"; tail -20 "$WORK/gateway.log"; fi
+else say "$FAILS check(s) failed"; tail -20 "$WORK/ftp.log"; fi
 exit "$FAILS"

@@ -12,57 +12,25 @@
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
-JAR="${GATEWAY_JAR:-$REPO_ROOT/gateway/target/ftps-gateway.jar}"
+# shellcheck source=demo-lib.sh
+. "$REPO_ROOT/gateway/src/it/demo-lib.sh"
 GIB="${SHA_COST_GIB:-1}"
 RUNS="${SHA_COST_RUNS:-3}"
-WORK="$(mktemp -d /tmp/ftpgw-sha-cost.XXXXXX)"
-PIDS=()
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-[ -s "$JAR" ] || { echo "jar not found: $JAR" >&2; exit 1; }
-for p in 2021 9464; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "port $p in use: the demo needs it" >&2; exit 1; fi
-done
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_http() {
-  local i
-  for ((i = 0; i < 300; i++)); do curl -sf --max-time 2 "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done
-  return 1
-}
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
-java -Djava.io.tmpdir="$WORK" -jar "$JAR" --demo >"$WORK/demo.log" 2>&1 &
-PIDS+=($!)
-wait_http http://127.0.0.1:9464/healthz || { cat "$WORK/demo.log"; exit 1; }
-ROOT=$(grep -oE 'serving /[^ ]+' "$WORK/demo.log" | head -1 | cut -d' ' -f2)
-SPORT=$(grep -oE 'embedded FTPS server .* on 127\.0\.0\.1:[0-9]+' "$WORK/demo.log" | grep -oE '[0-9]+$' | head -1)
-CERT=$(ls "$WORK"/ftpgw-demo-tls*/server.pem | head -1)
+start_demo
+ROOT=$DEMO_ROOT; SPORT=$SERVER_PORT; CERT=$SERVER_CERT
 head -c "${GIB}G" /dev/urandom > "$ROOT/file.bin"
 head -c "$((GIB * 1024))M" /dev/urandom > "$WORK/up.bin"
 BYTES=$(stat -c %s "$ROOT/file.bin")
 
 declare -A PORT PID
-start_gateway() {  # start_gateway NAME SHA256 PASSIVE-RANGE
-  local lport mport
-  lport=$(free_port); mport=$(free_port)
-  cat > "$WORK/$1.yaml" <<YAML
-listeners:
-  - {name: $1, host: 127.0.0.1, port: $lport, tls: none, passivePorts: $3}
-upstream: {host: 127.0.0.1, port: $SPORT, tls: explicit, serverName: 127.0.0.1, caFile: $CERT}
-metrics: {host: 127.0.0.1, port: $mport}
-audit: {sha256: $2}
-YAML
-  java -jar "$JAR" --config "$WORK/$1.yaml" >"$WORK/$1.log" 2>&1 &
-  PID[$1]=$!; PIDS+=($!); PORT[$1]=$lport
-  wait_http "http://127.0.0.1:$mport/healthz" || { cat "$WORK/$1.log"; exit 1; }
+gateway() {  # gateway NAME SHA256 PASSIVE-RANGE
+  start_gateway "$1" "$SPORT" "$3" "" "audit: {sha256: $2}"
+  PID[$1]=$GW_PID; PORT[$1]=$GW_PORT
 }
-start_gateway plain false 40740-40749
-start_gateway sha256 true 40750-40759
+gateway plain false 40740-40749
+gateway sha256 true 40750-40759
 
 run() {  # run NAME get|put -> CPU seconds of the gateway for one transfer of BYTES
   local name=$1 t0 t1

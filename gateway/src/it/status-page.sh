@@ -16,77 +16,28 @@
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
-JAR="${GATEWAY_JAR:-$REPO_ROOT/gateway/target/ftps-gateway.jar}"
+# shellcheck source=demo-lib.sh
+. "$REPO_ROOT/gateway/src/it/demo-lib.sh"
 SHOT="${STATUS_PAGE_PNG:-$REPO_ROOT/docs/status-page.png}"
 SHOT_PHONE="${SHOT%.png}-phone.png"
 TOKEN="status-page-token-$$"
-WORK="$(mktemp -d /tmp/ftpgw-status-page.XXXXXX)"
-PIDS=()
 FAILS=0
 
 say() { echo "[status-page] $(date +%T) $*"; }
 fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
 
 command -v chromium >/dev/null || { echo "chromium not found: apt-get install -y chromium" >&2; exit 1; }
-[ -s "$JAR" ] || { echo "jar not found: $JAR (mvn -DskipTests package)" >&2; exit 1; }
-for p in 2021 9464; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "port $p in use: the demo needs it" >&2; exit 1; fi
-done
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_http() {  # wait_http URL [CURL-ARGS...]: up to 30 s for a 2xx
-  local url=$1 i; shift
-  for ((i = 0; i < 300; i++)); do
-    curl -sf --max-time 2 "$@" "$url" >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  return 1
-}
 
-# ---- 1. the demo; its embedded server's files and certificate land in our temp dir
+# ---- 1. the demo; its embedded server's files and certificate land in WORK
 say "starting the demo"
-java -Djava.io.tmpdir="$WORK" -jar "$JAR" --demo >"$WORK/demo.log" 2>&1 &
-PIDS+=($!)
-wait_http http://127.0.0.1:9464/healthz || { cat "$WORK/demo.log"; echo "demo did not start" >&2; exit 1; }
-DEMO_ROOT=$(grep -oE 'serving /[^ ]+' "$WORK/demo.log" | head -1 | cut -d' ' -f2)
-SERVER_PORT=$(grep -oE 'embedded FTPS server .* on 127\.0\.0\.1:[0-9]+' "$WORK/demo.log" | grep -oE '[0-9]+$' | head -1)
-SERVER_CERT=$(ls "$WORK"/ftpgw-demo-tls*/server.pem | head -1)
-[ -d "$DEMO_ROOT" ] && [ -n "$SERVER_PORT" ] && [ -s "$SERVER_CERT" ] \
-  || { cat "$WORK/demo.log"; echo "cannot read the demo's root, server port or certificate" >&2; exit 1; }
+start_demo
 head -c 300M /dev/zero > "$DEMO_ROOT/big.bin"
 
 # ---- 2. a gateway with admin.tokenFile in front of the same server
-LPORT=$(free_port); MPORT=$(free_port)
 printf '%s\n' "$TOKEN" > "$WORK/admin-token"
-cat > "$WORK/gateway.yaml" <<YAML
-listeners:
-  - name: ftp
-    host: 127.0.0.1
-    port: $LPORT
-    tls: none
-    passivePorts: 40700-40719
-upstream:
-  host: 127.0.0.1
-  port: $SERVER_PORT
-  tls: explicit
-  serverName: 127.0.0.1
-  caFile: $SERVER_CERT
-metrics:
-  host: 127.0.0.1
-  port: $MPORT
-admin:
-  tokenFile: $WORK/admin-token
-YAML
-say "starting a gateway with admin.tokenFile (listener $LPORT, metrics $MPORT)"
-java -jar "$JAR" --config "$WORK/gateway.yaml" >"$WORK/gateway.log" 2>&1 &
-PIDS+=($!)
-wait_http "http://127.0.0.1:$MPORT/healthz" || { cat "$WORK/gateway.log"; echo "gateway did not start" >&2; exit 1; }
+start_gateway ftp "$SERVER_PORT" 40700-40719 "" "admin: {tokenFile: $WORK/admin-token}"
+LPORT=$GW_PORT; MPORT=$GW_METRICS
+say "a gateway with admin.tokenFile: listener $LPORT, metrics $MPORT"
 
 # ---- downloads that stay running while the pages load
 curl -s --limit-rate 1M -o /dev/null ftp://demo:demo@127.0.0.1:2021/big.bin &
