@@ -29,7 +29,7 @@ public final class AdminApi implements Handler<HttpServerRequest> {
   private static final Logger LOG = Logger.getLogger(AdminApi.class.getName());
   static final String SESSIONS = "/api/v1/sessions";
   static final String WRITE_HEADER = "X-Ftpgw-Request";
-  private static final String REALM = "Basic realm=\"ftps-gateway\", charset=\"UTF-8\"";
+  private static final String REALM = "Basic realm=\"ftps-gateway\"";
 
   private final Vertx vertx;
   private final SessionRegistry sessions;
