@@ -39,8 +39,8 @@
 #   BENCH_RUN=/tmp/ftpgw-bench   BENCH_OUT=$BENCH_RUN/results.md
 set -uo pipefail
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# the interop suite's settings: $PKG_DIR $ROOT $RUN $PKI $PAM_SERVICE, binaries,
-# port_listening / wait_port / listener_pid / stop_pidfile
+# the interop suite's settings: $PKG_DIR $ROOT $RUN $PKI $PAM_SERVICE, binaries, port_listening / listener_pid /
+# stop_pidfile, and its lab parts (labparts.sh: templates, start and wait, server command lines)
 . "$BENCH_DIR/../src/it/lib.sh"
 
 if [ "$(id -u)" != 0 ]; then echo "bench.sh must run as root (servers, PAM logins, /proc of other users)" >&2; exit 1; fi
@@ -209,34 +209,22 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# launch_bg NAME PORT CMD...: run CMD in its own process group (setsid), record its pid; wait_all
-# then waits for every launched port (the gateways' JVMs start in parallel)
+# launch_bg NAME PORT CMD...: CMD in its own process group, pid recorded (labparts.sh); wait_all then waits for
+# every launched port (the gateways' JVMs start in parallel)
 LAUNCHED=()
 launch_bg() {
   local name=$1 port=$2 pidf="$BPIDS/$1.pid"; shift 2
   stop_pidfile "$pidf"
-  if port_listening "$port"; then
-    echo "$name: port $port is already taken (pid $(listener_pid "$port")); not starting" >&2; return 1
-  fi
-  setsid "$@" </dev/null >"$BLOGS/$name.stdout" 2>&1 &
-  echo $! > "$pidf"
-  disown $!   # no "Killed" job notices when stop_pidfile has to SIGKILL
+  lab_port_free "$name" "$port" || return 1
+  lab_launch "$pidf" "$BLOGS/$name.stdout" "$@"
   STARTED+=("$pidf")
   LAUNCHED+=("$name:$port")
 }
 wait_all() {  # wait up to 60 s for every launched NAME:PORT; record the listener's pid
-  local np name port pidf lp i rc=0
+  local np name port pidf rc=0
   for np in "${LAUNCHED[@]}"; do
     name=${np%%:*}; port=${np##*:}; pidf="$BPIDS/$name.pid"
-    for ((i = 0; i < 600; i++)); do
-      port_listening "$port" && break
-      kill -0 "$(cat "$pidf")" 2>/dev/null || { i=600; break; }
-      sleep 0.1
-    done
-    if port_listening "$port"; then
-      lp=$(listener_pid "$port")
-      # setsid execs (or forks once): the listener is the server / proftpd master / java itself
-      [ -n "$lp" ] && kill -0 "$lp" 2>/dev/null && echo "$lp" > "$pidf"
+    if lab_wait "$pidf" "$port" 60; then
       say "$name: pid $(cat "$pidf") listening on 127.0.0.1:$port"
     else
       echo "$name did not start (not listening on $port); last lines of $BLOGS/$name.stdout:" >&2
@@ -248,15 +236,9 @@ wait_all() {  # wait up to 60 s for every launched NAME:PORT; record the listene
   return $rc
 }
 
-render() {  # render TEMPLATE OUT NAME PORT PASVMIN PASVMAX [BACKEND_PORT]
-  local max protos
-  if [ "$UP_TLS" = tls12 ]; then max=TLSv1.2; protos="TLSv1.2"; else max=TLSv1.3; protos="TLSv1.2 TLSv1.3"; fi
-  sed -e "s|@NAME@|$3|g" -e "s|@PORT@|$4|g" -e "s|@PASV_MIN@|$5|g" -e "s|@PASV_MAX@|$6|g" \
-      -e "s|@BACKEND_PORT@|${7:-}|g" -e "s|@TABLES@|$BRUN/proxy-tables-$3|g" \
-      -e "s|@RUN@|$RUN|g" -e "s|@PKI@|$PKI|g" -e "s|@LOGS@|$BLOGS|g" -e "s|@PIDS@|$BPIDS|g" \
-      -e "s|@MODULES@|$PROFTPD_MODULES|g" -e "s|@PAM@|$PAM_SERVICE|g" \
-      -e "s|@MAX_PROTOCOL@|$max|g" -e "s|@TLS_PROTOCOLS@|$protos|g" "$1" > "$2"
-  chmod 644 "$2"
+render() {  # render TEMPLATE OUT NAME PORT PASVMIN PASVMAX [BACKEND_PORT]: the suite's values, the bench's logs
+  lab_server_vars "$3" "$4" "$5" "$6" "$UP_TLS"
+  lab_render "$1" "$2" "${LAB_VARS[@]}" LOGS="$BLOGS" PIDS="$BPIDS" BACKEND_PORT="${7:-}" TABLES="$BRUN/proxy-tables-$3"
 }
 
 FAILED_START=""
@@ -269,14 +251,13 @@ start_backend() {  # the suite's templates; only limits raised for 1,000 idle + 
       # pasv_min_port=0 / pasv_max_port=0: any port (see the port notes above)
       render "$IT_DIR/conf/vsftpd.conf.in" "$BCONF/$name.conf" "$name" "$port" 0 0
       sed -i -e 's/^max_clients=.*/max_clients=4000/' -e 's/^max_per_ip=.*/max_per_ip=4000/' "$BCONF/$name.conf"
-      OPENSSL_CONF="$BCONF/$name.openssl.cnf" launch_bg "$name" "$port" "$VSFTPD" "$BCONF/$name.conf" ;;
+      lab_vsftpd_cmd "$BCONF/$name.conf"
+      OPENSSL_CONF="$BCONF/$name.openssl.cnf" launch_bg "$name" "$port" "${LAB_CMD[@]}" ;;
     pureftpd)
       mkdir -p /var/run/pure-ftpd
-      # as start-servers.sh of the suite, but -c/-C 4000 instead of 200 and no -p range (see above):
-      # listen backlog 3 + 4000/8 = 503
-      OPENSSL_CONF="$BCONF/$name.openssl.cnf" launch_bg "$name" "$port" "$PUREFTPD" -S "127.0.0.1,$port" -l unix -E -H -Y 3 \
-        -2 "$PKI/server-combined.pem" -P 127.0.0.1 -c 4000 -C 4000 -I 600 \
-        -O "clf:$BLOGS/$name.xferlog" -g "$BPIDS/$name.pureftpd.pid" ;;
+      # as the suite's, but 4000 users instead of 200 and no passive range (see the port notes above)
+      lab_pureftpd_cmd "$port" 4000 "" "$BLOGS/$name.xferlog" "$BPIDS/$name.pureftpd.pid"
+      OPENSSL_CONF="$BCONF/$name.openssl.cnf" launch_bg "$name" "$port" "${LAB_CMD[@]}" ;;
   esac || FAILED_START="$FAILED_START $name"
 }
 start_modproxy() {
@@ -285,7 +266,8 @@ start_modproxy() {
   rm -rf "$BRUN/proxy-tables-$name"; mkdir -p "$BRUN/proxy-tables-$name"; chmod 711 "$BRUN/proxy-tables-$name"
   render "$BENCH_DIR/conf/proftpd-proxy.conf.in" "$BCONF/$name.conf" "$name" "$port" \
     "$PROXY_PASV_MIN" "$PROXY_PASV_MAX" "$(backend_port "$b")"
-  launch_bg "$name" "$port" "$PROFTPD" -n -c "$BCONF/$name.conf" || FAILED_START="$FAILED_START $name"
+  lab_proftpd_cmd "$BCONF/$name.conf"
+  launch_bg "$name" "$port" "${LAB_CMD[@]}" || FAILED_START="$FAILED_START $name"
 }
 start_gateway() {  # start_gateway ENGINE BACKEND
   local e=$1 b=$2 name="gw-$1-$2" port mport protos
