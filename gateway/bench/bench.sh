@@ -25,6 +25,10 @@
 #   BENCH_UPSTREAM_TLS=tls12   tls12: servers offer TLS 1.2 only (everyone speaks 1.2);
 #                        tls13: servers offer 1.2+1.3, direct clients and the gateway use 1.3
 #                        (mod_proxy stays on 1.2: it truncates uploads with 1.3)
+#   BENCH_SAME_CIPHER=1  every path offers the server one suite, AES-256-GCM of that protocol version (see
+#                        "one protocol and cipher" below); 0: each path offers its own defaults. Either way the
+#                        report prints what each path negotiated and "n/c" instead of a ratio between paths
+#                        that negotiated differently
 #   BENCH_VERIFY=1       downloads land in /dev/shm and are compared with cmp (0: /dev/null, size only)
 #   BENCH_STRICT=0|1     exit 1 if anything failed (default: 1 in smoke mode, 0 otherwise)
 #   BENCH_JAVA_OPTS="-Xmx512m -XX:+ExitOnOutOfMemoryError"   JVM options of the gateways (the systemd unit's)
@@ -73,6 +77,27 @@ BLOGS="$BRUN/log"; BCONF="$BRUN/conf"; BPIDS="$BRUN/run"; BWORK="$BRUN/work"
 DL_DIR=/dev/shm/ftpgw-bench
 CA="$PKI/ca.crt"
 case "$UP_TLS" in tls12|tls13) ;; *) echo "BENCH_UPSTREAM_TLS must be tls12 or tls13" >&2; exit 2 ;; esac
+
+# ------------------------------------------------------------------ one protocol and cipher for every path (issue 19)
+# A ratio between two paths must measure the proxies, not the ciphers: pure-ftpd prefers ChaCha20-Poly1305 when a
+# client offers it (curl and mod_proxy do), at about half the AES-GCM speed with AES-NI. So every TLS leg to a server
+# offers one suite: AES-256-GCM (the `openssl speed` floor of the report) of the run's protocol version. mod_proxy
+# speaks TLS 1.2 only (uploads are truncated with 1.3), so with tls13 the report shows no ratio against it.
+CIPHER_TLS12=ECDHE-RSA-AES256-GCM-SHA384                  # OpenSSL name: curl --ciphers, ProxyTLSCipherSuite
+CIPHER_TLS12_STD=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384    # the same suite by its standard name (the gateway's)
+CIPHER_TLS13=TLS_AES_256_GCM_SHA384                       # one name in OpenSSL and the standard
+SAME_CIPHER=${BENCH_SAME_CIPHER:-1}
+if [ "$UP_TLS" = tls12 ]; then
+  TLS_VERSION=TLSv1.2; CIPHER=$CIPHER_TLS12; GW_PROTOCOLS="TLSv1.2"; GW_CIPHERS=$CIPHER_TLS12_STD
+else
+  TLS_VERSION=TLSv1.3; CIPHER=$CIPHER_TLS13; GW_PROTOCOLS="TLSv1.3"; GW_CIPHERS=$CIPHER_TLS13
+fi
+PROXY_CIPHERS=$CIPHER_TLS12
+if [ "$SAME_CIPHER" != 1 ]; then
+  # the defaults of every path: mod_proxy's (no ProxyTLSCipherSuite line), the gateway's, curl's
+  CIPHER=""; PROXY_CIPHERS=""; GW_CIPHERS=""
+  if [ "$UP_TLS" = tls12 ]; then GW_PROTOCOLS="TLSv1.2"; else GW_PROTOCOLS="TLSv1.2, TLSv1.3"; fi
+fi
 
 # ------------------------------------------------------------------ ports (127.0.0.1 only)
 # bench: 2500-2599, passive 34000-34999 (the interop suite uses 23xx/24xx + 32000-33999, the
@@ -238,7 +263,8 @@ wait_all() {  # wait up to 60 s for every launched NAME:PORT; record the listene
 
 render() {  # render TEMPLATE OUT NAME PORT PASVMIN PASVMAX [BACKEND_PORT]: the suite's values, the bench's logs
   lab_server_vars "$3" "$4" "$5" "$6" "$UP_TLS"
-  lab_render "$1" "$2" "${LAB_VARS[@]}" LOGS="$BLOGS" PIDS="$BPIDS" BACKEND_PORT="${7:-}" TABLES="$BRUN/proxy-tables-$3"
+  lab_render "$1" "$2" "${LAB_VARS[@]}" LOGS="$BLOGS" PIDS="$BPIDS" BACKEND_PORT="${7:-}" TABLES="$BRUN/proxy-tables-$3" \
+    CIPHER_TLS12="$PROXY_CIPHERS"
 }
 
 FAILED_START=""
@@ -266,13 +292,15 @@ start_modproxy() {
   rm -rf "$BRUN/proxy-tables-$name"; mkdir -p "$BRUN/proxy-tables-$name"; chmod 711 "$BRUN/proxy-tables-$name"
   render "$BENCH_DIR/conf/proftpd-proxy.conf.in" "$BCONF/$name.conf" "$name" "$port" \
     "$PROXY_PASV_MIN" "$PROXY_PASV_MAX" "$(backend_port "$b")"
+  [ -n "$PROXY_CIPHERS" ] || sed -i '/^ *ProxyTLSCipherSuite /d' "$BCONF/$name.conf"
   lab_proftpd_cmd "$BCONF/$name.conf"
   launch_bg "$name" "$port" "${LAB_CMD[@]}" || FAILED_START="$FAILED_START $name"
 }
 start_gateway() {  # start_gateway ENGINE BACKEND
-  local e=$1 b=$2 name="gw-$1-$2" port mport protos
+  local e=$1 b=$2 name="gw-$1-$2" port mport suites=""
   port=$(gw_port "$e" "$b"); mport=$(gw_metrics_port "$e" "$b")
-  if [ "$UP_TLS" = tls12 ]; then protos="TLSv1.2"; else protos="TLSv1.2, TLSv1.3"; fi
+  [ -n "$GW_CIPHERS" ] && suites="
+  cipherSuites: [$GW_CIPHERS]"
   cat > "$BCONF/$name.yaml" <<YAML
 # written by gateway/bench/bench.sh
 listeners:
@@ -288,7 +316,7 @@ upstream:
   tls: explicit
   serverName: 127.0.0.1
   caFile: $CA
-  protocols: [$protos]
+  protocols: [$GW_PROTOCOLS]$suites
   sslEngine: $e
 limits:
   maxSessions: 5000
@@ -368,13 +396,16 @@ v = {
   "java_opts": "$JAVA_OPTS",
   "gw_env": "${BENCH_GW_ENV:-}",
   "upstream_tls": "$UP_TLS",
+  "tls_version": "$TLS_VERSION",
+  "cipher": "$CIPHER",
+  "cipher_tls12": "$PROXY_CIPHERS",
 }
 json.dump(v, open(sys.argv[1], "w"), indent=1)
 PY
 
 CMD="bash gateway/bench/bench.sh"
 for k in BENCH_SMOKE BENCH_RUNS BENCH_FILE_MB BENCH_WARMUP_MB BENCH_LAT_N BENCH_LAT_SPACED BENCH_PAR BENCH_IDLE \
-         BENCH_BACKENDS BENCH_PATHS BENCH_UPSTREAM_TLS BENCH_VERIFY BENCH_JAVA_OPTS BENCH_GW_ENV; do
+         BENCH_BACKENDS BENCH_PATHS BENCH_UPSTREAM_TLS BENCH_SAME_CIPHER BENCH_VERIFY BENCH_JAVA_OPTS BENCH_GW_ENV; do
   [ -n "${!k:-}" ] && CMD="$k=\"${!k}\" $CMD"
 done
 
@@ -386,7 +417,8 @@ python3 "$BENCH_DIR/ftpbench.py" run \
   --runs "$RUNS" --file-mb "$FILE_MB" --warmup-mb "$WARMUP_MB" \
   --lat-n "$LAT_N" --lat-spaced "$LAT_SPACED" --par "$PAR" --idle "$IDLE" \
   --speed-seconds "$SPEED_SECONDS" --verify "$VERIFY" --dl-dir "$DL_DIR" \
-  --work "$BWORK" --out "$OUT" --json "$BRUN/results.json" --strict "$STRICT" --smoke "$SMOKE"
+  --work "$BWORK" --out "$OUT" --json "$BRUN/results.json" --strict "$STRICT" --smoke "$SMOKE" \
+  --tls-version "$TLS_VERSION" --cipher "$CIPHER"
 rc=$?
 say "done in $(( $(date +%s) - T0 )) s, exit $rc; report: $OUT, raw: $BRUN/results.json, logs: $BLOGS"
 exit $rc
