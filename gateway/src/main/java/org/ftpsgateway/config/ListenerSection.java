@@ -23,7 +23,7 @@ final class ListenerSection {
   private ListenerSection() {
   }
 
-  /** Every listener; names unique, passive port ranges disjoint. */
+  /** Every listener; names unique (ports are checked against each other by {@link PortConflicts}). */
   static List<ListenerConfig> parse(JsonObject doc) throws ConfigException {
     if (!(doc.getValue("listeners") instanceof JsonArray array) || array.isEmpty()) {
       throw new ConfigException("listeners", "at least one listener is required");
@@ -34,12 +34,6 @@ final class ListenerSection {
       ListenerConfig l = listener(array.getJsonObject(i), "listeners[" + i + "]", i);
       if (!names.add(l.name())) {
         throw new ConfigException("listeners[" + i + "].name", "duplicate listener name '" + l.name() + "'");
-      }
-      for (int j = 0; j < listeners.size(); j++) {
-        if (listeners.get(j).passivePorts().overlaps(l.passivePorts())) {
-          throw new ConfigException("listeners[" + i + "].passivePorts",
-              "overlaps the passive ports of listeners[" + j + "] (" + listeners.get(j).passivePorts() + ")");
-        }
       }
       listeners.add(l);
     }

@@ -5,11 +5,18 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.MGF1ParameterSpec;
+import java.security.spec.PSSParameterSpec;
 import java.util.Collection;
+import java.util.Collections;
 import javax.net.ssl.KeyManagerFactory;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMKeyPair;
@@ -51,6 +58,7 @@ public final class KeyMaterial {
           ks.load(in, pw);
         }
       }
+      requireMatchingKeys(ks, pw);
       KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(ks, pw);
       return kmf;
@@ -58,6 +66,55 @@ public final class KeyMaterial {
       String m = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
       throw new IllegalArgumentException("cannot load the key material: " + m.replace('\n', ' '), e);
     }
+  }
+
+  /**
+   * Every private key must belong to the certificate it is served with: neither the key store nor the TLS context
+   * checks this, and a mismatched pair would only fail in each handshake. Proven by signing a challenge with the key
+   * and verifying it with the certificate's public key, which works for every key type.
+   */
+  private static void requireMatchingKeys(KeyStore ks, char[] pw) throws GeneralSecurityException {
+    for (String alias : Collections.list(ks.aliases())) {
+      if (!ks.isKeyEntry(alias) || !(ks.getKey(alias, pw) instanceof PrivateKey key)) {
+        continue;
+      }
+      Certificate cert = ks.getCertificate(alias);
+      if (cert == null || !signs(key, cert.getPublicKey())) {
+        String subject = cert instanceof X509Certificate x ? x.getSubjectX500Principal().getName() : "?";
+        throw new IllegalArgumentException("the private key does not match the certificate (" + subject + ")");
+      }
+    }
+  }
+
+  private static boolean signs(PrivateKey key, PublicKey publicKey) throws GeneralSecurityException {
+    String algorithm = switch (key.getAlgorithm()) {
+      case "RSA" -> "SHA256withRSA";
+      case "EC" -> "SHA256withECDSA";
+      case "DSA" -> "SHA256withDSA";
+      case "RSASSA-PSS" -> "RSASSA-PSS";
+      default -> key.getAlgorithm(); // Ed25519, Ed448, EdDSA: the key algorithm is the signature algorithm
+    };
+    if (!key.getAlgorithm().equals(publicKey.getAlgorithm())
+        && !(key.getAlgorithm().startsWith("Ed") && publicKey.getAlgorithm().startsWith("Ed"))) {
+      return false;
+    }
+    byte[] challenge = "ftps-gateway key check".getBytes(StandardCharsets.US_ASCII);
+    Signature signer = signature(algorithm);
+    signer.initSign(key);
+    signer.update(challenge);
+    byte[] signed = signer.sign();
+    Signature verifier = signature(algorithm);
+    verifier.initVerify(publicKey);
+    verifier.update(challenge);
+    return verifier.verify(signed);
+  }
+
+  private static Signature signature(String algorithm) throws GeneralSecurityException {
+    Signature s = Signature.getInstance(algorithm);
+    if (algorithm.equals("RSASSA-PSS")) {
+      s.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1));
+    }
+    return s;
   }
 
   /** Reads the first private key in a PEM file. */
