@@ -3,6 +3,7 @@ package org.ftpsgateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -121,7 +122,7 @@ class MainTest {
   }
 
   @Test
-  void checkConfigAcceptsAValidFile() throws IOException {
+  void checkConfigPrintsOnlyTheEffectiveConfigurationAsJsonOnStdout() throws IOException {
     Path file = Files.writeString(dir.resolve("valid.yaml"), """
         listeners:
           - name: public
@@ -132,9 +133,13 @@ class MainTest {
         """);
     Run run = run("--config", file.toString(), "--check-config");
     assertThat(run.code()).isZero();
-    assertThat(run.out()).startsWith("ftps-gateway: configuration " + file + " is valid")
-        .contains("\"passivePorts\" : \"30000-30009\"").contains("\"host\" : \"ftps.example.com\"");
-    assertThat(run.err()).isEmpty();
+    // what `--check-config FILE | jq .` reads: one JSON document and nothing else
+    JsonObject effective = new JsonObject(run.out());
+    assertThat(effective.getJsonArray("listeners").getJsonObject(0).getString("passivePorts")).isEqualTo("30000-30009");
+    assertThat(effective.getJsonObject("upstream").getString("host")).isEqualTo("ftps.example.com");
+    assertThat(effective.getJsonObject("metrics").getInteger("port")).isEqualTo(9464);
+    assertThat(run.errLines()).containsExactly("ftps-gateway: configuration " + file
+        + " is valid; the effective configuration is on stdout");
   }
 
   @Test
@@ -156,6 +161,6 @@ class MainTest {
         .contains("\"balance\" : \"round-robin\"").contains("\"host\" : \"p2.example.com\"")
         .contains("\"port\" : 2121").contains("\"rewriteUser\" : \"acme\"").contains("\"upstream\" : \"partners\"")
         .doesNotContain("\"upstream\" : {");
-    assertThat(run.err()).isEmpty();
+    assertThat(run.errLines()).hasSize(1);
   }
 }

@@ -106,10 +106,10 @@ final class PortConflicts {
     }
     String wildcard = Addresses.isWildcard(a) ? a : Addresses.isWildcard(b) ? b : null;
     if (wildcard == null) {
-      return " (the same address)";
+      return ": the same address";
     }
-    return wildcard.contains(":") ? " (" + wildcard + " binds every address, IPv4 too: Linux dual stack)"
-        : " (" + wildcard + " binds every IPv4 address)";
+    return wildcard.contains(":") ? ": " + wildcard + " binds every address, IPv4 too (Linux dual stack)"
+        : ": " + wildcard + " binds every IPv4 address";
   }
 
   private static String path(int listener) {

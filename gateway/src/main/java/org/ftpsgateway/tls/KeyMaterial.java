@@ -1,5 +1,7 @@
 package org.ftpsgateway.tls;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +13,7 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.MGF1ParameterSpec;
@@ -42,13 +45,7 @@ public final class KeyMaterial {
       if (certFile != null) {
         ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
-        Collection<? extends Certificate> chain;
-        try (InputStream in = Files.newInputStream(Path.of(certFile))) {
-          chain = CertificateFactory.getInstance("X.509").generateCertificates(in);
-        }
-        if (chain.isEmpty()) {
-          throw new IllegalArgumentException(certFile + " holds no PEM certificate");
-        }
+        Collection<? extends Certificate> chain = certificates(certFile);
         ks.setKeyEntry("key", privateKey(Path.of(keyFile)), IN_MEMORY_PASSWORD, chain.toArray(new Certificate[0]));
         pw = IN_MEMORY_PASSWORD;
       } else {
@@ -115,6 +112,23 @@ public final class KeyMaterial {
       s.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1));
     }
     return s;
+  }
+
+  /**
+   * The certificates of a PEM file. A file without any {@code BEGIN CERTIFICATE} block (a key, some text) is refused
+   * with a sentence that says so, rather than the parser's "No certificate data found" or "signed fields invalid".
+   */
+  public static Collection<? extends Certificate> certificates(String file) throws IOException, CertificateException {
+    byte[] pem = Files.readAllBytes(Path.of(file));
+    if (!new String(pem, StandardCharsets.ISO_8859_1).contains("-----BEGIN CERTIFICATE-----")) {
+      throw new IllegalArgumentException(file + " holds no PEM certificate");
+    }
+    Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509")
+        .generateCertificates(new ByteArrayInputStream(pem));
+    if (certs.isEmpty()) {
+      throw new IllegalArgumentException(file + " holds no PEM certificate");
+    }
+    return certs;
   }
 
   /** Reads the first private key in a PEM file. */

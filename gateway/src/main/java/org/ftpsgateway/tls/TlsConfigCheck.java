@@ -1,11 +1,7 @@
 package org.ftpsgateway.tls;
 
 import io.netty.handler.ssl.OpenSsl;
-import java.io.ByteArrayInputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.NoSuchAlgorithmException;
-import java.security.cert.CertificateFactory;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -87,13 +83,9 @@ public final class TlsConfigCheck implements ConfigLoader.Check {
 
   private static void checkCaFile(String caFile, String path) throws ConfigException {
     try {
-      byte[] pem = Files.readAllBytes(Path.of(caFile));
-      var certs = CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem));
-      if (certs.isEmpty()) {
-        throw new ConfigException(path + ".caFile", "file " + caFile + " holds no PEM certificate");
-      }
-    } catch (ConfigException e) {
-      throw e;
+      KeyMaterial.certificates(caFile);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(path + ".caFile", e.getMessage());
     } catch (Exception e) {
       throw new ConfigException(path + ".caFile", "cannot read certificates from " + caFile + ": "
           + ConfigValues.oneLine(e));
