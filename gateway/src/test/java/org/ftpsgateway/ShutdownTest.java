@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,50 +37,54 @@ class ShutdownTest {
   @Test
   void drainWithNoSessionCompletesAtOnceEveryTime() throws Exception {
     GatewayConfig config = new ConfigFiles(Map.of()).fromJson(config(30));
-    Vertx vertx = Vertx.vertx();
-    try {
-      Gateway gateway = Gateway.start(vertx, config).await();
-      // the drain used to stall for the whole grace period about one time in four (a periodic timer cancelled from
-      // its first tick threw); each call here is made from a thread outside Vert.x, as the signal handler's is
-      for (int i = 0; i < 40; i++) {
-        CompletableFuture<Void> drained = gateway.drain(30).toCompletionStage().toCompletableFuture();
-        drained.get(5, TimeUnit.SECONDS);
+    // called from this thread, outside Vert.x, as the signal handler does; the race that made the drain stall (see
+    // Gateway#drain) showed in the process below, not reliably in this JVM
+    for (int i = 0; i < 5; i++) {
+      Vertx vertx = Vertx.vertx();
+      try {
+        Gateway gateway = Gateway.start(vertx, config).await();
+        gateway.drain(30).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        gateway.stop().await();
+      } finally {
+        vertx.close().await();
       }
-      gateway.stop().await();
-    } finally {
-      vertx.close().await();
     }
   }
 
   @Test
   void sigtermAfterASessionEndedExitsWithZeroPromptly(@TempDir Path dir) throws Exception {
     Path file = Files.writeString(dir.resolve("gateway.yaml"), config(30).encodePrettily());
-    Path log = dir.resolve("stderr.txt");
-    Process gateway = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--config", file.toString())
-        .redirectErrorStream(false)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .redirectError(log.toFile())
-        .start();
-    try {
-      int port = awaitListenerPort(gateway, log);
-      // one session that ends before the signal: admitted, refused by the upstream, closed by the gateway
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-        s.setSoTimeout(15_000);
-        BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
-        assertThat(in.readLine()).startsWith("421 ");
-        assertThat(in.readLine()).as("closed by the gateway").isNull();
+    // three stops: the stall it guards against came about one stop in four
+    for (int round = 0; round < 3; round++) {
+      Path log = dir.resolve("stderr-" + round + ".txt");
+      Process gateway = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--config", file.toString())
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .redirectError(log.toFile())
+          .start();
+      try {
+        endOneSession(awaitListenerPort(gateway, log));
+        long t0 = System.nanoTime();
+        gateway.destroy(); // SIGTERM
+        assertThat(gateway.waitFor(20, TimeUnit.SECONDS)).as("stopped within 20 s; grace is 30 s").isTrue();
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(gateway.exitValue()).as(Files.readString(log)).isZero();
+        assertThat(millis).as("no session to wait for").isLessThan(10_000);
+        assertThat(Files.readString(log)).contains("shutting down: draining 0 session(s)");
+      } finally {
+        gateway.destroyForcibly();
       }
-      long t0 = System.nanoTime();
-      gateway.destroy(); // SIGTERM
-      assertThat(gateway.waitFor(20, TimeUnit.SECONDS)).as("stopped within 20 s; grace is 30 s").isTrue();
-      long millis = (System.nanoTime() - t0) / 1_000_000;
-      assertThat(gateway.exitValue()).as(Files.readString(log)).isZero();
-      assertThat(millis).as("no session to wait for").isLessThan(10_000);
-      assertThat(Files.readString(log)).contains("shutting down: draining 0 session(s)");
-    } finally {
-      gateway.destroyForcibly();
+    }
+  }
+
+  /** One session that ends before the signal: admitted, refused by the upstream, closed by the gateway. */
+  private static void endOneSession(int port) throws Exception {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+      s.setSoTimeout(15_000);
+      BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+      assertThat(in.readLine()).startsWith("421 ");
+      assertThat(in.readLine()).as("closed by the gateway").isNull();
     }
   }
 
