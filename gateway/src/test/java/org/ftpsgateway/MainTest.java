@@ -100,7 +100,12 @@ class MainTest {
         arguments("upstream and upstreams", "listeners:\n  - port: 2121\nupstream:\n  host: x\n"
             + "upstreams:\n  - { name: a, host: y }\n", "upstreams: give either upstream"),
         arguments("route to nowhere", "listeners:\n  - port: 2121\nupstream:\n  host: x\n"
-            + "routes:\n  - { user: bob, upstream: b }\n", "routes[0].upstream: no upstream named 'b'"));
+            + "routes:\n  - { user: bob, upstream: b }\n", "routes[0].upstream: no upstream named 'b'"),
+        arguments("two listeners on one port", "listeners:\n  - { name: a, port: 2121, passivePorts: 30000-30009 }\n"
+            + "  - { name: b, port: 2121, passivePorts: 30010-30019 }\nupstream:\n  host: x\n",
+            "listeners[1].port: 0.0.0.0:2121 is also the port of listeners[0] (0.0.0.0:2121)"),
+        arguments("listener key material that does not load", "listeners:\n  - { port: 2121, tls: explicit,"
+            + " certFile: /dev/null, keyFile: /dev/null }\nupstream:\n  host: x\n", "listeners[0].certFile: "));
   }
 
   @ParameterizedTest(name = "{0}")
