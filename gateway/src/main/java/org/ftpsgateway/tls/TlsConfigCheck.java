@@ -1,6 +1,8 @@
 package org.ftpsgateway.tls;
 
 import io.netty.handler.ssl.OpenSsl;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashSet;
 import java.util.List;
@@ -12,6 +14,7 @@ import org.ftpsgateway.config.ConfigLoader;
 import org.ftpsgateway.config.ConfigValues;
 import org.ftpsgateway.config.GatewayConfig;
 import org.ftpsgateway.config.ListenerConfig;
+import org.ftpsgateway.config.TlsMode;
 import org.ftpsgateway.config.UpstreamConfig;
 import org.ftpsgateway.config.UpstreamTlsOptions;
 
@@ -39,11 +42,14 @@ public final class TlsConfigCheck implements ConfigLoader.Check {
 
   /**
    * The listener's own certificate and key load and belong together, by the code the start runs
-   * ({@link ClientSideTls#create}), so that the check and the start agree. A generated certificate is not made here.
+   * ({@link ClientSideTls#create}), so that the check and the start agree; so does a certificate generated at an
+   * earlier start and kept in generatedCertDir. No certificate is generated here.
    */
   private static void checkListener(ListenerConfig listener, String path) throws ConfigException {
     ClientTlsConfig c = listener.clientTls();
-    if (c.certFile() != null || c.keystore() != null) {
+    boolean kept = listener.tls() != TlsMode.NONE && c.generatedCertDir() != null
+        && Files.isRegularFile(Path.of(c.generatedCertDir(), ClientSideTls.GENERATED_KEY_STORE));
+    if (c.certFile() != null || c.keystore() != null || kept) {
       ClientSideTls.create(path, c, listener.host(), false);
     }
   }

@@ -160,6 +160,10 @@ class ConfigConflictsTest {
             listeners:
               - { port: 2121, tls: explicit, certFile: ${DIR}, keyFile: ${KEY} }
             """, "listeners[0].certFile: ${DIR} is a directory, not a file"),
+        arguments("generatedCertDir a file", """
+            listeners:
+              - { port: 2121, tls: explicit, generatedCertDir: ${TEXT} }
+            """, "listeners[0].generatedCertDir: ${TEXT} is a file, not a directory"),
         arguments("caFile a directory", """
             listeners:
               - { port: 2121 }
