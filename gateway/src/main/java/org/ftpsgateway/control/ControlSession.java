@@ -1,6 +1,7 @@
 package org.ftpsgateway.control;
 
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
@@ -350,8 +351,8 @@ public final class ControlSession {
   }
 
   /** Before USER is routed elsewhere: a data connection prepared against the old upstream goes. */
-  void closePrepared() {
-    services.closePrepared();
+  Future<Void> closePrepared() {
+    return services.closePrepared();
   }
 
   String clientAddress() {
