@@ -33,6 +33,7 @@ import org.ftpsgateway.protocol.ProxyProtocol;
 import org.ftpsgateway.tls.UpstreamTls;
 import org.ftpsgateway.upstream.Router;
 import org.ftpsgateway.upstream.UpstreamPool;
+import org.ftpsgateway.data.UploadTickets;
 
 /**
  * A session's upstream side: dialing (with failover, {@link UpstreamDialer}), routing the USER (and switching to the
@@ -431,6 +432,11 @@ final class SessionUpstream {
 
   boolean insecure() {
     return connector != null && connector.tls().insecure();
+  }
+
+  /** What the connected server does with TLS 1.3 tickets on uploads (shared by its sessions); null before any. */
+  UploadTickets uploadTickets() {
+    return connector != null ? connector.tls().uploadTickets() : null;
   }
 
   /** The control connection's TLS (protocol and cipher), null before any connection. */
