@@ -10,15 +10,16 @@
 # with curl, and prints the process CPU per GB split into user and system time and the share of CPU samples per
 # category (socket reads/writes in the kernel, TLS, Vert.x write queue, JIT...). Collapsed stacks are kept in
 # $PROFILE_OUT for flame graphs or further digging (profile_report.py FILE --callers FRAME).
-# The gateway and the direct FTPS reference offer the server the same single suite, TLS 1.2
-# ECDHE-RSA-AES256-GCM-SHA384 (issue 19: a ratio between different ciphers measures the ciphers). The samples are
+# The gateway and the direct FTPS reference offer the server the same single suite, AES-256-GCM (TLS 1.2
+# ECDHE-RSA-AES256-GCM-SHA384, or with PROFILE_TLS=tls13 TLS 1.3 TLS_AES_256_GCM_SHA384; issue 19: a ratio
+# between different ciphers measures the ciphers). The samples are
 # also split per thread: a relay whose two sockets sit on different event loops shows two busy event-loop threads.
 # After the profile, PROFILE_AB rounds of unprofiled transfers, gateway and direct FTPS interleaved, give the
 # medians and the ratio gateway / direct for each direction (the figure a fix must move).
 # Knobs: PROFILE_BACKEND_PORT=2531 (pure-ftpd of the bench)  PROFILE_PORT=2600  PROFILE_FILE=file1024M
 #        PROFILE_WARM=3  PROFILE_ENGINE=openssl  PROFILE_JAVA_OPTS="-Xmx512m"  PROFILE_OUT=/tmp/ftpgw-profile
 #        PROFILE_EVENT=cpu (or itimer where perf events are not allowed)  PROFILE_AB=3 (0: none)
-#        PROFILE_DIRS="down up"  PROFILE_GW_YAML_EXTRA="" (yaml lines appended to the gateway's config, for A/B)
+#        PROFILE_DIRS="down up"  PROFILE_TLS=tls12 (or tls13)  PROFILE_GW_YAML_EXTRA="" (yaml lines appended to the gateway's config, for A/B)
 set -euo pipefail
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # the interop suite's settings ($REPO_ROOT, $PKI) and lab parts (start and wait with a pid file)
@@ -32,9 +33,15 @@ OUT=${PROFILE_OUT:-/tmp/ftpgw-profile}
 EVENT=${PROFILE_EVENT:-cpu}
 AB=${PROFILE_AB:-3}
 DIRS=${PROFILE_DIRS:-down up}
-# the one suite every TLS leg offers (OpenSSL name for curl, IANA name for the gateway)
-CIPHER_OPENSSL=ECDHE-RSA-AES256-GCM-SHA384
-CIPHER_IANA=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+# the one suite every TLS leg offers (OpenSSL name for curl, IANA name for the gateway); PROFILE_TLS=tls13 needs
+# servers that offer TLS 1.3 (bench.sh with BENCH_UPSTREAM_TLS=tls13 BENCH_KEEP=1)
+case "${PROFILE_TLS:-tls12}" in
+  tls12) PROTOCOL=TLSv1.2; CIPHER_IANA=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+         CURL_TLS=(--tlsv1.2 --tls-max 1.2 --ciphers ECDHE-RSA-AES256-GCM-SHA384) ;;
+  tls13) PROTOCOL=TLSv1.3; CIPHER_IANA=TLS_AES_256_GCM_SHA384
+         CURL_TLS=(--tlsv1.3 --tls13-ciphers TLS_AES_256_GCM_SHA384) ;;
+  *) echo "PROFILE_TLS must be tls12 or tls13" >&2; exit 2 ;;
+esac
 JAR=${GATEWAY_JAR:-$REPO_ROOT/gateway/target/ftps-gateway.jar}
 USER_=${BENCH_USER:-ftpgwbench}; PASS_=${BENCH_PASS:-ftpgwbench-pass}; HOME_=/home/$USER_
 AP_VERSION=4.1
@@ -73,7 +80,7 @@ upstream:
   tls: explicit
   serverName: 127.0.0.1
   caFile: $PKI/ca.crt
-  protocols: [TLSv1.2]
+  protocols: [$PROTOCOL]
   cipherSuites: [$CIPHER_IANA]
   sslEngine: $ENGINE
 metrics:
@@ -89,7 +96,7 @@ lab_wait "$OUT/gateway.pid" "$PORT" 20 || { echo "the gateway did not start; see
 GW=$(cat "$OUT/gateway.pid")
 URL="ftp://$USER_:$PASS_@127.0.0.1:$PORT/bench"
 DIRECT="ftp://$USER_:$PASS_@127.0.0.1:$BACKEND_PORT/bench"
-DIRECT_TLS=(--ssl-reqd --cacert "$PKI/ca.crt" --tlsv1.2 --tls-max 1.2 --ciphers "$CIPHER_OPENSSL")
+DIRECT_TLS=(--ssl-reqd --cacert "$PKI/ca.crt" "${CURL_TLS[@]}")
 # one transfer, prints curl's MB/s (10^6 bytes/s over the whole session); $1 = gw|direct, $2 = down|up
 transfer() {
   local base=$URL tls=() w='%{speed_download}'
