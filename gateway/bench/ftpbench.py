@@ -620,22 +620,27 @@ def run(a):
                 fail(p["name"], f"parallel {n}x{mb}MiB", f"{c} x {e}")
         del ref
 
-    R["idle"] = {}
-    phase("idle")
-    if a.idle > 0:
+    def held(test, n, settle_s, what, options):
+        """The idle and scale tests: n sessions held open through each proxy (one proxy at a time)."""
+        out = {}
         for p in alive:
             if p["kind"] == "direct":
                 continue
             settle(p, 60)
-            log(f"idle: {a.idle} logged-in sessions via {p['name']}")
-            r = idle(clients[p["name"]], a.idle, p["pid"], hold=a.idle_hold)
-            R["idle"][p["name"]] = r
-            log(f"  opened {r['opened']} in {r['open_s']:.1f} s; RSS {r['rss_mib']:.0f} MiB (before {r['rss_before_mib']:.0f}),"
-                f" PSS {r['pss_mib']:.0f} MiB, {r['procs']} processes")
+            log(f"{test}: {n} {what} via {p['name']}")
+            r = idle(clients[p["name"]], n, p["pid"], hold=a.idle_hold, **options(p))
+            out[p["name"]] = r
+            log(f"  opened {r['opened']} in {r['open_s']:.1f} s, {r['failures']} failures; RSS {r['rss_mib']:.0f} MiB "
+                f"(before {r['rss_before_mib']:.0f}), PSS {r['pss_mib']:.0f} MiB, {r['procs']} processes; CPU while "
+                f"opening {r['open_cpu_s']}")
             for e, c in r["errors"]:
-                fail(p["name"], f"idle {a.idle}", f"{c} x {e}")
-            if not settle(p, 120):
-                log(f"  {p['name']}: sessions still open 120 s after QUIT")
+                fail(p["name"], f"{test} {n}", f"{c} x {e}")
+            if not settle(p, settle_s):
+                log(f"  {p['name']}: sessions still open {settle_s} s after QUIT")
+        return out
+
+    phase("idle")
+    R["idle"] = held("idle", a.idle, 120, "logged-in sessions", lambda p: {}) if a.idle > 0 else {}
 
     # scale: many logged-in sessions through one proxy, each having moved a little, then idle (issue 19)
     R["scale"] = {}
@@ -643,21 +648,9 @@ def run(a):
     if a.scale > 0:
         small = open(os.path.join(a.home, "bench", "scale64K"), "rb").read()
         servers = {p["backend"]: p["pid"] for p in paths if p["kind"] == "direct" and p.get("pid")}
-        for p in alive:
-            if p["kind"] == "direct":
-                continue
-            settle(p, 60)
-            log(f"scale: {a.scale} sessions via {p['name']} (login + RETR 64 KiB each, then idle)")
-            server = {"server": servers[p["backend"]]} if p["backend"] in servers else {}
-            r = idle(clients[p["name"]], a.scale, p["pid"], timeout=120, hold=a.idle_hold, move="bench/scale64K",
-                     expect=small, others=server)
-            R["scale"][p["name"]] = r
-            log(f"  opened {r['opened']} in {r['open_s']:.1f} s, {r['failures']} failures; RSS "
-                f"{r['rss_before_mib']:.0f} -> {r['rss_mib']:.0f} MiB; CPU during opening {r['open_cpu_s']}")
-            for e, c in r["errors"]:
-                fail(p["name"], f"scale {a.scale}", f"{c} x {e}")
-            if not settle(p, 180):
-                log(f"  {p['name']}: sessions still open 180 s after QUIT")
+        R["scale"] = held("scale", a.scale, 180, "sessions (login + RETR 64 KiB each, then idle)", lambda p: {
+            "timeout": 120, "move": "bench/scale64K", "expect": small,
+            "others": {"server": servers[p["backend"]]} if p["backend"] in servers else {}})
 
     for p in paths:
         if p["kind"] == "direct":
