@@ -22,6 +22,7 @@ import org.ftpsgateway.data.DataRelay;
 import org.ftpsgateway.data.EarlyData;
 import org.ftpsgateway.data.ReadGate;
 import org.ftpsgateway.data.Transfer;
+import org.ftpsgateway.data.UploadTickets;
 import org.ftpsgateway.data.UpstreamEnd;
 import org.ftpsgateway.metrics.GatewayMetrics;
 import org.ftpsgateway.protocol.Addresses;
@@ -33,7 +34,6 @@ import org.ftpsgateway.protocol.ProxyProtocol;
 import org.ftpsgateway.tls.UpstreamTls;
 import org.ftpsgateway.upstream.Router;
 import org.ftpsgateway.upstream.UpstreamPool;
-import org.ftpsgateway.data.UploadTickets;
 
 /**
  * A session's upstream side: dialing (with failover, {@link UpstreamDialer}), routing the USER (and switching to the

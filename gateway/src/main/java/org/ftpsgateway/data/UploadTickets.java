@@ -22,7 +22,7 @@ public final class UploadTickets {
     return seen || !missed;
   }
 
-  /** A ticket arrived during or at the end of an upload. */
+  /** A ticket arrived at the end of an upload. */
   void came() {
     seen = true;
   }
