@@ -17,6 +17,7 @@ import org.ftpsgateway.data.PreparedData;
 import org.ftpsgateway.data.Throttle;
 import org.ftpsgateway.data.Transfer;
 import org.ftpsgateway.data.TransferCoordinator;
+import org.ftpsgateway.data.UploadTickets;
 import org.ftpsgateway.data.UpstreamEnd;
 import org.ftpsgateway.metrics.GatewayMetrics;
 import org.ftpsgateway.protocol.FtpCommand;
@@ -275,6 +276,11 @@ final class SessionServices implements Session, TransferCoordinator.Session {
   @Override
   public Future<Transfer.ClientData> connectUpstream(UpstreamEnd end) {
     return upstream.connectData(end);
+  }
+
+  @Override
+  public UploadTickets uploadTickets() {
+    return upstream.uploadTickets();
   }
 
   @Override

@@ -56,6 +56,9 @@ public final class TransferCoordinator {
     /** Connects and secures the upstream's end of the data connection. */
     Future<Transfer.ClientData> connectUpstream(UpstreamEnd end);
 
+    /** Whether the connected upstream server sends TLS 1.3 tickets on upload data connections (learned per server). */
+    UploadTickets uploadTickets();
+
     /** The client's data connection as the relay gets it: TLS after PROT P, else as it is. */
     Future<Transfer.ClientData> secureClient(NetSocket socket);
 
@@ -87,8 +90,6 @@ public final class TransferCoordinator {
   private final long dataConnectMillis;
   /** limits.bytesPerSecond of this session and the listener's bytesPerSecond; null when both are unlimited. */
   private final Throttle throttle;
-  /** Whether this upstream sends TLS 1.3 tickets when uploads end (learned, see UploadTickets). */
-  private final UploadTickets uploadTickets = new UploadTickets();
 
   private Transfer transfer;
   private FtpCommand command;
@@ -143,7 +144,7 @@ public final class TransferCoordinator {
     Transfer t = new Transfer(vertx, direction, data.client(), upstreamData, dataConnectMillis, n -> {
       bytes.accept(n);
       session.progress();
-    }, session::secureClient, throttle, uploadTickets);
+    }, session::secureClient, throttle, session.uploadTickets());
     if (session.digestFiles() && Verbs.FILES.contains(command.verb())) {
       t.digest(new ContentDigest());
     }

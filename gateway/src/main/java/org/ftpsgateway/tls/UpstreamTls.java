@@ -30,6 +30,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
 import org.ftpsgateway.config.TimeoutsConfig;
 import org.ftpsgateway.config.UpstreamConfig;
 import org.ftpsgateway.config.UpstreamTlsOptions;
+import org.ftpsgateway.data.UploadTickets;
 import org.ftpsgateway.metrics.TlsCpuMeter;
 import org.ftpsgateway.protocol.DataAddresses;
 
@@ -54,6 +55,8 @@ public final class UpstreamTls {
   private final long handshakeTimeoutMillis;
   private final boolean openSsl;
   private final TlsCpuMeter cpu;
+  /** Whether this server sends TLS 1.3 tickets on upload data connections, learned from every session's uploads. */
+  private final UploadTickets uploadTickets = new UploadTickets();
 
   public UpstreamTls(UpstreamConfig upstream, TimeoutsConfig timeouts, boolean openSsl, TlsCpuMeter cpu) {
     this.upstream = upstream;
@@ -101,6 +104,10 @@ public final class UpstreamTls {
 
   public boolean openSsl() {
     return openSsl;
+  }
+
+  public UploadTickets uploadTickets() {
+    return uploadTickets;
   }
 
   /**
