@@ -47,7 +47,8 @@ public final class DataRelay {
 
   private final java.util.function.LongConsumer counter;
   private final io.vertx.core.Vertx vertx;
-  private final java.util.Set<String> ticketsAtStart;
+  /** Tickets the session had received when the relay started, or -1: do not wait for one at the end. */
+  private final long ticketsAtStart;
   /** The session's experience with upload tickets, or null (always wait). */
   private final UploadTickets tickets;
 
@@ -67,7 +68,7 @@ public final class DataRelay {
     this.upstream = upstream;
     this.counter = counter;
     this.ticketsAtStart = (tickets == null || tickets.expected()) && TicketWatch.needsWait(sink)
-        ? TicketWatch.sessionIds(sink) : null;
+        ? TicketWatch.ticketsReceived(sink) : -1;
   }
 
   /** Starts copying. Both sockets must have reading stopped with {@link ReadGate#stop}. */
@@ -237,7 +238,7 @@ public final class DataRelay {
     }
     sourceEnded = true;
     closingSink = true;
-    if (ticketsAtStart != null) {
+    if (ticketsAtStart >= 0) {
       awaitNewTicket(System.nanoTime() + TICKET_WAIT_NANOS);
       return;
     }
@@ -253,7 +254,7 @@ public final class DataRelay {
     if (done.future().isComplete()) {
       return;
     }
-    if (!TicketWatch.newTicketSince(sink, ticketsAtStart)) {
+    if (TicketWatch.ticketsReceived(sink) <= ticketsAtStart) {
       if (System.nanoTime() < deadlineNanos) {
         vertx.setTimer(1, t -> awaitNewTicket(deadlineNanos));
         return;
