@@ -44,16 +44,7 @@ final class JdkTicketReuse implements TicketReuse {
 
   @Override
   public synchronized void arm(SSLEngine engine) {
-    SSLSession newest = null;
-    long newestTicketTime = Long.MIN_VALUE;
-    for (Enumeration<byte[]> ids = cache.getIds(); ids.hasMoreElements(); ) {
-      SSLSession s = cache.getSession(ids.nextElement());
-      byte[] ticket = s == null ? null : JSSE.ticket(s);
-      if (ticket != null && ticket.length > 0 && JSSE.key(s) != null && JSSE.ticketTime(s) >= newestTicketTime) {
-        newest = s;
-        newestTicketTime = JSSE.ticketTime(s);
-      }
-    }
+    SSLSession newest = newestWithTicket();
     if (newest != null) {
       kept = newest;
       keptTicket = JSSE.ticket(newest).clone();
@@ -71,6 +62,26 @@ final class JdkTicketReuse implements TicketReuse {
   @Override
   public long received() {
     return -1;
+  }
+
+  @Override
+  public synchronized boolean holdsTicket() {
+    return kept != null || newestWithTicket() != null;
+  }
+
+  /** The cached session with the newest unused ticket, or null. */
+  private SSLSession newestWithTicket() {
+    SSLSession newest = null;
+    long newestTicketTime = Long.MIN_VALUE;
+    for (Enumeration<byte[]> ids = cache.getIds(); ids.hasMoreElements(); ) {
+      SSLSession s = cache.getSession(ids.nextElement());
+      byte[] ticket = s == null ? null : JSSE.ticket(s);
+      if (ticket != null && ticket.length > 0 && JSSE.key(s) != null && JSSE.ticketTime(s) >= newestTicketTime) {
+        newest = s;
+        newestTicketTime = JSSE.ticketTime(s);
+      }
+    }
+    return newest;
   }
 
   /** Method handles on sun.security.ssl.SSLSessionImpl and SSLSessionContextImpl. */

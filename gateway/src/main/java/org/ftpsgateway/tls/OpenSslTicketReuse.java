@@ -100,6 +100,11 @@ final class OpenSslTicketReuse implements TicketReuse, SSLSessionCache {
     return kept.received();
   }
 
+  @Override
+  public boolean holdsTicket() {
+    return kept.received() > 0;
+  }
+
   /** The kept {@code SSL_SESSION*} (one reference owned), apart so the Cleaner does not keep the cache alive. */
   private static final class Kept {
     private long session;

@@ -35,6 +35,9 @@ public interface TicketReuse {
   /** How many tickets (new sessions) this session has received so far; -1 when not counted. */
   long received();
 
+  /** Whether the session holds a ticket to resume with (offered again if need be). */
+  boolean holdsTicket();
+
   /** The session's {@code TicketReuse}, or null when {@code session} is not one of the gateway's upstream sessions. */
   static TicketReuse of(SSLSession session) {
     return session != null && session.getValue(SESSION_KEY) instanceof TicketReuse r ? r : null;
@@ -49,6 +52,11 @@ public interface TicketReuse {
     @Override
     public long received() {
       return -1;
+    }
+
+    @Override
+    public boolean holdsTicket() {
+      return false;
     }
   };
 }

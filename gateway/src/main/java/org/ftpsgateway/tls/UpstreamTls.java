@@ -122,6 +122,11 @@ public final class UpstreamTls {
       this.tickets = tickets;
     }
 
+    /** Whether the session holds a TLS 1.3 ticket to resume with. */
+    boolean holdsTicket() {
+      return tickets.holdsTicket();
+    }
+
     /** The leaf certificate the upstream presented last in this session, or null. */
     public X509Certificate presented() {
       return trust.presented();
