@@ -246,9 +246,10 @@ public final class DataRelay {
   }
 
   /**
-   * TLS 1.3 with OpenSSL: the server sends a new session ticket after each upload, and BoringSSL drops tickets
-   * that arrive once we started the shutdown. Without that ticket the next data connection cannot resume the
-   * session and vsftpd refuses it (522). So wait, briefly and bounded, until the ticket is in the cache.
+   * TLS 1.3 with OpenSSL: vsftpd sends a new session ticket after each upload, and BoringSSL drops tickets that
+   * arrive once we started the shutdown. This wait (brief, bounded) was the remedy against vsftpd's 522 when each
+   * ticket could be used once; since the session offers its newest ticket again (tls.TicketReuse) a lost one no
+   * longer leaves it without, and the wait only keeps the ticket fresh (measured with it, see FACTS).
    */
   private void awaitNewTicket(long deadlineNanos) {
     if (done.future().isComplete()) {
