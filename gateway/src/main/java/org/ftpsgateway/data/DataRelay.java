@@ -13,7 +13,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import java.util.List;
-import java.util.Set;
 import java.util.function.LongConsumer;
 
 /**
@@ -53,7 +52,8 @@ public final class DataRelay {
 
   private final LongConsumer counter;
   private final Vertx vertx;
-  private final Set<String> ticketsAtStart;
+  /** Tickets the session had received when the relay started, or -1: do not wait for one at the end. */
+  private final long ticketsAtStart;
   /** The session's experience with upload tickets, or null (always wait). */
   private final UploadTickets tickets;
 
@@ -77,7 +77,7 @@ public final class DataRelay {
     this.upstream = upstream;
     this.counter = counter;
     this.ticketsAtStart = (tickets == null || tickets.expected()) && TicketWatch.needsWait(sink)
-        ? TicketWatch.sessionIds(sink) : null;
+        ? TicketWatch.ticketsReceived(sink) : -1;
   }
 
   /** Starts copying. Both sockets must have reading stopped with {@link ReadGate#stop}. */
@@ -255,7 +255,7 @@ public final class DataRelay {
     }
     sourceEnded = true;
     closingSink = true;
-    if (ticketsAtStart != null) {
+    if (ticketsAtStart >= 0) {
       awaitNewTicket(System.nanoTime() + TICKET_WAIT_NANOS);
       return;
     }
@@ -263,15 +263,16 @@ public final class DataRelay {
   }
 
   /**
-   * TLS 1.3 with OpenSSL: the server sends a new session ticket after each upload, and BoringSSL drops tickets
-   * that arrive once we started the shutdown. Without that ticket the next data connection cannot resume the
-   * session and vsftpd refuses it (522). So wait, briefly and bounded, until the ticket is in the cache.
+   * TLS 1.3 with OpenSSL: vsftpd sends a new session ticket after each upload, and BoringSSL drops tickets that
+   * arrive once we started the shutdown. This wait (brief, bounded) was the remedy against vsftpd's 522 when each
+   * ticket could be used once; since the session offers its newest ticket again (tls.TicketReuse) a lost one no
+   * longer leaves it without, and the wait only keeps the ticket fresh (measured with it, see FACTS).
    */
   private void awaitNewTicket(long deadlineNanos) {
     if (done.future().isComplete()) {
       return;
     }
-    if (!TicketWatch.newTicketSince(sink, ticketsAtStart)) {
+    if (TicketWatch.ticketsReceived(sink) <= ticketsAtStart) {
       if (System.nanoTime() < deadlineNanos) {
         vertx.setTimer(1, t -> awaitNewTicket(deadlineNanos));
         return;
