@@ -17,7 +17,7 @@ import org.ftpsgateway.data.PreparedData;
 import org.ftpsgateway.data.Throttle;
 import org.ftpsgateway.data.Transfer;
 import org.ftpsgateway.data.TransferCoordinator;
-import org.ftpsgateway.data.UploadTickets;
+import org.ftpsgateway.tls.UploadTickets;
 import org.ftpsgateway.data.UpstreamEnd;
 import org.ftpsgateway.metrics.GatewayMetrics;
 import org.ftpsgateway.protocol.FtpCommand;

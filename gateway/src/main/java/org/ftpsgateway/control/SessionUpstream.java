@@ -22,7 +22,7 @@ import org.ftpsgateway.data.DataRelay;
 import org.ftpsgateway.data.EarlyData;
 import org.ftpsgateway.data.ReadGate;
 import org.ftpsgateway.data.Transfer;
-import org.ftpsgateway.data.UploadTickets;
+import org.ftpsgateway.tls.UploadTickets;
 import org.ftpsgateway.data.UpstreamEnd;
 import org.ftpsgateway.metrics.GatewayMetrics;
 import org.ftpsgateway.protocol.Addresses;

@@ -14,6 +14,7 @@ import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import java.util.List;
 import java.util.function.LongConsumer;
+import org.ftpsgateway.tls.UploadTickets;
 
 /**
  * Copies one transfer's bytes from a source socket to a sink socket with back-pressure (the source is paused

@@ -8,6 +8,7 @@ import io.vertx.core.net.NetSocket;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
+import org.ftpsgateway.tls.UploadTickets;
 
 /**
  * One data transfer: waits until both data connections exist (the client's and the upstream's, in either

@@ -13,6 +13,7 @@ import org.ftpsgateway.metrics.GatewayMetrics;
 import org.ftpsgateway.protocol.FtpCommand;
 import org.ftpsgateway.protocol.FtpReply;
 import org.ftpsgateway.protocol.Verbs;
+import org.ftpsgateway.tls.UploadTickets;
 
 /**
  * The life of one session's transfers, one at a time: the transfer command goes upstream, the data connections of

@@ -32,7 +32,6 @@ import javax.net.ssl.X509ExtendedTrustManager;
 import org.ftpsgateway.config.TimeoutsConfig;
 import org.ftpsgateway.config.UpstreamConfig;
 import org.ftpsgateway.config.UpstreamTlsOptions;
-import org.ftpsgateway.data.UploadTickets;
 import org.ftpsgateway.metrics.TlsCpuMeter;
 import org.ftpsgateway.protocol.DataAddresses;
 

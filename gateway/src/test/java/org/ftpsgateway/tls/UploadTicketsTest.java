@@ -1,4 +1,4 @@
-package org.ftpsgateway.data;
+package org.ftpsgateway.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
