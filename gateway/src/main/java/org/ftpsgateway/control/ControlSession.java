@@ -672,9 +672,7 @@ public final class ControlSession {
     }
     String announce = null;
     if (!extended) {
-      announce = context.listener().passiveAddress() != null
-          ? context.listener().passiveAddress()
-          : Addresses.ipv4(client.localAddress().host());
+      announce = context.listener().pasvAddress(client.localAddress().host(), clientDestination.host());
       if (announce == null) {
         localReply(425, "PASV needs an IPv4 address; use EPSV on this connection");
         return;
@@ -685,7 +683,7 @@ public final class ControlSession {
     upstreamEnd()
         .compose(up -> ClientPassiveListener.open(context.vertx(), context.passivePorts(),
                 client.localAddress().host(), clientAddress, context.timeouts().dataConnectSeconds() * 1000L,
-                () -> context.metrics().rejected("hijack"))
+                () -> context.metrics().rejected("hijack"), context.dataPrelude())
             .onFailure(e -> up.close())
             .map(listener -> new PreparedData(listener, up)))
         .onComplete(ar -> {

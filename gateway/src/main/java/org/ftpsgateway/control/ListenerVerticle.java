@@ -7,15 +7,13 @@ import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import org.ftpsgateway.config.UpstreamConfig;
+import org.ftpsgateway.data.ReadGate;
 
 /**
  * One event loop's share of a listener. Several instances bind the same host and port; Vert.x spreads accepted
  * connections over them, so sessions use every core while each session stays on one event loop.
  */
 public final class ListenerVerticle extends VerticleBase {
-
-  private static final java.util.logging.Logger LOG =
-      java.util.logging.Logger.getLogger(ListenerVerticle.class.getName());
 
   private final ListenerContext listener;
   private NetServer server;
@@ -35,16 +33,11 @@ public final class ListenerVerticle extends VerticleBase {
         return;
       }
       // behind a load balancer: the client's address comes in a PROXY protocol header before anything else
-      ProxyHeaderReader.read(vertx, socket, listener.timeouts().connectSeconds() * 1000L).onComplete(ar -> {
-        if (ar.failed()) {
-          LOG.info(() -> "listener " + listener.listener().name() + " closed a connection from "
-              + socket.remoteAddress() + ": " + ar.cause().getMessage());
-          listener.metrics().rejected("proxy_protocol");
-          return;
-        }
-        ProxyHeaderReader.Received r = ar.result();
+      ProxyHeaderReader.accept(listener, socket, "control connection").onSuccess(r -> {
         new ControlSession(listener, upstreamClient, socket, r.peer(), r.destination()).start();
-        r.deliverRest(socket);
+        // the session's handlers (and for implicit TLS its TLS handler) are in place: what followed the header
+        // reaches them now
+        ReadGate.start(socket);
       });
     });
     return server.listen(listener.listener().port(), listener.listener().host());
