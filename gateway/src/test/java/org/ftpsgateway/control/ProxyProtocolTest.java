@@ -70,17 +70,10 @@ class ProxyProtocolTest {
       // the connection really comes from 127.0.0.1, which allowClients (127.0.0.2/32) would refuse; data
       // connections carry their own header naming the client, as a balancer forwarding the passive range does
       String[] claimed = {CLIENT};
-      FTPClient ftp = new FTPClient();
-      ftp.setDefaultTimeout(20_000);
-      ftp.setDataTimeout(java.time.Duration.ofSeconds(20));
-      ftp.setSocketFactory(balancer(version, () -> claimed[0], () -> false, header));
+      FTPClient ftp = client(balancer(version, () -> claimed[0], () -> false, header));
       ftp.connect("127.0.0.1", fx.port());
-      assertThat(ftp.login(GatewayFixture.USER, GatewayFixture.PASSWORD)).as(ftp.getReplyString()).isTrue();
-      ftp.setFileType(FTPClient.BINARY_FILE_TYPE);
-      ftp.enterLocalPassiveMode();
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      assertThat(ftp.retrieveFile("p.bin", out)).as(ftp.getReplyString()).isTrue();
-      assertThat(GatewayFixture.sha256(out.toByteArray())).isEqualTo(GatewayFixture.sha256(content));
+      loginForTransfers(ftp);
+      downloads(ftp, "p.bin", content);
 
       // a data connection whose header names another client is not this session's: refused as a hijack
       claimed[0] = "127.0.0.1";
@@ -160,9 +153,7 @@ class ProxyProtocolTest {
         ftp.execPROT("P");
         ftp.setFileType(FTPClient.BINARY_FILE_TYPE);
         ftp.enterLocalPassiveMode();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        assertThat(ftp.retrieveFile("t.bin", out)).as(ftp.getReplyString()).isTrue();
-        assertThat(GatewayFixture.sha256(out.toByteArray())).isEqualTo(GatewayFixture.sha256(down));
+        downloads(ftp, "t.bin", down);
         assertThat(ftp.storeFile("u.bin", new java.io.ByteArrayInputStream(up))).as(ftp.getReplyString()).isTrue();
         assertThat(GatewayFixture.sha256(fx.root().resolve("u.bin"))).isEqualTo(GatewayFixture.sha256(up));
         ftp.disconnect();
@@ -209,18 +200,11 @@ class ProxyProtocolTest {
       byte[] up = GatewayFixture.randomBytes(1_500_000, 52);
       Files.write(fx.root().resolve("down.bin"), down);
       boolean[] coalesce = {false};
-      FTPClient ftp = new FTPClient();
-      ftp.setDefaultTimeout(20_000);
-      ftp.setDataTimeout(java.time.Duration.ofSeconds(20));
-      ftp.setSocketFactory(balancer(version, () -> CLIENT, () -> coalesce[0], ProxyProtocol.encode(version,
+      FTPClient ftp = client(balancer(version, () -> CLIENT, () -> coalesce[0], ProxyProtocol.encode(version,
           new InetSocketAddress(InetAddress.getByName(CLIENT), 40010), new InetSocketAddress("127.0.0.1", 21))));
       ftp.connect("127.0.0.1", fx.port());
-      assertThat(ftp.login(GatewayFixture.USER, GatewayFixture.PASSWORD)).as(ftp.getReplyString()).isTrue();
-      ftp.setFileType(FTPClient.BINARY_FILE_TYPE);
-      ftp.enterLocalPassiveMode();
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      assertThat(ftp.retrieveFile("down.bin", out)).as(ftp.getReplyString()).isTrue();
-      assertThat(GatewayFixture.sha256(out.toByteArray())).isEqualTo(GatewayFixture.sha256(down));
+      loginForTransfers(ftp);
+      downloads(ftp, "down.bin", down);
 
       coalesce[0] = true;
       assertThat(ftp.storeFile("up.bin", new java.io.ByteArrayInputStream(up))).as(ftp.getReplyString()).isTrue();
@@ -250,9 +234,7 @@ class ProxyProtocolTest {
         Thread.onSpinWait();
       }
       assertThat(AccessAndRateTest.rejected(registry, "proxy_protocol")).isEqualTo(2);
-      out.reset();
-      assertThat(ftp.retrieveFile("down.bin", out)).as(ftp.getReplyString()).isTrue();
-      assertThat(GatewayFixture.sha256(out.toByteArray())).isEqualTo(GatewayFixture.sha256(down));
+      downloads(ftp, "down.bin", down);
       ftp.disconnect();
     }
   }
@@ -273,9 +255,7 @@ class ProxyProtocolTest {
       byte[] content = GatewayFixture.randomBytes(300_000, 53);
       Files.write(fx.root().resolve("e.bin"), content);
       for (String reached : List.of("127.0.0.3", "127.0.0.4")) {
-        FTPClient ftp = new FTPClient();
-        ftp.setDefaultTimeout(20_000);
-        ftp.setSocketFactory(balancer(Version.V2, () -> CLIENT, () -> false, ProxyProtocol.encode(Version.V2,
+        FTPClient ftp = client(balancer(Version.V2, () -> CLIENT, () -> false, ProxyProtocol.encode(Version.V2,
             new InetSocketAddress(InetAddress.getByName(CLIENT), 40011),
             new InetSocketAddress(InetAddress.getByName(reached), 21))));
         ftp.connect("127.0.0.1", fx.port());
@@ -285,9 +265,7 @@ class ProxyProtocolTest {
         ftp.setFileType(FTPClient.BINARY_FILE_TYPE);
         ftp.enterLocalPassiveMode();
         ftp.setUseEPSVwithIPv4(true);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        assertThat(ftp.retrieveFile("e.bin", out)).as(ftp.getReplyString()).isTrue();
-        assertThat(GatewayFixture.sha256(out.toByteArray())).isEqualTo(GatewayFixture.sha256(content));
+        downloads(ftp, "e.bin", content);
         ftp.disconnect();
       }
     }
@@ -316,24 +294,31 @@ class ProxyProtocolTest {
           .isInstanceOf(IOException.class);
       assertThat(AccessAndRateTest.rejected(registry, "proxy_protocol_source")).isEqualTo(1);
 
-      FTPClient ftp = new FTPClient();
-      ftp.setDefaultTimeout(20_000);
-      ftp.setDataTimeout(java.time.Duration.ofSeconds(20));
-      ftp.setSocketFactory(balancer(Version.V2, () -> CLIENT, () -> false, header));
+      FTPClient ftp = client(balancer(Version.V2, () -> CLIENT, () -> false, header));
       ftp.connect(InetAddress.getByName("127.0.0.1"), fx.port(), InetAddress.getByName(balancer), 0);
-      assertThat(ftp.login(GatewayFixture.USER, GatewayFixture.PASSWORD)).as(ftp.getReplyString()).isTrue();
-      ftp.setFileType(FTPClient.BINARY_FILE_TYPE);
-      ftp.enterLocalPassiveMode();
+      loginForTransfers(ftp);
       ftp.setPassiveLocalIPAddress(balancer);
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      assertThat(ftp.retrieveFile("b.bin", out)).as(ftp.getReplyString()).isTrue();
-      assertThat(GatewayFixture.sha256(out.toByteArray())).isEqualTo(GatewayFixture.sha256(content));
+      downloads(ftp, "b.bin", content);
       // a data connection from elsewhere, with a header naming the right client: refused all the same
       ftp.setPassiveLocalIPAddress("127.0.0.1");
       assertThat(ftp.retrieveFile("b.bin", new ByteArrayOutputStream())).isFalse();
       assertThat(AccessAndRateTest.rejected(registry, "proxy_protocol_source")).isEqualTo(2);
       ftp.disconnect();
     }
+  }
+
+  /** Logs in, binary, passive: the start of every transfer here. */
+  private static void loginForTransfers(FTPClient ftp) throws IOException {
+    assertThat(ftp.login(GatewayFixture.USER, GatewayFixture.PASSWORD)).as(ftp.getReplyString()).isTrue();
+    ftp.setFileType(FTPClient.BINARY_FILE_TYPE);
+    ftp.enterLocalPassiveMode();
+  }
+
+  /** Downloads {@code name}; its checksum must be {@code content}'s. */
+  private static void downloads(FTPClient ftp, String name, byte[] content) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertThat(ftp.retrieveFile(name, out)).as(ftp.getReplyString()).isTrue();
+    assertThat(GatewayFixture.sha256(out.toByteArray())).isEqualTo(GatewayFixture.sha256(content));
   }
 
   /** The port of a {@code 227} reply (RFC 959 §4.1.2: h1,h2,h3,h4,p1,p2). */
@@ -381,10 +366,15 @@ class ProxyProtocolTest {
 
   /** A Commons Net client whose control connection starts with {@code header}; data connections stay plain. */
   private static FTPClient client(byte[] header) {
+    return client(headerFirst(header));
+  }
+
+  /** A Commons Net client whose connections come from {@code sockets}. */
+  private static FTPClient client(SocketFactory sockets) {
     FTPClient ftp = new FTPClient();
     ftp.setDefaultTimeout(20_000);
     ftp.setDataTimeout(java.time.Duration.ofSeconds(20));
-    ftp.setSocketFactory(headerFirst(header));
+    ftp.setSocketFactory(sockets);
     return ftp;
   }
 
