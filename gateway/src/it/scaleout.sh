@@ -143,9 +143,9 @@ frontend ftp_passive
   default_backend gw_passive
 backend gw_control
   # the client's address picks the replica, the same in both backends; consistent hashing moves only the clients
-  # of a replica that goes down
+  # of a replica that goes down (avalanche: client addresses differ in few bits)
   balance source
-  hash-type consistent
+  hash-type consistent sdbm avalanche
 CFG
   for r in $REPLICAS; do
     # health check on the replica's metrics port: an explicit port means no PROXY header on the check
@@ -154,7 +154,7 @@ CFG
   cat <<CFG
 backend gw_passive
   balance source
-  hash-type consistent
+  hash-type consistent sdbm avalanche
 CFG
   for r in $REPLICAS; do
     # no port: the connection goes to the port the client reached (the passive port the replica announced)
