@@ -186,9 +186,9 @@ session() {
 }
 # round TAG: all clients at once; every download and upload must arrive whole
 round() {
-  local tag=$1 ip bad=0 n=0 got
-  for c in $CLIENTS; do session "$tag" "127.0.0.$c" & done
-  wait
+  local tag=$1 ip bad=0 n=0 got pids=()
+  for c in $CLIENTS; do session "$tag" "127.0.0.$c" & pids+=($!); done
+  wait "${pids[@]}"   # the sessions only: the replicas and HAProxy are background jobs of this shell too
   for c in $CLIENTS; do
     ip="127.0.0.$c"; n=$((n + 1))
     got=$(sha256sum < "$SO/$tag-$ip.dl" 2>/dev/null | cut -d' ' -f1)
