@@ -85,7 +85,7 @@ public final class Gateway {
     try {
       listeners = contexts(vertx, config, shared, upstreams);
     } catch (ConfigException e) {
-      return Future.failedFuture(e.getMessage());
+      return Future.failedFuture(e);
     }
     HotReload reload = new HotReload(metrics, activePorts,
         new HotReload.Targets(listeners.contexts(), shared.admission()), upstreams);
@@ -205,14 +205,23 @@ public final class Gateway {
   public Future<Void> drain(int graceSeconds) {
     shared.admission().drain();
     Promise<Void> drained = Promise.promise();
-    long deadline = System.nanoTime() + graceSeconds * 1_000_000_000L;
-    vertx.setPeriodic(0, 50, id -> {
-      if (shared.admission().openSessions() == 0 || System.nanoTime() >= deadline) {
-        vertx.cancelTimer(id);
-        drained.tryComplete();
-      }
-    });
+    awaitNoSession(drained, System.nanoTime() + graceSeconds * 1_000_000_000L);
     return drained.future();
+  }
+
+  /**
+   * Completes {@code drained} once no session is left, or at {@code deadline}: looks now, then every 50 ms with a
+   * one-shot timer. Not a periodic timer cancelled from its own handler: with an initial delay of 0, Vert.x 5.0.7 can
+   * run the first tick before {@code setPeriodic} has stored the timer's future, {@code cancelTimer} then throws a
+   * NullPointerException inside the handler, and the drain never completed: a SIGTERM with no session waited the
+   * whole grace period (about one stop in four).
+   */
+  private void awaitNoSession(Promise<Void> drained, long deadline) {
+    if (shared.admission().openSessions() == 0 || System.nanoTime() - deadline >= 0) {
+      drained.tryComplete();
+      return;
+    }
+    vertx.setTimer(50, t -> awaitNoSession(drained, deadline));
   }
 
   public int openSessions() {

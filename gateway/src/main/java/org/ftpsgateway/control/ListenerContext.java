@@ -2,12 +2,16 @@ package org.ftpsgateway.control;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
 import java.util.concurrent.atomic.AtomicLong;
+import org.ftpsgateway.audit.AuditLog;
 import org.ftpsgateway.config.ListenerConfig;
 import org.ftpsgateway.config.TimeoutsConfig;
-import org.ftpsgateway.audit.AuditLog;
 import org.ftpsgateway.data.PassivePortPool;
+import org.ftpsgateway.data.TokenBucket;
 import org.ftpsgateway.metrics.GatewayMetrics;
+import org.ftpsgateway.metrics.TlsCpuHandlers;
+import org.ftpsgateway.tls.ClientSideTls;
 import org.ftpsgateway.upstream.Router;
 import org.ftpsgateway.upstream.UpstreamPool;
 
@@ -56,7 +60,7 @@ public final class ListenerContext {
     this.dataPrelude = listener.access().acceptProxyProtocol() ? ProxyHeaderReader.dataPrelude(this)
         : org.ftpsgateway.data.ConnectionPrelude.NONE;
     this.bandwidth = listener.access().bytesPerSecond() > 0
-        ? org.ftpsgateway.data.TokenBucket.perSecond(listener.access().bytesPerSecond()) : null;
+        ? TokenBucket.perSecond(listener.access().bytesPerSecond()) : null;
   }
 
   private final org.ftpsgateway.data.ConnectionPrelude dataPrelude;
@@ -70,21 +74,21 @@ public final class ListenerContext {
   }
 
   /** listeners[].bytesPerSecond, shared by every session of the listener on every event loop; null: unlimited. */
-  private final org.ftpsgateway.data.TokenBucket bandwidth;
+  private final TokenBucket bandwidth;
 
-  public org.ftpsgateway.data.TokenBucket bandwidth() {
+  public TokenBucket bandwidth() {
     return bandwidth;
   }
 
   private final AuditLog audit;
-  private org.ftpsgateway.tls.ClientSideTls clientTls;
+  private ClientSideTls clientTls;
 
   /** TLS towards clients, or null for a plain listener. */
-  public org.ftpsgateway.tls.ClientSideTls clientTls() {
+  public ClientSideTls clientTls() {
     return clientTls;
   }
 
-  public void clientTls(org.ftpsgateway.tls.ClientSideTls tls) {
+  public void clientTls(ClientSideTls tls) {
     this.clientTls = tls;
   }
   private final Admission admission;
@@ -110,9 +114,9 @@ public final class ListenerContext {
   }
 
   /** Starts measuring a freshly handshaken upstream socket's TLS CPU when the engine is not wrapped (OpenSSL). */
-  public void measureUpstreamTls(io.vertx.core.net.NetSocket socket, boolean openSsl) {
+  public void measureUpstreamTls(NetSocket socket, boolean openSsl) {
     if (metrics.enabled() && openSsl) {
-      org.ftpsgateway.metrics.TlsCpuHandlers.install(socket, metrics.upstreamTlsCpu());
+      TlsCpuHandlers.install(socket, metrics.upstreamTlsCpu());
     }
   }
 

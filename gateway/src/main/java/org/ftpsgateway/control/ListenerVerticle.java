@@ -8,6 +8,7 @@ import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import org.ftpsgateway.config.UpstreamConfig;
 import org.ftpsgateway.data.ReadGate;
+import org.ftpsgateway.upstream.UpstreamPool;
 
 /**
  * One event loop's share of a listener. Several instances bind the same host and port; Vert.x spreads accepted
@@ -52,7 +53,7 @@ public final class ListenerVerticle extends VerticleBase {
   }
 
   public static boolean useOpenSsl(UpstreamConfig.SslEngine choice) {
-    return org.ftpsgateway.upstream.UpstreamPool.useOpenSsl(choice);
+    return UpstreamPool.useOpenSsl(choice);
   }
 
   /** The bound port (differs from the configured one when that is 0). */

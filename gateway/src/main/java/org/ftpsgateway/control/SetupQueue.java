@@ -3,8 +3,10 @@ package org.ftpsgateway.control;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
+import java.util.List;
 
 /**
  * Bounds the upstream session setups (TCP connect, greeting, {@code AUTH TLS}, handshake, {@code PBSZ}/{@code PROT})
@@ -71,7 +73,7 @@ public final class SetupQueue {
 
   /** Frees a slot and admits the next waiting tickets, each on its own event loop. */
   private void freeSlot() {
-    java.util.List<Ticket> admit = new java.util.ArrayList<>(1);
+    List<Ticket> admit = new ArrayList<>(1);
     synchronized (lock) {
       inFlight--;
       Iterator<Ticket> it = waiting.iterator();

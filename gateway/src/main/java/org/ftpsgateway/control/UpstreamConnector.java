@@ -3,16 +3,21 @@ package org.ftpsgateway.control;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.ConnectOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import java.security.cert.X509Certificate;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.logging.Logger;
 import javax.net.ssl.SSLHandshakeException;
 import org.ftpsgateway.config.TlsMode;
 import org.ftpsgateway.config.UpstreamConfig;
 import org.ftpsgateway.metrics.GatewayMetrics;
 import org.ftpsgateway.protocol.FtpReply;
+import org.ftpsgateway.protocol.ProxyProtocol;
 import org.ftpsgateway.tls.Fingerprints;
 import org.ftpsgateway.tls.ServerIdentity;
 import org.ftpsgateway.tls.UpstreamTls;
@@ -72,7 +77,7 @@ final class UpstreamConnector {
    */
   Future<Connected> connect(UpstreamTls.SessionTls sessionContext) {
     return connect(sessionContext, upstream.proxyProtocol() == null ? null
-        : org.ftpsgateway.protocol.ProxyProtocol.local(upstream.proxyProtocol()),
+        : ProxyProtocol.local(upstream.proxyProtocol()),
         context.timeouts().connectSeconds() * 1000L);
   }
 
@@ -101,7 +106,7 @@ final class UpstreamConnector {
           result.future().onFailure(e -> control.close());
           // the write completes once the header left the pipeline: only then may the SslHandler go in front
           Future<Void> header = proxyHeader == null ? Future.succeededFuture()
-              : socket.write(io.vertx.core.buffer.Buffer.buffer(proxyHeader));
+              : socket.write(Buffer.buffer(proxyHeader));
           return header.compose(v -> secure(control, implicit))
               .map(setup -> new Connected(control, setup.greeting, setup.protectionPending, System.nanoTime() - start));
         })
@@ -238,7 +243,7 @@ final class UpstreamConnector {
   static Future<Boolean> clearControlChannel(UpstreamControl control) {
     return control.send("CCC").compose(reply -> {
       if (reply.code() != 200) {
-        java.util.logging.Logger.getLogger(UpstreamConnector.class.getName())
+        Logger.getLogger(UpstreamConnector.class.getName())
             .warning("upstream refused CCC (" + reply.code() + " " + reply.text()
                 + "): the control channel stays encrypted");
         return Future.succeededFuture(false);
@@ -259,7 +264,7 @@ final class UpstreamConnector {
   static String describeTls(Throwable e) {
     StringBuilder all = new StringBuilder();
     String deepest = message(e);
-    java.util.Set<Throwable> seen = new java.util.HashSet<>();
+    Set<Throwable> seen = new HashSet<>();
     for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
       String m = message(t);
       all.append(m).append(' ');

@@ -1,11 +1,17 @@
 package org.ftpsgateway.control;
 
+import io.netty.handler.ssl.SslHandler;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import org.ftpsgateway.protocol.FtpProtocolException;
 import org.ftpsgateway.protocol.FtpReply;
 import org.ftpsgateway.protocol.FtpReplyDecoder;
@@ -27,15 +33,15 @@ final class UpstreamControl {
   private Handler<FtpReply> unsolicited = r -> { };
   private Handler<String> closed = reason -> { };
   private boolean isClosed;
-  private java.security.cert.X509Certificate serverCertificate;
+  private X509Certificate serverCertificate;
   private long bytesIn;
   private long bytesOut;
   private long lastReplyNanos = System.nanoTime();
 
-  private final java.util.function.LongConsumer bytesInCounter;
-  private final java.util.function.LongConsumer bytesOutCounter;
+  private final LongConsumer bytesInCounter;
+  private final LongConsumer bytesOutCounter;
 
-  UpstreamControl(NetSocket socket, java.util.function.LongConsumer bytesIn, java.util.function.LongConsumer bytesOut) {
+  UpstreamControl(NetSocket socket, LongConsumer bytesIn, LongConsumer bytesOut) {
     this.socket = socket;
     this.bytesInCounter = bytesIn;
     this.bytesOutCounter = bytesOut;
@@ -49,21 +55,21 @@ final class UpstreamControl {
    * server's (bounded), then removes the TLS handler so the following bytes are read as plain text.
    */
   Future<Void> dropTls() {
-    var pipeline = ((io.vertx.core.internal.net.NetSocketInternal) socket).channelHandlerContext().pipeline();
-    io.netty.handler.ssl.SslHandler ssl = pipeline.get(io.netty.handler.ssl.SslHandler.class);
+    var pipeline = ((NetSocketInternal) socket).channelHandlerContext().pipeline();
+    SslHandler ssl = pipeline.get(SslHandler.class);
     if (ssl == null) {
       return Future.succeededFuture();
     }
-    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    Promise<Void> done = Promise.promise();
     ssl.sslCloseFuture().addListener(f -> pipeline.channel().eventLoop().execute(() -> {
-      if (pipeline.get(io.netty.handler.ssl.SslHandler.class) == ssl) {
+      if (pipeline.get(SslHandler.class) == ssl) {
         pipeline.remove(ssl);
       }
       done.tryComplete();
     }));
     pipeline.channel().eventLoop().schedule(
         () -> done.tryFail("upstream did not end TLS on the control connection after CCC within 10 s"),
-        10, java.util.concurrent.TimeUnit.SECONDS);
+        10, TimeUnit.SECONDS);
     ssl.closeOutbound();
     return done.future();
   }
@@ -86,7 +92,7 @@ final class UpstreamControl {
   }
 
   Future<FtpReply> send(String line) {
-    return send((line + "\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), null);
+    return send((line + "\r\n").getBytes(StandardCharsets.ISO_8859_1), null);
   }
 
   /** Waits for a reply without sending anything (the greeting). */
@@ -97,11 +103,11 @@ final class UpstreamControl {
   }
 
   /** The certificate the server presented on this connection; data connections must present the same. */
-  java.security.cert.X509Certificate serverCertificate() {
+  X509Certificate serverCertificate() {
     return serverCertificate;
   }
 
-  void serverCertificate(java.security.cert.X509Certificate certificate) {
+  void serverCertificate(X509Certificate certificate) {
     this.serverCertificate = certificate;
   }
 

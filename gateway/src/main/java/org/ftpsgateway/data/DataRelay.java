@@ -2,13 +2,19 @@ package org.ftpsgateway.data;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
+import java.util.List;
+import java.util.Set;
+import java.util.function.LongConsumer;
 
 /**
  * Copies one transfer's bytes from a source socket to a sink socket with back-pressure (the source is paused
@@ -45,9 +51,9 @@ public final class DataRelay {
   /** Longest wait for the server's new session ticket at the end of a TLS 1.3 upload (observed: 0-6 ms). */
   static final long TICKET_WAIT_NANOS = 2_000_000_000L;
 
-  private final java.util.function.LongConsumer counter;
-  private final io.vertx.core.Vertx vertx;
-  private final java.util.Set<String> ticketsAtStart;
+  private final LongConsumer counter;
+  private final Vertx vertx;
+  private final Set<String> ticketsAtStart;
   /** The session's experience with upload tickets, or null (always wait). */
   private final UploadTickets tickets;
 
@@ -56,8 +62,8 @@ public final class DataRelay {
   /** Reading is stopped until the throttle's debt is paid (the drain handler must not restart it). */
   private boolean throttled;
 
-  private DataRelay(io.vertx.core.Vertx vertx, NetSocket source, NetSocket sink,
-                    java.util.function.LongConsumer counter, NetSocket upstream, Throttle throttle,
+  private DataRelay(Vertx vertx, NetSocket source, NetSocket sink,
+                    LongConsumer counter, NetSocket upstream, Throttle throttle,
                     UploadTickets tickets) {
     this.vertx = vertx;
     this.throttle = throttle;
@@ -71,8 +77,8 @@ public final class DataRelay {
   }
 
   /** Starts copying. Both sockets must have reading stopped with {@link ReadGate#stop}. */
-  public static DataRelay start(io.vertx.core.Vertx vertx, NetSocket source, NetSocket sink,
-                                java.util.function.LongConsumer counter, java.util.List<ByteBuf> earlyFromSource) {
+  public static DataRelay start(Vertx vertx, NetSocket source, NetSocket sink,
+                                LongConsumer counter, List<ByteBuf> earlyFromSource) {
     return start(vertx, source, sink, counter, earlyFromSource, null, null, null);
   }
 
@@ -83,8 +89,8 @@ public final class DataRelay {
    * @param upstream the socket of {@code source} and {@code sink} that leads to the upstream server: on failure it
    *     is reset ({@link #reset}) rather than closed, so the server sees an aborted transfer
    */
-  public static DataRelay start(io.vertx.core.Vertx vertx, NetSocket source, NetSocket sink,
-                                java.util.function.LongConsumer counter, java.util.List<ByteBuf> earlyFromSource,
+  public static DataRelay start(Vertx vertx, NetSocket source, NetSocket sink,
+                                LongConsumer counter, List<ByteBuf> earlyFromSource,
                                 NetSocket upstream, Throttle throttle, UploadTickets tickets) {
     DataRelay relay = new DataRelay(vertx, source, sink, counter, upstream, throttle, tickets);
     for (ByteBuf early : earlyFromSource) {
@@ -306,10 +312,10 @@ public final class DataRelay {
    * an upload stored the partial file as complete. Must run on the socket's event loop.
    */
   public static void reset(NetSocket socket) {
-    io.netty.channel.Channel channel = ((NetSocketInternal) socket).channelHandlerContext().channel();
+    Channel channel = ((NetSocketInternal) socket).channelHandlerContext().channel();
     // linger first: removing the SslHandler fires a close event on which a relay may close the socket at once
     if (channel.isActive()) {
-      channel.config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
+      channel.config().setOption(ChannelOption.SO_LINGER, 0);
     }
     SslHandler ssl = channel.pipeline().get(SslHandler.class);
     if (ssl != null) {

@@ -1,20 +1,18 @@
 package org.ftpsgateway.data;
 
 import java.util.Locale;
+import org.ftpsgateway.protocol.Verbs;
 
 /** Which way a transfer's bytes flow, seen from the client. */
 public enum Direction {
-  /** RETR, LIST, NLST, MLSD: upstream to client. */
+  /** {@link Verbs#DOWNLOADS}: upstream to client. */
   DOWNLOAD,
-  /** STOR, STOU, APPE: client to upstream. */
+  /** {@link Verbs#UPLOADS}: client to upstream. */
   UPLOAD;
 
   /** The direction of a transfer verb, or null when the verb opens no data connection. */
   public static Direction of(String verb) {
-    return switch (verb.toUpperCase(Locale.ROOT)) {
-      case "RETR", "LIST", "NLST", "MLSD" -> DOWNLOAD;
-      case "STOR", "STOU", "APPE" -> UPLOAD;
-      default -> null;
-    };
+    String v = verb.toUpperCase(Locale.ROOT);
+    return Verbs.DOWNLOADS.contains(v) ? DOWNLOAD : Verbs.UPLOADS.contains(v) ? UPLOAD : null;
   }
 }

@@ -16,6 +16,7 @@ import io.vertx.core.net.impl.NetSocketImpl;
 import io.vertx.core.net.impl.VertxHandler;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.util.Locale;
 import org.ftpsgateway.protocol.HostPort;
 
 /**
@@ -107,14 +108,14 @@ public final class SourcePortConnector {
 
   static String bindFailureText(String localAddress, int localPort, Throwable cause) {
     String detail = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
-    boolean denied = detail.toLowerCase(java.util.Locale.ROOT).contains("permission denied")
-        || (cause instanceof BindException && localPort < 1024 && !detail.toLowerCase(java.util.Locale.ROOT)
+    boolean denied = detail.toLowerCase(Locale.ROOT).contains("permission denied")
+        || (cause instanceof BindException && localPort < 1024 && !detail.toLowerCase(Locale.ROOT)
             .contains("in use"));
     if (denied && localPort < 1024) {
       return "cannot bind source port " + localPort + " on " + localAddress + ": ports below 1024 need root or"
           + " CAP_NET_BIND_SERVICE (" + detail + ")";
     }
-    if (detail.toLowerCase(java.util.Locale.ROOT).contains("in use") && localPort >= 1024) {
+    if (detail.toLowerCase(Locale.ROOT).contains("in use") && localPort >= 1024) {
       // seen in practice: a port in the ephemeral range (net.ipv4.ip_local_port_range) is taken at random by the
       // outgoing connections of other programs, which do not set SO_REUSEADDR
       return "cannot bind source port " + localPort + " on " + localAddress + ": " + detail + " (another socket"

@@ -1,9 +1,13 @@
 package org.ftpsgateway.data;
 
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetSocket;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.LongConsumer;
 
 /**
  * One data transfer: waits until both data connections exist (the client's and the upstream's, in either
@@ -13,7 +17,7 @@ import io.vertx.core.net.NetSocket;
 public final class Transfer {
 
   private final Vertx vertx;
-  private final java.util.function.LongConsumer byteCounter;
+  private final LongConsumer byteCounter;
   private final Throttle throttle;
   private final UploadTickets tickets;
   private final Future<ClientData> clientReady;
@@ -35,7 +39,7 @@ public final class Transfer {
   }
 
   public Transfer(Vertx vertx, Direction direction, ClientDataChannel clientSide, Future<ClientData> upstreamSide,
-                  long timeoutMillis, java.util.function.LongConsumer byteCounter) {
+                  long timeoutMillis, LongConsumer byteCounter) {
     this(vertx, direction, clientSide, upstreamSide, timeoutMillis, byteCounter,
         s -> Future.succeededFuture(new ClientData(s, EarlyData.capture(s))));
   }
@@ -45,22 +49,22 @@ public final class Transfer {
    *     with a sentence, which starts with an FTP code when the client must get that reply
    */
   public Transfer(Vertx vertx, Direction direction, ClientDataChannel clientSide, Future<ClientData> upstreamSide,
-                  long timeoutMillis, java.util.function.LongConsumer byteCounter,
-                  java.util.function.Function<NetSocket, Future<ClientData>> prepareClient) {
+                  long timeoutMillis, LongConsumer byteCounter,
+                  Function<NetSocket, Future<ClientData>> prepareClient) {
     this(vertx, direction, clientSide, upstreamSide, timeoutMillis, byteCounter, prepareClient, null);
   }
 
   /** @param throttle the bandwidth limits of the relay, or null for none */
   public Transfer(Vertx vertx, Direction direction, ClientDataChannel clientSide, Future<ClientData> upstreamSide,
-                  long timeoutMillis, java.util.function.LongConsumer byteCounter,
-                  java.util.function.Function<NetSocket, Future<ClientData>> prepareClient, Throttle throttle) {
+                  long timeoutMillis, LongConsumer byteCounter,
+                  Function<NetSocket, Future<ClientData>> prepareClient, Throttle throttle) {
     this(vertx, direction, clientSide, upstreamSide, timeoutMillis, byteCounter, prepareClient, throttle, null);
   }
 
   /** @param tickets the session's knowledge of its upstream's upload tickets (null: always wait for one) */
   public Transfer(Vertx vertx, Direction direction, ClientDataChannel clientSide, Future<ClientData> upstreamSide,
-                  long timeoutMillis, java.util.function.LongConsumer byteCounter,
-                  java.util.function.Function<NetSocket, Future<ClientData>> prepareClient, Throttle throttle,
+                  long timeoutMillis, LongConsumer byteCounter,
+                  Function<NetSocket, Future<ClientData>> prepareClient, Throttle throttle,
                   UploadTickets tickets) {
     this.throttle = throttle;
     this.tickets = tickets;
@@ -168,14 +172,14 @@ public final class Transfer {
     vertx.cancelTimer(timer);
     NetSocket c = clientReady.result().socket();
     // what each side delivered while the other was not ready yet: taken now, as the relay takes over
-    java.util.List<io.netty.buffer.ByteBuf> early = clientReady.result().early().take();
+    List<ByteBuf> early = clientReady.result().early().take();
     NetSocket u = upstreamSide.result().socket();
-    java.util.List<io.netty.buffer.ByteBuf> upstreamEarly = upstreamSide.result().early().take();
+    List<ByteBuf> upstreamEarly = upstreamSide.result().early().take();
     if (direction == Direction.DOWNLOAD) {
-      early.forEach(io.netty.buffer.ByteBuf::release);
+      early.forEach(ByteBuf::release);
       relay = DataRelay.start(vertx, u, c, byteCounter, upstreamEarly, u, throttle, tickets);
     } else {
-      upstreamEarly.forEach(io.netty.buffer.ByteBuf::release);
+      upstreamEarly.forEach(ByteBuf::release);
       relay = DataRelay.start(vertx, c, u, byteCounter, early, u, throttle, tickets);
     }
     relay.completion().onComplete(ar -> {

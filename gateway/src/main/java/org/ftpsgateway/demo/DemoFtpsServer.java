@@ -3,8 +3,14 @@ package org.ftpsgateway.demo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.apache.ftpserver.DataConnectionConfigurationFactory;
 import org.apache.ftpserver.FtpServer;
@@ -14,13 +20,18 @@ import org.apache.ftpserver.ftplet.DefaultFtplet;
 import org.apache.ftpserver.ftplet.FtpException;
 import org.apache.ftpserver.ftplet.FtpRequest;
 import org.apache.ftpserver.ftplet.FtpSession;
+import org.apache.ftpserver.ftplet.Ftplet;
 import org.apache.ftpserver.ftplet.FtpletResult;
 import org.apache.ftpserver.ftplet.UserManager;
+import org.apache.ftpserver.impl.DefaultFtpServer;
 import org.apache.ftpserver.listener.ListenerFactory;
+import org.apache.ftpserver.ssl.SslConfiguration;
 import org.apache.ftpserver.ssl.SslConfigurationFactory;
 import org.apache.ftpserver.usermanager.PropertiesUserManagerFactory;
 import org.apache.ftpserver.usermanager.impl.BaseUser;
+import org.apache.ftpserver.usermanager.impl.ConcurrentLoginPermission;
 import org.apache.ftpserver.usermanager.impl.WritePermission;
+import org.ftpsgateway.protocol.Verbs;
 import org.ftpsgateway.tls.GeneratedCertificate;
 
 /**
@@ -32,7 +43,6 @@ public final class DemoFtpsServer implements AutoCloseable {
 
   /** Commands a client may send before {@code AUTH TLS}. */
   private static final Set<String> BEFORE_TLS = Set.of("AUTH", "FEAT", "SYST", "QUIT", "NOOP", "HELP", "OPTS");
-  private static final Set<String> TRANSFERS = Set.of("RETR", "STOR", "STOU", "APPE", "LIST", "NLST", "MLSD");
 
   private final FtpServer server;
   private final int port;
@@ -55,24 +65,24 @@ public final class DemoFtpsServer implements AutoCloseable {
    * @param root the directory served
    * @param tlsProtocols e.g. {@code TLSv1.2, TLSv1.3}
    */
-  public static DemoFtpsServer start(int port, String passivePorts, java.util.Map<String, String> users, Path root,
+  public static DemoFtpsServer start(int port, String passivePorts, Map<String, String> users, Path root,
                                      List<String> tlsProtocols) throws IOException, FtpException {
     return start("127.0.0.1", port, passivePorts, users, root, tlsProtocols);
   }
 
-  /** Like {@link #start(int, String, java.util.Map, Path, List)} on another address, e.g. {@code ::1}. */
-  public static DemoFtpsServer start(String host, int port, String passivePorts, java.util.Map<String, String> users,
+  /** Like {@link #start(int, String, Map, Path, List)} on another address, e.g. {@code ::1}. */
+  public static DemoFtpsServer start(String host, int port, String passivePorts, Map<String, String> users,
                                      Path root, List<String> tlsProtocols) throws IOException, FtpException {
-    return start(host, port, passivePorts, users, root, tlsProtocols, java.util.Map.of());
+    return start(host, port, passivePorts, users, root, tlsProtocols, Map.of());
   }
 
   /**
-   * Like {@link #start(String, int, String, java.util.Map, Path, List)}, with more ftplets after the TLS rules
+   * Like {@link #start(String, int, String, Map, Path, List)}, with more ftplets after the TLS rules
    * (tests use them to make the server refuse or record commands).
    */
-  public static DemoFtpsServer start(String host, int port, String passivePorts, java.util.Map<String, String> users,
+  public static DemoFtpsServer start(String host, int port, String passivePorts, Map<String, String> users,
                                      Path root, List<String> tlsProtocols,
-                                     java.util.Map<String, org.apache.ftpserver.ftplet.Ftplet> extraFtplets)
+                                     Map<String, Ftplet> extraFtplets)
       throws IOException, FtpException {
     return start(host, port, passivePorts, users, root, tlsProtocols,
         GeneratedCertificate.generate(List.of("localhost", "127.0.0.1", "::1"), Duration.ofDays(30)), null, false,
@@ -83,27 +93,27 @@ public final class DemoFtpsServer implements AutoCloseable {
    * With a given server certificate and, when {@code requiredClientCa} is set, mutual TLS: a client must present a
    * certificate issued by (or equal to) it.
    */
-  public static DemoFtpsServer start(String host, int port, String passivePorts, java.util.Map<String, String> users,
+  public static DemoFtpsServer start(String host, int port, String passivePorts, Map<String, String> users,
                                      Path root, List<String> tlsProtocols, GeneratedCertificate cert,
-                                     java.security.cert.X509Certificate requiredClientCa)
+                                     X509Certificate requiredClientCa)
       throws IOException, FtpException {
     return start(host, port, passivePorts, users, root, tlsProtocols, cert, requiredClientCa, false);
   }
 
   /** {@code implicit}: TLS from the first byte (the FTPS of port 990). */
-  public static DemoFtpsServer start(String host, int port, String passivePorts, java.util.Map<String, String> users,
+  public static DemoFtpsServer start(String host, int port, String passivePorts, Map<String, String> users,
                                      Path root, List<String> tlsProtocols, GeneratedCertificate cert,
-                                     java.security.cert.X509Certificate requiredClientCa, boolean implicit)
+                                     X509Certificate requiredClientCa, boolean implicit)
       throws IOException, FtpException {
     return start(host, port, passivePorts, users, root, tlsProtocols, cert, requiredClientCa, implicit,
-        java.util.Map.of());
+        Map.of());
   }
 
   /** The general form. */
-  public static DemoFtpsServer start(String host, int port, String passivePorts, java.util.Map<String, String> users,
+  public static DemoFtpsServer start(String host, int port, String passivePorts, Map<String, String> users,
                                      Path root, List<String> tlsProtocols, GeneratedCertificate cert,
-                                     java.security.cert.X509Certificate requiredClientCa, boolean implicit,
-                                     java.util.Map<String, org.apache.ftpserver.ftplet.Ftplet> extraFtplets)
+                                     X509Certificate requiredClientCa, boolean implicit,
+                                     Map<String, Ftplet> extraFtplets)
       throws IOException, FtpException {
     Path work = Files.createTempDirectory("ftpgw-demo-tls");
     Path keystore = work.resolve("server.p12");
@@ -122,13 +132,13 @@ public final class DemoFtpsServer implements AutoCloseable {
     if (requiredClientCa != null) {
       Path truststore = work.resolve("clients.p12");
       try {
-        java.security.KeyStore ts = java.security.KeyStore.getInstance("PKCS12");
+        KeyStore ts = KeyStore.getInstance("PKCS12");
         ts.load(null, null);
         ts.setCertificateEntry("client-ca", requiredClientCa);
         try (var out = Files.newOutputStream(truststore)) {
           ts.store(out, "demo-pass".toCharArray());
         }
-      } catch (java.security.GeneralSecurityException e) {
+      } catch (GeneralSecurityException e) {
         throw new IOException("cannot write the client trust store: " + e.getMessage(), e);
       }
       truststore.toFile().deleteOnExit();
@@ -140,7 +150,7 @@ public final class DemoFtpsServer implements AutoCloseable {
 
     // one SSL configuration (one SSLContext, one session cache) for control and data, so data connections can
     // resume the control connection's session as real servers expect
-    org.apache.ftpserver.ssl.SslConfiguration sslConfiguration = ssl.createSslConfiguration();
+    SslConfiguration sslConfiguration = ssl.createSslConfiguration();
     DataConnectionConfigurationFactory data = new DataConnectionConfigurationFactory();
     data.setPassivePorts(passivePorts);
     data.setPassiveAddress(host);
@@ -163,7 +173,7 @@ public final class DemoFtpsServer implements AutoCloseable {
       user.setHomeDirectory(root.toAbsolutePath().toString());
       // no per-user session cap: benchmarks and tests open many sessions at once
       user.setAuthorities(List.of(new WritePermission(),
-          new org.apache.ftpserver.usermanager.impl.ConcurrentLoginPermission(0, 0)));
+          new ConcurrentLoginPermission(0, 0)));
       userManager.save(user);
     }
     factory.setUserManager(userManager);
@@ -171,13 +181,13 @@ public final class DemoFtpsServer implements AutoCloseable {
     connections.setMaxLogins(2000);
     connections.setMaxThreads(0);
     factory.setConnectionConfig(connections.createConnectionConfig());
-    java.util.Map<String, org.apache.ftpserver.ftplet.Ftplet> ftplets = new java.util.LinkedHashMap<>();
+    Map<String, Ftplet> ftplets = new LinkedHashMap<>();
     ftplets.put("require-tls", new RequireTls());
     ftplets.putAll(extraFtplets);
     factory.setFtplets(ftplets); // MINA clears this map on stop: it must be mutable
     FtpServer server = factory.createServer();
     server.start();
-    int actualPort = ((org.apache.ftpserver.impl.DefaultFtpServer) server).getListener("default").getPort();
+    int actualPort = ((DefaultFtpServer) server).getListener("default").getPort();
     return new DemoFtpsServer(server, actualPort, root, certPem);
   }
 
@@ -203,12 +213,12 @@ public final class DemoFtpsServer implements AutoCloseable {
   private static final class RequireTls extends DefaultFtplet {
     @Override
     public FtpletResult beforeCommand(FtpSession session, FtpRequest request) throws FtpException, IOException {
-      String verb = request.getCommand().toUpperCase(java.util.Locale.ROOT);
+      String verb = request.getCommand().toUpperCase(Locale.ROOT);
       if (!session.isSecure() && !BEFORE_TLS.contains(verb)) {
         session.write(new DefaultFtpReply(530, "Non-anonymous sessions must use encryption."));
         return FtpletResult.SKIP;
       }
-      if (TRANSFERS.contains(verb) && !session.getDataConnection().isSecure()) {
+      if (Verbs.opensData(verb) && !session.getDataConnection().isSecure()) {
         session.write(new DefaultFtpReply(521, "Data connections must be encrypted (PROT P)."));
         return FtpletResult.SKIP;
       }

@@ -2,6 +2,7 @@ package org.ftpsgateway.protocol;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.Collection;
 
@@ -113,7 +114,7 @@ public final class CidrBlock {
   private static String format(byte[] network, int prefix) {
     try {
       return InetAddress.getByAddress(network).getHostAddress() + "/" + prefix;
-    } catch (java.net.UnknownHostException e) {
+    } catch (UnknownHostException e) {
       throw new IllegalStateException(e); // only thrown for lengths other than 4 and 16
     }
   }

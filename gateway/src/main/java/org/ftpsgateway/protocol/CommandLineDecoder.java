@@ -1,6 +1,7 @@
 package org.ftpsgateway.protocol;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Incremental framing of the client's control stream into command lines. Terminator: CRLF (RFC 959), also a
@@ -112,7 +113,7 @@ public final class CommandLineDecoder {
     }
     if (invalidReason == null) {
       if (length == line.length) {
-        line = java.util.Arrays.copyOf(line, Math.min(maxLineLength, line.length * 2));
+        line = Arrays.copyOf(line, Math.min(maxLineLength, line.length * 2));
       }
       line[length++] = (byte) b;
     }

@@ -1,5 +1,8 @@
 package org.ftpsgateway.protocol;
 
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -115,9 +118,9 @@ public final class DataAddresses {
     }
     try {
       // a literal never triggers a name lookup
-      return java.net.InetAddress.getByName(host) instanceof java.net.Inet6Address
+      return InetAddress.getByName(host) instanceof Inet6Address
           || host.contains("::ffff:");
-    } catch (java.net.UnknownHostException e) {
+    } catch (UnknownHostException e) {
       return false;
     }
   }

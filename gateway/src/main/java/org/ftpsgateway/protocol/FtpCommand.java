@@ -48,6 +48,19 @@ public record FtpCommand(String verb, String argument) {
     return line.length() > 200 ? line.substring(0, 200) + "..." : line;
   }
 
+  /** A client-given name (a user) safe for one log line: at most 64 characters, control characters as '?'. */
+  public static String printable(String s) {
+    if (s == null) {
+      return "-";
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < s.length() && i < 64; i++) {
+      char c = s.charAt(i);
+      sb.append(c < 0x20 || c == 0x7f ? '?' : c);
+    }
+    return sb.toString();
+  }
+
   @Override
   public String toString() {
     return forLog();

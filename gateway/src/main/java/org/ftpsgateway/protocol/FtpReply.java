@@ -1,6 +1,7 @@
 package org.ftpsgateway.protocol;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -29,7 +30,7 @@ public record FtpReply(int code, List<String> lines) {
    * line can be mistaken for the last one), {@code code last}.
    */
   public static FtpReply multiLine(int code, String first, List<String> inner, String last) {
-    var out = new java.util.ArrayList<String>(inner.size() + 2);
+    var out = new ArrayList<String>(inner.size() + 2);
     out.add(code + "-" + singleLine(first));
     for (String line : inner) {
       out.add(" " + singleLine(line).stripLeading());

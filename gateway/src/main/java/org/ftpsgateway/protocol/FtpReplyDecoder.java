@@ -2,6 +2,7 @@ package org.ftpsgateway.protocol;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -64,7 +65,7 @@ public final class FtpReplyDecoder {
           throw new FtpProtocolException("reply line longer than " + maxLineLength + " bytes");
         }
         if (lineLength == line.length) {
-          line = java.util.Arrays.copyOf(line, Math.min(maxLineLength + 1, line.length * 2));
+          line = Arrays.copyOf(line, Math.min(maxLineLength + 1, line.length * 2));
         }
         line[lineLength++] = b;
       }

@@ -163,7 +163,7 @@ class ConfigLoaderTest {
     ListenerConfig listener = load("""
         listeners:
           - { name: a, passivePorts: 30000-30009, allowClients: ["10.0.0.0/8", "::1/128", 192.0.2.7] }
-          - { name: b, passivePorts: 30010-30019 }
+          - { name: b, port: 2122, passivePorts: 30010-30019 }
         upstream: { host: ftps.example.com }
         """, Map.of()).listeners().get(0);
     assertThat(listener.access().allowClients()).containsExactly(
@@ -633,6 +633,7 @@ class ConfigLoaderTest {
     for (int i = 0; i < 12; i++) {
       env.put("FTPGW_LISTENERS_" + i + "_NAME", "l" + i);
       env.put("FTPGW_LISTENERS_" + i + "_PASSIVEPORTS", Integer.toString(31000 + i));
+      env.put("FTPGW_LISTENERS_" + i + "_PORT", Integer.toString(2121 + i));
     }
     GatewayConfig config = load("upstream:\n  host: ftps.example.com\n", env);
     assertThat(config.listeners()).extracting(ListenerConfig::name)

@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.ftpsgateway.support.GatewayFixture.randomBytes;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import javax.net.ServerSocketFactory;
 import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
 import org.apache.commons.net.ftp.FTPSClient;
@@ -20,7 +16,7 @@ import org.ftpsgateway.config.ClientTlsConfig;
 import org.ftpsgateway.config.TlsMode;
 import org.ftpsgateway.config.GatewayConfig;
 import org.ftpsgateway.config.ListenerConfig;
-import org.ftpsgateway.config.PortRange;
+import org.ftpsgateway.support.ActiveMode;
 import org.ftpsgateway.support.GatewayFixture;
 import org.ftpsgateway.support.Transfers;
 import org.junit.jupiter.api.Test;
@@ -31,85 +27,16 @@ import org.junit.jupiter.api.Test;
  */
 class ActiveSourcePortTest {
 
-  /** The upstream's passive ports are 47600-47699; the gateway's 47700-47749; the source port outside both. */
-  private static final int FIRST_PORT = 47600;
-  private final int sourcePort = freeSourcePort("127.0.0.1");
-
-  /**
-   * A port of 47780-47799 nobody holds right now. These ports lie in Linux's ephemeral range, where any program's
-   * outgoing connection may take one at random (and block the gateway's bind), so a fixed one would be flaky.
-   */
-  static int freeSourcePort(String host) {
-    for (int port = 47780; port <= 47799; port++) {
-      try (ServerSocket s = new ServerSocket()) {
-        s.setReuseAddress(false);
-        s.bind(new java.net.InetSocketAddress(InetAddress.getByName(host), port));
-        return port;
-      } catch (IOException taken) {
-        // next
-      }
-    }
-    throw new IllegalStateException("no free port in 47780-47799 on " + host);
-  }
-
-  static GatewayConfig withSourcePort(GatewayConfig c, int sourcePort) {
-    ListenerConfig l = c.listeners().get(0);
-    ListenerConfig changed = new ListenerConfig(l.name(), l.host(), l.port(), l.tls(), new PortRange(47700, 47749),
-        l.passiveAddress(), l.allowForeignActive(), l.clientTls(), sourcePort);
-    return new GatewayConfig(List.of(changed), c.upstream(), c.timeouts(), c.metrics());
-  }
-
-  /** Accepts the gateway's active-mode data connections like Commons Net would, and notes their remote ports. */
-  static final class RecordingServerSockets extends ServerSocketFactory {
-    final List<Integer> remotePorts = new CopyOnWriteArrayList<>();
-
-    @Override
-    public ServerSocket createServerSocket() throws IOException {
-      return new Recording();
-    }
-
-    @Override
-    public ServerSocket createServerSocket(int port) throws IOException {
-      return bound(new Recording(), port, 50, null);
-    }
-
-    @Override
-    public ServerSocket createServerSocket(int port, int backlog) throws IOException {
-      return bound(new Recording(), port, backlog, null);
-    }
-
-    @Override
-    public ServerSocket createServerSocket(int port, int backlog, InetAddress address) throws IOException {
-      return bound(new Recording(), port, backlog, address);
-    }
-
-    private static ServerSocket bound(ServerSocket s, int port, int backlog, InetAddress address) throws IOException {
-      s.bind(new java.net.InetSocketAddress(address, port), backlog);
-      return s;
-    }
-
-    private final class Recording extends ServerSocket {
-      Recording() throws IOException {
-        super();
-      }
-
-      @Override
-      public Socket accept() throws IOException {
-        Socket s = super.accept();
-        remotePorts.add(s.getPort());
-        return s;
-      }
-    }
-  }
+  private final int sourcePort = ActiveMode.freeSourcePort();
 
   @Test
   void dataConnectionsComeFromTheConfiguredPortTransferAfterTransfer() throws Exception {
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", FIRST_PORT, GatewayFixture.SERVER_PROTOCOLS,
-        c -> withSourcePort(c, sourcePort), null)) {
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS,
+        c -> ActiveMode.withSourcePort(c, sourcePort), null)) {
       byte[] content = randomBytes(1 << 20, 31);
       Files.write(fx.root().resolve("src.bin"), content);
       FTPClient ftp = fx.login();
-      RecordingServerSockets sockets = new RecordingServerSockets();
+      ActiveMode.RecordingServerSockets sockets = new ActiveMode.RecordingServerSockets();
       ftp.setServerSocketFactory(sockets);
       ftp.enterLocalActiveMode();
       for (int round = 0; round < 2; round++) {
@@ -130,9 +57,9 @@ class ActiveSourcePortTest {
    */
   @Test
   void tlsClientInActiveModeThroughAnActiveUpstream() throws Exception {
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", FIRST_PORT, GatewayFixture.SERVER_PROTOCOLS,
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS,
         c -> {
-          GatewayConfig active = withSourcePort(UpstreamActiveModeTest.activeUpstream(c, null), sourcePort);
+          GatewayConfig active = ActiveMode.withSourcePort(ActiveMode.activeUpstream(c, null), sourcePort);
           ListenerConfig l = active.listeners().get(0);
           // Commons Net's FTPSClient does not resume the control session on data connections
           ClientTlsConfig tls = new ClientTlsConfig(null, null, null, null, null, false, true, false, false, false);
@@ -161,8 +88,8 @@ class ActiveSourcePortTest {
 
   @Test
   void aSourcePortThatCannotBeBoundGives425AndTheSessionGoesOn() throws Exception {
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", FIRST_PORT, GatewayFixture.SERVER_PROTOCOLS,
-        c -> withSourcePort(c, sourcePort), null);
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS,
+        c -> ActiveMode.withSourcePort(c, sourcePort), null);
          // Linux refuses to bind a port another socket listens on, SO_REUSEADDR or not
          ServerSocket squatter = new ServerSocket(sourcePort, 1, InetAddress.getByName("127.0.0.1"))) {
       // large enough that the upstream is still sending when the gateway drops the transfer: it answers 426,

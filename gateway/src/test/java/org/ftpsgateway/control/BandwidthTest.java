@@ -17,12 +17,11 @@ import org.junit.jupiter.api.Test;
 /** limits.bytesPerSecond (per session) and listeners[].bytesPerSecond (whole listener) on real transfers. */
 class BandwidthTest {
 
-  private static final int PORTS = 47400;
   private static final int MB = 1 << 20;
 
   @Test
   void sessionLimitSlowsDownloadsAndUploadsWithoutChangingABit() throws Exception {
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", PORTS, GatewayFixture.SERVER_PROTOCOLS,
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS,
         c -> c.withLimits(new LimitsConfig(100, 0, 0, 300, MB, 0)), null)) {
       byte[] content = GatewayFixture.randomBytes(4 * MB, 11);
       Files.write(fx.root().resolve("down.bin"), content);
@@ -49,7 +48,7 @@ class BandwidthTest {
 
   @Test
   void listenerLimitIsSharedByItsSessions() throws Exception {
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", PORTS, GatewayFixture.SERVER_PROTOCOLS,
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS,
         c -> new GatewayConfig(List.of(c.listeners().get(0).withAccess(
             ListenerAccess.defaults().withBytesPerSecond(MB))), c.upstream(), c.timeouts(), c.metrics()), null)) {
       byte[] a = GatewayFixture.randomBytes(2 * MB, 21);

@@ -37,7 +37,7 @@ class ClientTlsTest {
   @Test
   void explicitAndImplicitClientsTransferThroughTlsOnBothSides() throws Exception {
     for (TlsMode mode : new TlsMode[] {TlsMode.EXPLICIT, TlsMode.IMPLICIT}) {
-      try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", 45800, GatewayFixture.SERVER_PROTOCOLS,
+      try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS,
           c -> withClientTls(c, mode, false, false), null)) {
         byte[] content = GatewayFixture.randomBytes(3 << 20, 9);
         Files.write(fx.root().resolve("tls.bin"), content);
@@ -56,7 +56,7 @@ class ClientTlsTest {
 
   @Test
   void dataConnectionWithoutSessionReuseIsRefusedWhenRequired() throws Exception {
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", 46000, GatewayFixture.SERVER_PROTOCOLS,
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS,
         c -> withClientTls(c, TlsMode.EXPLICIT, true, true), null)) {
       Files.write(fx.root().resolve("r.bin"), new byte[1000]);
       // Commons Net's FTPSClient, like Python's ftplib, does not resume the control session on data connections

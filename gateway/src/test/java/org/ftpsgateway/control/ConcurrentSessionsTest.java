@@ -20,6 +20,7 @@ import org.ftpsgateway.config.GatewayConfig;
 import org.ftpsgateway.config.ListenerConfig;
 import org.ftpsgateway.config.TlsMode;
 import org.ftpsgateway.config.UpstreamConfig;
+import org.ftpsgateway.support.FreePorts;
 import org.ftpsgateway.support.GatewayFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +38,7 @@ class ConcurrentSessionsTest {
   @Test
   void concurrentSessionsEachResumeTheirOwnTlsSession() throws Exception {
     Path certDir = tmp.resolve("b-cert");
-    try (GatewayFixture strict = GatewayFixture.start("127.0.0.1", 46200, GatewayFixture.SERVER_PROTOCOLS, c -> {
+    try (GatewayFixture strict = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS, c -> {
       ListenerConfig l = c.listeners().get(0);
       ClientTlsConfig tls = new ClientTlsConfig(null, null, null, null, certDir.toString(), true, true, true,
           false, false);
@@ -47,7 +48,7 @@ class ConcurrentSessionsTest {
     }, null)) {
       byte[] content = GatewayFixture.randomBytes(512 * 1024, 77);
       Files.write(strict.root().resolve("par.bin"), content);
-      GatewayConfig front = GatewayFixture.config(strict.port(), 46500, UpstreamConfig.DEFAULT_PROTOCOLS,
+      GatewayConfig front = GatewayFixture.config(strict.port(), FreePorts.range(GatewayFixture.PASSIVE_PORTS), UpstreamConfig.DEFAULT_PROTOCOLS,
           certDir.resolve("gateway-cert.pem"), "127.0.0.1", DataMode.EPSV);
       Vertx vertx = Vertx.vertx();
       ExecutorService pool = Executors.newFixedThreadPool(20);

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +52,10 @@ import org.ftpsgateway.protocol.FtpCommand;
 import org.ftpsgateway.protocol.FtpProtocolException;
 import org.ftpsgateway.protocol.FtpReply;
 import org.ftpsgateway.protocol.FtpReplyDecoder;
+import org.ftpsgateway.protocol.Verbs;
+import org.ftpsgateway.support.Descriptors;
 import org.ftpsgateway.support.GatewayFixture;
+import org.ftpsgateway.support.Poll;
 import org.ftpsgateway.support.Transfers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -72,7 +76,8 @@ import org.junit.jupiter.api.TestInstance;
  * overflow (no CRLF injection); no unhandled exception was logged; no session, passive port or descriptor is left;
  * a fresh session logs in and transfers with matching checksums.
  *
- * <p>Seeds: a fixed list plus one fresh seed per run, printed; {@code -Dftpgw.fuzz.seed=N} runs seed N alone.
+ * <p>Seeds: a fixed list plus one fresh seed per run, printed; {@code -Dftpgw.fuzz.seed=N} runs seed N alone
+ * (with {@code mvn test -Dtest=ControlFuzzTest -Dftpgw.fuzz.seed=N}); a failure names its seed and that flag.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ControlFuzzTest {
@@ -83,6 +88,8 @@ class ControlFuzzTest {
   private static final int PARALLEL = 3;
   /** The bound of every read: a reply or a data connection that takes longer is a hang. */
   private static final int READ_TIMEOUT_MS = 8000;
+  /** How long "no reply" is watched for where none may come (see {@code assertQuiet}). */
+  private static final int QUIET_MS = 20;
   /**
    * Written only after a byte that makes the whole line invalid (NUL, bare CR, line overflow): the gateway must
    * refuse such a line as a whole, so this text must never reach the upstream.
@@ -139,7 +146,7 @@ class ControlFuzzTest {
   @BeforeAll
   void start() throws Exception {
     // data connections that never come cost timeouts.dataConnectSeconds each: 1 s keeps the run short
-    fx = GatewayFixture.start("127.0.0.1", 48400, GatewayFixture.SERVER_PROTOCOLS,
+    fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS,
         c -> new GatewayConfig(c.listeners(), c.upstream(), new TimeoutsConfig(5, 60, 1), c.metrics()), null,
         GatewayMetrics.create(registry), Map.of("recorder", new Recorder()));
     files.put("/small.bin", randomBytes(10_000, 1));
@@ -230,21 +237,18 @@ class ControlFuzzTest {
    * returns the descriptor count.
    */
   private long settle(long baseline) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    long fds = DataChannelSecurityTest.openDescriptors();
-    while (System.nanoTime() < deadline) {
-      fds = DataChannelSecurityTest.openDescriptors();
+    long[] fds = {Descriptors.open()};
+    Poll.until(Duration.ofSeconds(15), () -> {
+      fds[0] = Descriptors.open();
       boolean idle = fx.gateway().openSessions() == 0 && passivePortsInUse() == 0;
-      if (idle && (baseline < 0 || fds <= baseline + 2)) {
-        break;
-      }
-      Thread.sleep(100);
-    }
+      return idle && (baseline < 0 || fds[0] <= baseline + 2);
+    });
     if (baseline < 0) {
-      Thread.sleep(500); // let MINA finish closing the health check's sockets before the baseline
-      fds = DataChannelSecurityTest.openDescriptors();
+      // MINA closes the health check's sockets on its own threads: the baseline is the count once it stops
+      // changing, not the first idle reading
+      fds[0] = Poll.settled(Duration.ofSeconds(5), Duration.ofMillis(250), Descriptors::open).orElse(fds[0]);
     }
-    return fds;
+    return fds[0];
   }
 
   private int passivePortsInUse() {
@@ -632,8 +636,7 @@ class ControlFuzzTest {
           conn.send("NOOP", c -> c == 200 || c == 530);
           conn.await(() -> false, null);
           if (!conn.minaClosing()) {
-            Thread.sleep(20);
-            assertThat(conn.in.available()).as("bytes after the last reply").isZero();
+            assertQuiet("bytes after the last reply");
           }
         }
         if (rnd.nextBoolean()) {
@@ -647,7 +650,8 @@ class ControlFuzzTest {
         if (conn != null) {
           conn.close();
         }
-        throw new AssertionError("seed " + seed + ": " + t.getMessage() + "\nlast exchanges:\n  "
+        throw new AssertionError("seed " + seed + " (replay: -Dftpgw.fuzz.seed=" + seed + "): " + t.getMessage()
+            + "\nlast exchanges:\n  "
             + String.join("\n  ", trace), t);
       }
     }
@@ -872,8 +876,9 @@ class ControlFuzzTest {
           return;
         }
       }
-      String verb = pick("RETR", "RETR", "RETR", "STOR", "STOR", "APPE", "STOU", "LIST", "NLST", "MLSD");
-      boolean upload = verb.equals("STOR") || verb.equals("APPE") || verb.equals("STOU");
+      // every data-opening verb the gateway knows (Verbs.DATA), RETR and STOR more often
+      String verb = rnd.nextInt(3) == 0 ? pick("RETR", "STOR") : pick(Verbs.DATA.toArray(String[]::new));
+      boolean upload = Verbs.uploads(verb);
       String path;
       switch (verb) {
         case "RETR" -> path = rnd.nextInt(6) == 0 ? "/missing-" + rnd.nextInt(1000) + ".bin"
@@ -1050,8 +1055,21 @@ class ControlFuzzTest {
       if (conn.minaClosing()) {
         return; // the gateway's 421 may be on its way
       }
-      Thread.sleep(20);
-      assertThat(conn.in.available()).as("a reply before the line was complete: %s", what).isZero();
+      assertQuiet("a reply before the line was complete: " + what);
+    }
+
+    /**
+     * Nothing arrives on the control connection within {@link #QUIET_MS}. An absence cannot be polled for, so the
+     * wait is bounded: on loopback the gateway answers in well under a millisecond, so a stray reply is nearly
+     * always caught here; one that came later would still fail the run, as the oracle matches every reply in order
+     * to exactly one command line.
+     */
+    private void assertQuiet(String what) throws Exception {
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(QUIET_MS);
+      while (System.nanoTime() < deadline && conn.in.available() == 0) {
+        Thread.sleep(1);
+      }
+      assertThat(conn.in.available()).as(what).isZero();
     }
   }
 

@@ -6,16 +6,20 @@ import static org.ftpsgateway.support.GatewayFixture.sha256;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.net.Socket;
+import java.net.ServerSocket;
 import java.nio.file.Files;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import org.apache.commons.net.ftp.FTPClient;
 import org.ftpsgateway.config.GatewayConfig;
 import org.ftpsgateway.config.ListenerConfig;
 import org.ftpsgateway.config.PortRange;
 import org.ftpsgateway.config.TimeoutsConfig;
+import org.ftpsgateway.support.Descriptors;
+import org.ftpsgateway.support.FreePorts;
 import org.ftpsgateway.support.GatewayFixture;
+import org.ftpsgateway.support.Poll;
+import org.ftpsgateway.support.SessionEndings;
 import org.junit.jupiter.api.Test;
 
 /** Passive port exhaustion, passive timeouts, EPSV ALL, IPv6, and no leaked descriptors. */
@@ -30,8 +34,8 @@ class DataChannelSecurityTest {
 
   @Test
   void passivePortExhaustionGives425AndRecovers() throws Exception {
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", 44000, GatewayFixture.SERVER_PROTOCOLS,
-        c -> withPassive(c, new PortRange(44150, 44151), 30), null)) {
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS,
+        c -> withPassive(c, FreePorts.range(2), 30), null)) {
       FTPClient a = fx.login();
       FTPClient b = fx.login();
       FTPClient c = fx.login();
@@ -48,16 +52,11 @@ class DataChannelSecurityTest {
       byte[] content = randomBytes(100_000, 1);
       Files.write(fx.root().resolve("x.bin"), content);
       ByteArrayOutputStream out = new ByteArrayOutputStream();
-      long deadline = System.currentTimeMillis() + 5000;
-      boolean ok = false;
-      while (!ok && System.currentTimeMillis() < deadline) {
+      boolean ok = Poll.until(Duration.ofSeconds(5), () -> {
         out.reset();
         c.enterLocalPassiveMode();
-        ok = c.retrieveFile("x.bin", out);
-        if (!ok) {
-          Thread.sleep(100);
-        }
-      }
+        return c.retrieveFile("x.bin", out);
+      });
       assertThat(ok).as("port released when a's session ended: " + c.getReplyString()).isTrue();
       assertThat(sha256(out.toByteArray())).isEqualTo(sha256(content));
       b.disconnect();
@@ -67,12 +66,16 @@ class DataChannelSecurityTest {
 
   @Test
   void passiveListenerClosesWhenNobodyConnects() throws Exception {
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", 44300, GatewayFixture.SERVER_PROTOCOLS,
-        c -> withPassive(c, new PortRange(44450, 44450), 1), null)) {
+    PortRange onePort = FreePorts.range(1);
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS,
+        c -> withPassive(c, onePort, 1), null)) {
       Files.write(fx.root().resolve("y.bin"), new byte[10]);
       FTPClient ftp = fx.login();
       assertThat(ftp.sendCommand("PASV")).isEqualTo(227);
-      Thread.sleep(2500);
+      // timeouts.dataConnectSeconds is 1: soon after, the listener must be gone (its port bindable again). Probing
+      // by connecting would be the awaited data connection itself, so the probe binds instead.
+      assertThat(Poll.until(Duration.ofSeconds(10), () -> bindable(onePort.first())))
+          .as("passive listener closed after dataConnectSeconds").isTrue();
       assertThat(ftp.sendCommand("RETR y.bin")).isEqualTo(425);
       // the single port was given back: PASV works again
       assertThat(ftp.sendCommand("PASV")).isEqualTo(227);
@@ -82,7 +85,7 @@ class DataChannelSecurityTest {
 
   @Test
   void epsvAllRefusesOtherDataCommands() throws Exception {
-    try (GatewayFixture fx = GatewayFixture.start(44500)) {
+    try (GatewayFixture fx = GatewayFixture.start()) {
       FTPClient ftp = fx.login();
       assertThat(ftp.sendCommand("EPSV ALL")).isEqualTo(200);
       assertThat(ftp.sendCommand("PASV")).isEqualTo(504);
@@ -96,7 +99,7 @@ class DataChannelSecurityTest {
 
   @Test
   void ipv6EndToEndWithExtendedPassiveAndActive() throws Exception {
-    try (GatewayFixture fx = GatewayFixture.start("::1", 44700, GatewayFixture.SERVER_PROTOCOLS, c -> c, null)) {
+    try (GatewayFixture fx = GatewayFixture.start("::1", GatewayFixture.SERVER_PROTOCOLS, c -> c, null)) {
       byte[] content = randomBytes(1 << 20, 6);
       Files.write(fx.root().resolve("v6.bin"), content);
       FTPClient ftp = fx.login();
@@ -115,46 +118,24 @@ class DataChannelSecurityTest {
 
   @Test
   void sessionsEndingEveryWayLeaveNoDescriptorBehind() throws Exception {
-    try (GatewayFixture fx = GatewayFixture.start(44900)) {
+    try (GatewayFixture fx = GatewayFixture.start()) {
       byte[] content = randomBytes(2 << 20, 8);
       Files.write(fx.root().resolve("fd.bin"), content);
-      runMixedSessions(fx, 20); // warm up pools and caches
-      long before = openDescriptors();
-      runMixedSessions(fx, 100);
-      long after = before;
-      for (int i = 0; i < 50; i++) {
-        Thread.sleep(100);
-        after = openDescriptors();
-        if (after <= before + 5) {
-          break;
-        }
-      }
+      SessionEndings.mixed(fx, "fd.bin", 20); // warm up pools and caches
+      long before = Descriptors.open();
+      SessionEndings.mixed(fx, "fd.bin", 100);
+      long after = Descriptors.settleTo(before + 5, Duration.ofSeconds(5));
       assertThat(after).as("open descriptors before %d, after %d", before, after).isLessThanOrEqualTo(before + 5);
     }
   }
 
-  static void runMixedSessions(GatewayFixture fx, int count) throws Exception {
-    for (int i = 0; i < count; i++) {
-      FTPClient ftp = fx.login();
-      switch (i % 5) {
-        case 0 -> SessionEndings.downloadThenQuit(ftp, "fd.bin");
-        case 1 -> SessionEndings.vanishMidDownload(ftp, "fd.bin");
-        case 2 -> SessionEndings.abortThenQuit(ftp, "fd.bin");
-        case 3 -> SessionEndings.pasvAndGone(ftp);
-        default -> { // raw socket that says nothing after the greeting
-          try (Socket s = new Socket("127.0.0.1", fx.port())) {
-            s.getInputStream().read();
-          }
-          ftp.logout();
-          ftp.disconnect();
-        }
-      }
-    }
-  }
-
-  static long openDescriptors() throws Exception {
-    try (var files = Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
-      return files.count();
+  /** True when nothing listens on {@code port} of 127.0.0.1: a socket can bind it. */
+  private static boolean bindable(int port) {
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+      return true;
+    } catch (java.io.IOException held) {
+      return false;
     }
   }
 }

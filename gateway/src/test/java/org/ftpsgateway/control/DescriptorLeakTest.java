@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -17,14 +18,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.commons.net.ftp.FTPClient;
 import org.ftpsgateway.config.GatewayConfig;
 import org.ftpsgateway.config.TimeoutsConfig;
+import org.ftpsgateway.support.Descriptors;
 import org.ftpsgateway.support.GatewayFixture;
+import org.ftpsgateway.support.Poll;
+import org.ftpsgateway.support.SessionEndings;
 import org.junit.jupiter.api.Test;
 
 /**
  * Issue #3: after 1,000 sessions that each end a different way (QUIT after a transfer, client RST mid-download, ABOR,
  * PASV then gone, upload cut by RST, silent until the login timeout), the gateway holds no session, no passive port
- * and no more descriptors than before. Upstream drops are covered the same way in UpstreamFaultTest. Ports
- * 48800-48999.
+ * and no more descriptors than before. Upstream drops are covered the same way in UpstreamFaultTest.
  */
 class DescriptorLeakTest {
 
@@ -32,26 +35,19 @@ class DescriptorLeakTest {
 
   @Test
   void thousandSessionsEndingEveryWayLeaveNothingBehind() throws Exception {
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", 48800, GatewayFixture.SERVER_PROTOCOLS,
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS,
         c -> new GatewayConfig(c.listeners(), c.upstream(), new TimeoutsConfig(5, 60, 5, 2), c.metrics(),
             c.logging(), c.limits(), c.shutdownGraceSeconds()), null)) {
       byte[] content = GatewayFixture.randomBytes(256 * 1024, 11);
       Files.write(fx.root().resolve("fd.bin"), content);
       runSessions(fx, 30, content); // warm up pools, caches and threads
       awaitIdle(fx);
-      long before = DataChannelSecurityTest.openDescriptors();
+      long before = Descriptors.open();
 
       AtomicInteger completed = runSessions(fx, SESSIONS, content);
       assertThat(completed.get()).isEqualTo(SESSIONS);
       awaitIdle(fx);
-      long after = before;
-      for (int i = 0; i < 100; i++) {
-        after = DataChannelSecurityTest.openDescriptors();
-        if (after <= before + 5) {
-          break;
-        }
-        Thread.sleep(100);
-      }
+      long after = Descriptors.settleTo(before + 5, Duration.ofSeconds(10));
       assertThat(after).as("open descriptors before %d, after %d sessions: %d", before, SESSIONS, after)
           .isLessThanOrEqualTo(before + 5);
       // and the gateway still works
@@ -64,10 +60,8 @@ class DescriptorLeakTest {
     }
   }
 
-  private static void awaitIdle(GatewayFixture fx) throws InterruptedException {
-    for (int i = 0; i < 200 && fx.gateway().openSessions() > 0; i++) {
-      Thread.sleep(50);
-    }
+  private static void awaitIdle(GatewayFixture fx) throws Exception {
+    Poll.until(Duration.ofSeconds(10), () -> fx.gateway().openSessions() == 0);
     assertThat(fx.gateway().openSessions()).as("sessions still open").isZero();
   }
 

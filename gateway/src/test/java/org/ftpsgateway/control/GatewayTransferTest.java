@@ -34,7 +34,7 @@ class GatewayTransferTest {
 
   @BeforeAll
   void start() throws Exception {
-    fx = GatewayFixture.start(41000);
+    fx = GatewayFixture.start();
   }
 
   @AfterAll

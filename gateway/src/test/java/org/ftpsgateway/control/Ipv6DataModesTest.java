@@ -15,6 +15,7 @@ import org.apache.commons.net.ftp.FTPClient;
 import org.ftpsgateway.config.GatewayConfig;
 import org.ftpsgateway.config.ListenerConfig;
 import org.ftpsgateway.metrics.GatewayMetrics;
+import org.ftpsgateway.support.ActiveMode;
 import org.ftpsgateway.support.GatewayFixture;
 import org.ftpsgateway.support.Transfers;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,8 +27,6 @@ import org.junit.jupiter.api.Test;
  * loopback has no IPv6.
  */
 class Ipv6DataModesTest {
-
-  private static final int FIRST_PORT = 47600;
 
   @BeforeAll
   static void needsIpv6Loopback() {
@@ -41,10 +40,10 @@ class Ipv6DataModesTest {
   }
 
   /** Active upstream (any free port) and the client-side source port on the same listener. */
-  private final int sourcePort = ActiveSourcePortTest.freeSourcePort("::1");
+  private final int sourcePort = ActiveMode.freeSourcePort();
 
   private GatewayConfig activeBothWays(GatewayConfig c) {
-    GatewayConfig active = UpstreamActiveModeTest.activeUpstream(c, null);
+    GatewayConfig active = ActiveMode.activeUpstream(c, null);
     ListenerConfig l = active.listeners().get(0);
     return new GatewayConfig(List.of(l.withActiveSourcePort(sourcePort)), active.upstream(), active.timeouts(),
         active.metrics());
@@ -53,7 +52,7 @@ class Ipv6DataModesTest {
   @Test
   void extendedCommandsBothSidesWithActiveUpstream() throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    try (GatewayFixture fx = GatewayFixture.start("::1", FIRST_PORT, GatewayFixture.SERVER_PROTOCOLS,
+    try (GatewayFixture fx = GatewayFixture.start("::1", GatewayFixture.SERVER_PROTOCOLS,
         this::activeBothWays, null, GatewayMetrics.create(registry))) {
       byte[] content = randomBytes(1 << 20, 61);
       Files.write(fx.root().resolve("v6.bin"), content);
@@ -69,7 +68,7 @@ class Ipv6DataModesTest {
         public void protocolReplyReceived(ProtocolCommandEvent event) {
         }
       });
-      ActiveSourcePortTest.RecordingServerSockets sockets = new ActiveSourcePortTest.RecordingServerSockets();
+      ActiveMode.RecordingServerSockets sockets = new ActiveMode.RecordingServerSockets();
       ftp.setServerSocketFactory(sockets);
       for (boolean clientActive : new boolean[] {false, true}) {
         if (clientActive) {

@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.net.ftp.FTPClient;
@@ -13,6 +14,7 @@ import org.ftpsgateway.config.GatewayConfig;
 import org.ftpsgateway.config.LimitsConfig;
 import org.ftpsgateway.config.TimeoutsConfig;
 import org.ftpsgateway.support.GatewayFixture;
+import org.ftpsgateway.support.Poll;
 import org.junit.jupiter.api.Test;
 
 /** Session limits, login timeout and failures, graceful drain. */
@@ -20,7 +22,7 @@ class LimitsAndShutdownTest {
 
   @Test
   void sessionLimitsAnswer421AndFreeUp() throws Exception {
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", 45200, GatewayFixture.SERVER_PROTOCOLS,
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS,
         c -> c.withLimits(new LimitsConfig(3, 2, 0, 300)), null)) {
       FTPClient a = fx.login();
       FTPClient b = fx.login();
@@ -36,7 +38,7 @@ class LimitsAndShutdownTest {
 
   @Test
   void loginTimeoutAndLoginFailureCooldown() throws Exception {
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", 45400, GatewayFixture.SERVER_PROTOCOLS,
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS,
         c -> new GatewayConfig(c.listeners(), c.upstream(), new TimeoutsConfig(5, 60, 5, 2), c.metrics(),
             c.logging(), new LimitsConfig(100, 0, 3, 60), 5), null)) {
       try (Socket silent = new Socket("127.0.0.1", fx.port())) {
@@ -59,7 +61,7 @@ class LimitsAndShutdownTest {
 
   @Test
   void drainLetsTheTransferInFlightFinish() throws Exception {
-    try (GatewayFixture fx = GatewayFixture.start(45600)) {
+    try (GatewayFixture fx = GatewayFixture.start()) {
       byte[] content = GatewayFixture.randomBytes(8 << 20, 3);
       Files.write(fx.root().resolve("drain.bin"), content);
       FTPClient idle = fx.login();
@@ -69,10 +71,7 @@ class LimitsAndShutdownTest {
       CompletableFuture<Void> drained = fx.gateway().drain(20).toCompletionStage().toCompletableFuture();
       // the idle session is told at once (on its own event loop: wait for it, or a NOOP sent meanwhile is relayed
       // and answered first, as it should be); new sessions are refused
-      long deadline = System.nanoTime() + 5_000_000_000L;
-      while (fx.gateway().openSessions() > 1 && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
+      Poll.until(Duration.ofSeconds(5), () -> fx.gateway().openSessions() <= 1);
       assertThat(fx.gateway().openSessions()).as("only the busy session is left").isEqualTo(1);
       org.assertj.core.api.Assertions.assertThatThrownBy(idle::sendNoOp)
           .isInstanceOf(org.apache.commons.net.ftp.FTPConnectionClosedException.class).hasMessageContaining("421");

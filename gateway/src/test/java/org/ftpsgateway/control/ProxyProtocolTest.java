@@ -37,7 +37,10 @@ import org.ftpsgateway.protocol.CidrBlock;
 import org.ftpsgateway.protocol.ProxyProtocol;
 import org.ftpsgateway.protocol.ProxyProtocol.Version;
 import org.ftpsgateway.support.GatewayFixture;
+import org.ftpsgateway.support.FreePorts;
+import org.ftpsgateway.support.Poll;
 import org.ftpsgateway.support.ProxyBalancer;
+import org.ftpsgateway.support.Rejections;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
@@ -48,7 +51,6 @@ import org.junit.jupiter.api.Test;
  */
 class ProxyProtocolTest {
 
-  private static final int PORTS = 47400;
   /** The client as the "load balancer" names it: another loopback address, so data connections can come from it. */
   private static final String CLIENT = "127.0.0.2";
 
@@ -56,8 +58,7 @@ class ProxyProtocolTest {
   @EnumSource(Version.class)
   void carriedAddressIsCheckedAndSentUpstream(Version version) throws Exception {
     MeterRegistry registry = new SimpleMeterRegistry();
-    try (Relay relay = new Relay(); GatewayFixture fx = GatewayFixture.start("127.0.0.1", PORTS,
-        GatewayFixture.SERVER_PROTOCOLS, c -> {
+    try (Relay relay = new Relay(); GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS, c -> {
           relay.start(c.upstream().port());
           return behindBalancer(c, relay.port(), version);
         }, null, GatewayMetrics.create(registry))) {
@@ -78,7 +79,7 @@ class ProxyProtocolTest {
       // a data connection whose header names another client is not this session's: refused as a hijack
       claimed[0] = "127.0.0.1";
       assertThat(ftp.retrieveFile("p.bin", new ByteArrayOutputStream())).isFalse();
-      assertThat(AccessAndRateTest.rejected(registry, "hijack")).isGreaterThanOrEqualTo(1);
+      assertThat(Rejections.count(registry, "hijack")).isGreaterThanOrEqualTo(1);
       ftp.disconnect();
 
       // the upstream got the carried client first on the control connection
@@ -94,7 +95,7 @@ class ProxyProtocolTest {
   @Test
   void malformedOrMissingHeaderClosesWithoutAGreeting() throws Exception {
     MeterRegistry registry = new SimpleMeterRegistry();
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", PORTS, GatewayFixture.SERVER_PROTOCOLS,
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS,
         c -> behindBalancer(c, c.upstream().port(), null), null, GatewayMetrics.create(registry))) {
       try (Socket s = new Socket("127.0.0.1", fx.port())) {
         s.setSoTimeout(10_000);
@@ -108,13 +109,13 @@ class ProxyProtocolTest {
         // fixture: timeouts.connectSeconds 5
         assertThat((System.nanoTime() - t0) / 1e9).isBetween(4.0, 10.0);
       }
-      assertThat(AccessAndRateTest.rejected(registry, "proxy_protocol")).isEqualTo(2);
+      assertThat(Rejections.count(registry, "proxy_protocol")).isEqualTo(2);
       // with a header, a refused carried address gets the usual 421
       FTPClient ftp = client(ProxyProtocol.encode(Version.V1,
           new InetSocketAddress(InetAddress.getByName("192.0.2.9"), 5000), new InetSocketAddress("127.0.0.1", 21)));
       assertThatThrownBy(() -> ftp.connect("127.0.0.1", fx.port()))
           .isInstanceOf(FTPConnectionClosedException.class).hasMessageContaining("421");
-      assertThat(AccessAndRateTest.rejected(registry, "not_allowed")).isEqualTo(1);
+      assertThat(Rejections.count(registry, "not_allowed")).isEqualTo(1);
     }
   }
 
@@ -127,8 +128,8 @@ class ProxyProtocolTest {
   @Test
   void implicitTlsThroughABalancerOnControlAndData() throws Exception {
     String balancerHost = "127.0.0.6";
-    PortRange passive = new PortRange(PORTS + 190, PORTS + 193);
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", PORTS, GatewayFixture.SERVER_PROTOCOLS, c -> {
+    PortRange passive = FreePorts.range(4);
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS, c -> {
       GatewayConfig g = behindBalancer(c, c.upstream().port(), null);
       ListenerConfig l = g.listeners().get(0);
       ClientTlsConfig tls = new ClientTlsConfig(null, null, null, null, null, false, false, false, false, false);
@@ -167,7 +168,7 @@ class ProxyProtocolTest {
   /** A plain-FTP command pipelined right behind the header (same segment) is not lost. */
   @Test
   void bytesRightBehindTheHeaderReachTheSession() throws Exception {
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", PORTS, GatewayFixture.SERVER_PROTOCOLS,
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS,
         c -> behindBalancer(c, c.upstream().port(), null), null);
          Socket s = new Socket("127.0.0.1", fx.port())) {
       s.setSoTimeout(20_000);
@@ -194,7 +195,7 @@ class ProxyProtocolTest {
   @EnumSource(Version.class)
   void passiveTransfersWithTheHeaderOnEveryDataConnection(Version version) throws Exception {
     MeterRegistry registry = new SimpleMeterRegistry();
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", PORTS, GatewayFixture.SERVER_PROTOCOLS,
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS,
         c -> behindBalancer(c, c.upstream().port(), null), null, GatewayMetrics.create(registry))) {
       byte[] down = GatewayFixture.randomBytes(2_000_000, 51);
       byte[] up = GatewayFixture.randomBytes(1_500_000, 52);
@@ -229,11 +230,8 @@ class ProxyProtocolTest {
         assertThat(s.getInputStream().read()).as("closed").isEqualTo(-1);
       }
       // counted as the socket closes: wait for it with a deadline
-      long deadline = System.nanoTime() + 10_000_000_000L;
-      while (AccessAndRateTest.rejected(registry, "proxy_protocol") < 2 && System.nanoTime() < deadline) {
-        Thread.onSpinWait();
-      }
-      assertThat(AccessAndRateTest.rejected(registry, "proxy_protocol")).isEqualTo(2);
+      Poll.until(java.time.Duration.ofSeconds(10), () -> Rejections.count(registry, "proxy_protocol") >= 2);
+      assertThat(Rejections.count(registry, "proxy_protocol")).isEqualTo(2);
       downloads(ftp, "down.bin", down);
       ftp.disconnect();
     }
@@ -245,7 +243,7 @@ class ProxyProtocolTest {
    */
   @Test
   void pasvAnnouncesTheDestinationOfTheHeader() throws Exception {
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", PORTS, GatewayFixture.SERVER_PROTOCOLS, c -> {
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS, c -> {
       GatewayConfig g = behindBalancer(c, c.upstream().port(), null);
       ListenerConfig l = g.listeners().get(0);
       return new GatewayConfig(List.of(new ListenerConfig(l.name(), l.host(), l.port(), l.tls(), l.passivePorts(),
@@ -279,7 +277,7 @@ class ProxyProtocolTest {
   void onlyTheBalancerMaySendHeaders() throws Exception {
     String balancer = "127.0.0.5";
     MeterRegistry registry = new SimpleMeterRegistry();
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", PORTS, GatewayFixture.SERVER_PROTOCOLS, c -> {
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS, c -> {
       GatewayConfig g = behindBalancer(c, c.upstream().port(), null);
       ListenerConfig l = g.listeners().get(0);
       return new GatewayConfig(List.of(l.withAccess(l.access().withProxyProtocolFrom(
@@ -292,7 +290,7 @@ class ProxyProtocolTest {
       // from 127.0.0.1, not the balancer: closed without a greeting, however valid its header
       assertThatThrownBy(() -> client(header).connect("127.0.0.1", fx.port()))
           .isInstanceOf(IOException.class);
-      assertThat(AccessAndRateTest.rejected(registry, "proxy_protocol_source")).isEqualTo(1);
+      assertThat(Rejections.count(registry, "proxy_protocol_source")).isEqualTo(1);
 
       FTPClient ftp = client(balancer(Version.V2, () -> CLIENT, () -> false, header));
       ftp.connect(InetAddress.getByName("127.0.0.1"), fx.port(), InetAddress.getByName(balancer), 0);
@@ -302,7 +300,7 @@ class ProxyProtocolTest {
       // a data connection from elsewhere, with a header naming the right client: refused all the same
       ftp.setPassiveLocalIPAddress("127.0.0.1");
       assertThat(ftp.retrieveFile("b.bin", new ByteArrayOutputStream())).isFalse();
-      assertThat(AccessAndRateTest.rejected(registry, "proxy_protocol_source")).isEqualTo(2);
+      assertThat(Rejections.count(registry, "proxy_protocol_source")).isEqualTo(2);
       ftp.disconnect();
     }
   }
@@ -333,8 +331,7 @@ class ProxyProtocolTest {
   @ParameterizedTest
   @EnumSource(Version.class)
   void headerPrecedesTheImplicitTlsHandshake(Version version) throws Exception {
-    try (Relay recorder = new Relay(); GatewayFixture fx = GatewayFixture.start("127.0.0.1", PORTS,
-        GatewayFixture.SERVER_PROTOCOLS, c -> {
+    try (Relay recorder = new Relay(); GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS, c -> {
           recorder.start(-1);
           GatewayConfig g = behindBalancer(c, recorder.port(), version);
           UpstreamConfig u = g.upstream();

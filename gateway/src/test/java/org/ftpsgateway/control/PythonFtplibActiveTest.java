@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.ftpsgateway.support.ActiveMode;
 import org.ftpsgateway.support.GatewayFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,12 +28,12 @@ class PythonFtplibActiveTest {
 
   @Test
   void ftplibActiveSessionThroughAnActiveUpstream() throws Exception {
-    int sourcePort = ActiveSourcePortTest.freeSourcePort("127.0.0.1");
+    int sourcePort = ActiveMode.freeSourcePort();
     Path script = Path.of("src", "it", "ftplib-active.py");
     assumeTrue(Files.isRegularFile(script), "no " + script);
     assumeTrue(run(List.of("python3", "--version")).exit() == 0, "no python3");
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", 47600, GatewayFixture.SERVER_PROTOCOLS,
-        c -> ActiveSourcePortTest.withSourcePort(UpstreamActiveModeTest.activeUpstream(c, null), sourcePort),
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS,
+        c -> ActiveMode.withSourcePort(ActiveMode.activeUpstream(c, null), sourcePort),
         null)) {
       byte[] content = randomBytes(1 << 20, 71);
       Files.write(fx.root().resolve("py.bin"), content);

@@ -17,6 +17,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -33,6 +34,7 @@ import org.ftpsgateway.config.TimeoutsConfig;
 import org.ftpsgateway.config.UpstreamConfig;
 import org.ftpsgateway.metrics.GatewayMetrics;
 import org.ftpsgateway.support.GatewayFixture;
+import org.ftpsgateway.support.Poll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,13 +44,10 @@ import org.junit.jupiter.api.Test;
  */
 class SetupQueueTest {
 
-  /** Ports 47000-47199: the embedded server's passive range, then the gateway's. */
-  private static final int PORTS = 47000;
-
   @Test
   void thirtySessionsAtOnceThroughTwoSetupSlotsAllSucceed() throws Exception {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", PORTS, GatewayFixture.SERVER_PROTOCOLS,
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS,
         c -> c.withLimits(LimitsConfig.defaults().withMaxConcurrentSetups(2)), null,
         GatewayMetrics.create(registry))) {
       byte[] content = GatewayFixture.randomBytes(256 * 1024, 30);
@@ -112,7 +111,7 @@ class SetupQueueTest {
   @Test
   void queuedClientThatDisconnectsLeavesNoTraceAndTheNextOneIsServed() throws Exception {
     try (HoldingForwarder upstream = new HoldingForwarder();
-         GatewayFixture fx = GatewayFixture.start("127.0.0.1", PORTS, GatewayFixture.SERVER_PROTOCOLS,
+         GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS,
              c -> upstream.inFrontOf(c).withLimits(LimitsConfig.defaults().withMaxConcurrentSetups(1)), null)) {
       SetupQueue setups = fx.gateway().setups();
       byte[] content = GatewayFixture.randomBytes(512 * 1024, 31);
@@ -170,7 +169,7 @@ class SetupQueueTest {
   @Test
   void queueWaitIsBoundedByTheLoginTimeout() throws Exception {
     try (HoldingForwarder upstream = new HoldingForwarder();
-         GatewayFixture fx = GatewayFixture.start("127.0.0.1", PORTS, GatewayFixture.SERVER_PROTOCOLS,
+         GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS,
              c -> {
                GatewayConfig forwarded = upstream.inFrontOf(c);
                return new GatewayConfig(forwarded.listeners(), forwarded.upstream(), new TimeoutsConfig(30, 60, 5, 2),
@@ -208,13 +207,9 @@ class SetupQueueTest {
     return registry.get("ftpgw." + micrometerName).gauge().value();
   }
 
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for: " + what);
-      }
-      Thread.sleep(10);
+  private static void await(BooleanSupplier condition, String what) throws Exception {
+    if (!Poll.until(Duration.ofSeconds(20), condition::getAsBoolean)) {
+      throw new AssertionError("timed out waiting for: " + what);
     }
   }
 
@@ -251,7 +246,7 @@ class SetupQueueTest {
      * Waits until the gateway's start-up probe (one connection, not queued) is through, then holds the next
      * connection; returns the connections accepted so far.
      */
-    int holdNext() throws InterruptedException {
+    int holdNext() throws Exception {
       await(() -> accepted.get() >= 1, "the gateway's upstream probe");
       holdNext.set(true);
       return accepted.get();

@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -28,11 +29,14 @@ import org.ftpsgateway.demo.DemoFtpsServer;
 import org.apache.commons.net.ftp.FTPClient;
 import org.ftpsgateway.config.DataMode;
 import org.ftpsgateway.config.GatewayConfig;
-import org.ftpsgateway.config.ListenerConfig;
 import org.ftpsgateway.config.PortRange;
 import org.ftpsgateway.config.UpstreamConfig;
 import org.ftpsgateway.metrics.GatewayMetrics;
+import org.ftpsgateway.support.ActiveMode;
+import org.ftpsgateway.support.Descriptors;
+import org.ftpsgateway.support.FreePorts;
 import org.ftpsgateway.support.GatewayFixture;
+import org.ftpsgateway.support.SessionEndings;
 import org.ftpsgateway.support.Transfers;
 import org.junit.jupiter.api.Test;
 
@@ -43,19 +47,6 @@ import org.junit.jupiter.api.Test;
  */
 class UpstreamActiveModeTest {
 
-  /** The upstream's passive range 47600-47699 (unused here); the gateway's 47700-47749; upstream active 47760-. */
-  private static final int FIRST_PORT = 47600;
-
-  static GatewayConfig activeUpstream(GatewayConfig c, PortRange activePorts) {
-    ListenerConfig l = c.listeners().get(0);
-    UpstreamConfig u = c.upstream();
-    return new GatewayConfig(List.of(new ListenerConfig(l.name(), l.host(), l.port(), l.tls(),
-        new PortRange(47700, 47749), l.passiveAddress(), l.allowForeignActive())),
-        new UpstreamConfig(u.host(), u.port(), u.tls(), u.serverName(), u.caFile(), u.protocols(), DataMode.ACTIVE,
-            u.sslEngine(), activePorts),
-        c.timeouts(), c.metrics());
-  }
-
   private static double handshakes(SimpleMeterRegistry registry, boolean resumed) {
     var counter = registry.find("ftpgw.tls.handshakes").tags("side", "upstream", "channel", "data",
         "resumed", Boolean.toString(resumed), "outcome", "ok").counter();
@@ -65,8 +56,8 @@ class UpstreamActiveModeTest {
   @Test
   void downloadsUploadsAndListingsWithClientsInPassiveAndActiveMode() throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", FIRST_PORT, GatewayFixture.SERVER_PROTOCOLS,
-        c -> activeUpstream(c, null), null, GatewayMetrics.create(registry))) {
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS,
+        c -> ActiveMode.activeUpstream(c, null), null, GatewayMetrics.create(registry))) {
       byte[] content = randomBytes(3 << 20, 41);
       Files.write(fx.root().resolve("down.bin"), content);
       FTPClient ftp = fx.login();
@@ -89,22 +80,15 @@ class UpstreamActiveModeTest {
 
   @Test
   void sessionsEndingEveryWayLeaveNoDescriptorBehind() throws Exception {
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", FIRST_PORT, GatewayFixture.SERVER_PROTOCOLS,
-        c -> activeUpstream(c, null), null)) {
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS,
+        c -> ActiveMode.activeUpstream(c, null), null)) {
       Files.write(fx.root().resolve("fd.bin"), randomBytes(2 << 20, 44));
       // download, client RST mid-download, ABOR, PASV and leave, silent connection: each opens (and must close)
       // an upstream data listener
-      DataChannelSecurityTest.runMixedSessions(fx, 20);
-      long before = DataChannelSecurityTest.openDescriptors();
-      DataChannelSecurityTest.runMixedSessions(fx, 60);
-      long after = before;
-      for (int i = 0; i < 50; i++) {
-        Thread.sleep(100);
-        after = DataChannelSecurityTest.openDescriptors();
-        if (after <= before + 5) {
-          break;
-        }
-      }
+      SessionEndings.mixed(fx, "fd.bin", 20);
+      long before = Descriptors.open();
+      SessionEndings.mixed(fx, "fd.bin", 60);
+      long after = Descriptors.settleTo(before + 5, Duration.ofSeconds(5));
       assertThat(after).as("open descriptors before %d, after %d", before, after).isLessThanOrEqualTo(before + 5);
     }
   }
@@ -132,12 +116,13 @@ class UpstreamActiveModeTest {
   void fallsBackToPortWhenTheServerRefusesEprt() throws Exception {
     Path root = Files.createTempDirectory("ftpgw-test-root");
     NoEprt noEprt = new NoEprt();
-    DemoFtpsServer server = DemoFtpsServer.start("127.0.0.1", 0, "47600-47699",
+    List<PortRange> passive = FreePorts.ranges(GatewayFixture.PASSIVE_PORTS, GatewayFixture.PASSIVE_PORTS);
+    DemoFtpsServer server = DemoFtpsServer.start("127.0.0.1", 0, passive.get(0).toString(),
         Map.of(GatewayFixture.USER, GatewayFixture.PASSWORD), root, GatewayFixture.SERVER_PROTOCOLS,
         Map.of("no-eprt", noEprt));
     Vertx vertx = Vertx.vertx();
     try {
-      GatewayConfig config = activeUpstream(GatewayFixture.config(server.port(), 47700,
+      GatewayConfig config = ActiveMode.activeUpstream(GatewayFixture.config(server.port(), passive.get(1),
           UpstreamConfig.DEFAULT_PROTOCOLS, server.certificatePem(), "127.0.0.1", DataMode.EPSV), null);
       Gateway gateway = Gateway.start(vertx, config).toCompletionStage().toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
@@ -164,14 +149,15 @@ class UpstreamActiveModeTest {
   @Test
   void aDataConnectionFromAnotherAddressIsRefusedAndTheTransferStillWorks() throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    int first = 47760;
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", FIRST_PORT, GatewayFixture.SERVER_PROTOCOLS,
-        c -> activeUpstream(c, new PortRange(first, first + 1)), null, GatewayMetrics.create(registry))) {
+    PortRange activePorts = FreePorts.range(2);
+    int first = activePorts.first();
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS,
+        c -> ActiveMode.activeUpstream(c, activePorts), null, GatewayMetrics.create(registry))) {
       byte[] content = randomBytes(100_000, 42);
       Files.write(fx.root().resolve("x.bin"), content);
       FTPClient ftp = fx.login();
       // the gateway now listens on a port of upstream.activePorts for the upstream: the first, or the second when
-      // the first is taken (these ports lie in Linux's ephemeral range: any outgoing connection may hold one)
+      // the first was taken since FreePorts found it free
       assertThat(ftp.sendCommand("PASV")).as(ftp.getReplyString()).isEqualTo(227);
       try (Socket thief = connectFromAnotherHost(first, first + 1)) {
         thief.setSoTimeout(5000);

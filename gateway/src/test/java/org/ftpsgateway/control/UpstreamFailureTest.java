@@ -3,7 +3,6 @@ package org.ftpsgateway.control;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +12,7 @@ import org.apache.commons.net.ftp.FTPClient;
 import org.ftpsgateway.Gateway;
 import org.ftpsgateway.config.DataMode;
 import org.ftpsgateway.config.UpstreamConfig;
+import org.ftpsgateway.support.FreePorts;
 import org.ftpsgateway.support.GatewayFixture;
 import org.ftpsgateway.tls.GeneratedCertificate;
 import org.junit.jupiter.api.Test;
@@ -26,15 +26,12 @@ class UpstreamFailureTest {
 
   @Test
   void upstreamDownGives421() throws Exception {
-    int closedPort;
-    try (ServerSocket s = new ServerSocket(0)) {
-      closedPort = s.getLocalPort();
-    }
+    int closedPort = FreePorts.one(); // nothing listens there
     Path ca = tmp.resolve("ca.pem");
     Files.writeString(ca, GeneratedCertificate.generate(List.of("localhost"), Duration.ofDays(1)).certificatePem());
     Vertx vertx = Vertx.vertx();
     try {
-      Gateway gw = Gateway.start(vertx, GatewayFixture.config(closedPort, 43000, UpstreamConfig.DEFAULT_PROTOCOLS,
+      Gateway gw = Gateway.start(vertx, GatewayFixture.config(closedPort, FreePorts.range(GatewayFixture.PASSIVE_PORTS), UpstreamConfig.DEFAULT_PROTOCOLS,
           ca, "127.0.0.1", DataMode.EPSV)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       assertThat(GatewayFixture.greeting(gw.listeners().get(0).port()))
           .startsWith("421 ").contains("cannot connect to upstream");
@@ -48,7 +45,7 @@ class UpstreamFailureTest {
     Path rogue = tmp.resolve("rogue.pem");
     Files.writeString(rogue, GeneratedCertificate.generate(List.of("localhost", "127.0.0.1"), Duration.ofDays(1))
         .certificatePem());
-    try (GatewayFixture fx = GatewayFixture.start(43200, UpstreamConfig.DEFAULT_PROTOCOLS, rogue, "127.0.0.1",
+    try (GatewayFixture fx = GatewayFixture.start(UpstreamConfig.DEFAULT_PROTOCOLS, rogue, "127.0.0.1",
         DataMode.EPSV)) {
       assertThat(GatewayFixture.greeting(fx.port())).startsWith("421 ").contains("not trusted");
     }
@@ -56,7 +53,7 @@ class UpstreamFailureTest {
 
   @Test
   void certificateForAnotherNameGives421() throws Exception {
-    try (GatewayFixture fx = GatewayFixture.start(43400, UpstreamConfig.DEFAULT_PROTOCOLS, null,
+    try (GatewayFixture fx = GatewayFixture.start(UpstreamConfig.DEFAULT_PROTOCOLS, null,
         "ftp.example.org", DataMode.EPSV)) {
       assertThat(GatewayFixture.greeting(fx.port())).startsWith("421 ").contains("does not match");
     }
@@ -64,7 +61,7 @@ class UpstreamFailureTest {
 
   @Test
   void tls13DownloadsResumeTheControlSessionOnEveryDataConnection() throws Exception {
-    try (GatewayFixture fx = GatewayFixture.start(43800, List.of("TLSv1.3"), List.of("TLSv1.3"), null, "localhost",
+    try (GatewayFixture fx = GatewayFixture.start(List.of("TLSv1.3"), List.of("TLSv1.3"), null, "localhost",
         DataMode.EPSV)) {
       FTPClient ftp = fx.login();
       for (int i = 0; i < 30; i++) {
@@ -81,7 +78,7 @@ class UpstreamFailureTest {
 
   @Test
   void tls12OnlyAndPasvOnlyUpstreamWorks() throws Exception {
-    try (GatewayFixture fx = GatewayFixture.start(43600, List.of("TLSv1.2"), null, "localhost", DataMode.PASV)) {
+    try (GatewayFixture fx = GatewayFixture.start(List.of("TLSv1.2"), null, "localhost", DataMode.PASV)) {
       byte[] content = GatewayFixture.randomBytes(3 << 20, 5);
       Files.write(fx.root().resolve("t12.bin"), content);
       FTPClient ftp = fx.login();

@@ -326,8 +326,7 @@ class DashboardAndRulesTest {
   @Test
   void theGatewayStillExportsEverySampledFamily() throws Exception {
     PrometheusMeterRegistry registry = PrometheusRegistry.create();
-    // ports 46800-46999 (the demo server's passive range, then the gateway's)
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", 46800, GatewayFixture.SERVER_PROTOCOLS, c -> c,
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS, c -> c,
         null, GatewayMetrics.create(registry))) {
       Files.write(fx.root().resolve("d.bin"), GatewayFixture.randomBytes(100_000, 7));
       FTPClient ftp = fx.login();

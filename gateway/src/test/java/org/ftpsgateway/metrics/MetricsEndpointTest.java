@@ -27,7 +27,7 @@ class MetricsEndpointTest {
   void countersMatchWhatHappened() throws Exception {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     GatewayMetrics metrics = GatewayMetrics.create(registry);
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", 45000, GatewayFixture.SERVER_PROTOCOLS,
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS,
         c -> new GatewayConfig(c.listeners(), c.upstream(), c.timeouts(), new MetricsConfig(true, "127.0.0.1", 0)),
         null, metrics)) {
       int port = fx.gateway().metricsPort();
@@ -85,7 +85,7 @@ class MetricsEndpointTest {
     org.junit.jupiter.api.Assumptions.assumeTrue(io.netty.handler.ssl.OpenSsl.isAvailable());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     GatewayMetrics metrics = GatewayMetrics.create(registry);
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", 48600, GatewayFixture.SERVER_PROTOCOLS, c -> {
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS, c -> {
       var l = c.listeners().get(0);
       var tls = new org.ftpsgateway.config.ClientTlsConfig(null, null, null, null, null, false, false, false, false,
           false);

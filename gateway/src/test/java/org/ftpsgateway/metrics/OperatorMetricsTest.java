@@ -57,7 +57,7 @@ class OperatorMetricsTest {
     ClientTlsConfig tls = new ClientTlsConfig(dir.resolve("cert.pem").toString(), dir.resolve("key.pem").toString(),
         null, null, null, false, false, false, false, false, 1);
     PrometheusMeterRegistry registry = PrometheusRegistry.create();
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", 42000, GatewayFixture.SERVER_PROTOCOLS, c -> {
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS, c -> {
       ListenerConfig plain = c.listeners().get(0);
       ListenerConfig secure = new ListenerConfig("secure", "127.0.0.1", 0, TlsMode.EXPLICIT,
           new PortRange(42200, 42219), null, false, tls);

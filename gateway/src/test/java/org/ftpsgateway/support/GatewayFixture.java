@@ -49,54 +49,57 @@ public final class GatewayFixture implements AutoCloseable {
   /** What the embedded server speaks unless a test asks otherwise. */
   public static final List<String> SERVER_PROTOCOLS = List.of("TLSv1.2", "TLSv1.3");
 
+  /** Size of the server's and of the gateway's passive range unless a test sets its own. */
+  public static final int PASSIVE_PORTS = 100;
+
   /** Server and gateway with defaults: the gateway allows TLS 1.2 and 1.3, trusts the server's certificate, EPSV. */
-  public static GatewayFixture start(int firstPort) throws Exception {
-    return start(firstPort, UpstreamConfig.DEFAULT_PROTOCOLS, null, "127.0.0.1", DataMode.EPSV);
+  public static GatewayFixture start() throws Exception {
+    return start(UpstreamConfig.DEFAULT_PROTOCOLS, null, "127.0.0.1", DataMode.EPSV);
   }
 
-  public static GatewayFixture start(int firstPort, List<String> gatewayProtocols, Path caFile, String serverName,
+  public static GatewayFixture start(List<String> gatewayProtocols, Path caFile, String serverName,
                                      DataMode dataMode) throws Exception {
-    return start(firstPort, SERVER_PROTOCOLS, gatewayProtocols, caFile, serverName, dataMode);
+    return start(SERVER_PROTOCOLS, gatewayProtocols, caFile, serverName, dataMode);
   }
 
-  /**
-   * @param firstPort start of a block of 200 ports: the server's passive range, then the gateway's
-   * @param caFile what the gateway trusts; null = the server's own certificate
-   */
-  public static GatewayFixture start(int firstPort, List<String> serverProtocols, List<String> gatewayProtocols,
-                                     Path caFile, String serverName, DataMode dataMode) throws Exception {
-    return start("127.0.0.1", firstPort, serverProtocols, cfg -> config(cfg.upstream().port(), firstPort + 100,
-        gatewayProtocols, Path.of(cfg.upstream().caFile()),
-        serverName, dataMode), caFile);
+  /** @param caFile what the gateway trusts; null = the server's own certificate */
+  public static GatewayFixture start(List<String> serverProtocols, List<String> gatewayProtocols, Path caFile,
+                                     String serverName, DataMode dataMode) throws Exception {
+    return start("127.0.0.1", serverProtocols, cfg -> config(cfg.upstream().port(),
+        cfg.listeners().get(0).passivePorts(), gatewayProtocols, Path.of(cfg.upstream().caFile()), serverName,
+        dataMode), caFile);
   }
 
   /**
    * The general form: the server binds {@code host}; {@code customize} turns the default config (listener and
-   * upstream on {@code host}, passive ranges from {@code firstPort}) into the one under test.
+   * upstream on {@code host}, a free passive range of {@value #PASSIVE_PORTS} ports) into the one under test.
    */
-  public static GatewayFixture start(String host, int firstPort, List<String> serverProtocols,
+  public static GatewayFixture start(String host, List<String> serverProtocols,
                                      java.util.function.UnaryOperator<GatewayConfig> customize, Path caFile)
       throws Exception {
-    return start(host, firstPort, serverProtocols, customize, caFile,
-        org.ftpsgateway.metrics.GatewayMetrics.disabled());
+    return start(host, serverProtocols, customize, caFile, org.ftpsgateway.metrics.GatewayMetrics.disabled());
   }
 
-  public static GatewayFixture start(String host, int firstPort, List<String> serverProtocols,
+  public static GatewayFixture start(String host, List<String> serverProtocols,
                                      java.util.function.UnaryOperator<GatewayConfig> customize, Path caFile,
                                      org.ftpsgateway.metrics.GatewayMetrics metrics) throws Exception {
-    return start(host, firstPort, serverProtocols, customize, caFile, metrics, Map.of());
+    return start(host, serverProtocols, customize, caFile, metrics, Map.of());
   }
 
-  /** With more MINA ftplets after the TLS rules (to record or refuse what reaches the upstream). */
-  public static GatewayFixture start(String host, int firstPort, List<String> serverProtocols,
+  /**
+   * With more MINA ftplets after the TLS rules (to record or refuse what reaches the upstream). The server's and the
+   * gateway's passive ranges are free ports found at start ({@link FreePorts}); the listener binds port 0.
+   */
+  public static GatewayFixture start(String host, List<String> serverProtocols,
                                      java.util.function.UnaryOperator<GatewayConfig> customize, Path caFile,
                                      org.ftpsgateway.metrics.GatewayMetrics metrics,
                                      Map<String, org.apache.ftpserver.ftplet.Ftplet> extraFtplets) throws Exception {
     Path root = Files.createTempDirectory("ftpgw-test-root");
-    DemoFtpsServer server = DemoFtpsServer.start(host, 0, firstPort + "-" + (firstPort + 99), Map.of(USER, PASSWORD),
-        root, serverProtocols, extraFtplets);
+    List<PortRange> passive = FreePorts.ranges(PASSIVE_PORTS, PASSIVE_PORTS); // the server's, the gateway's
+    DemoFtpsServer server = DemoFtpsServer.start(host, 0, passive.get(0).toString(), Map.of(USER, PASSWORD), root,
+        serverProtocols, extraFtplets);
     Vertx vertx = Vertx.vertx();
-    GatewayConfig base = config(host, server.port(), firstPort + 100, UpstreamConfig.DEFAULT_PROTOCOLS,
+    GatewayConfig base = config(host, server.port(), passive.get(1), UpstreamConfig.DEFAULT_PROTOCOLS,
         caFile != null ? caFile : server.certificatePem(), host, DataMode.EPSV);
     GatewayConfig config = customize.apply(base);
     Gateway gateway = Gateway.start(vertx, config, metrics).toCompletionStage().toCompletableFuture()
@@ -104,16 +107,15 @@ public final class GatewayFixture implements AutoCloseable {
     return new GatewayFixture(host, vertx, server, gateway, root);
   }
 
-  public static GatewayConfig config(int upstreamPort, int firstPassivePort, List<String> protocols, Path caFile,
+  public static GatewayConfig config(int upstreamPort, PortRange passivePorts, List<String> protocols, Path caFile,
                                      String serverName, DataMode dataMode) {
-    return config("127.0.0.1", upstreamPort, firstPassivePort, protocols, caFile, serverName, dataMode);
+    return config("127.0.0.1", upstreamPort, passivePorts, protocols, caFile, serverName, dataMode);
   }
 
-  public static GatewayConfig config(String host, int upstreamPort, int firstPassivePort, List<String> protocols,
+  public static GatewayConfig config(String host, int upstreamPort, PortRange passivePorts, List<String> protocols,
                                      Path caFile, String serverName, DataMode dataMode) {
     return new GatewayConfig(
-        List.of(new ListenerConfig("test", host, 0, TlsMode.NONE,
-            new PortRange(firstPassivePort, firstPassivePort + 99), null, false)),
+        List.of(new ListenerConfig("test", host, 0, TlsMode.NONE, passivePorts, null, false)),
         new UpstreamConfig(host, upstreamPort, TlsMode.EXPLICIT, serverName, caFile.toString(), protocols,
             dataMode),
         new TimeoutsConfig(5, 60, 5),

@@ -20,13 +20,14 @@ import org.ftpsgateway.config.GatewayConfig;
 import org.ftpsgateway.config.ListenerConfig;
 import org.ftpsgateway.config.TlsMode;
 import org.ftpsgateway.support.GatewayFixture;
+import org.ftpsgateway.support.Poll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The listener's certificate files are replaced in place (as cert-manager does with a Kubernetes secret): new
  * handshakes present the new certificate, a transfer in flight and its session go on untouched, and a broken file
- * is refused while the last good certificate stays. Ports 48000-48199.
+ * is refused while the last good certificate stays.
  */
 class CertificateRotationTest {
 
@@ -94,7 +95,7 @@ class CertificateRotationTest {
     Path cert = tmp.resolve("tls.crt");
     Path key = tmp.resolve("tls.key");
     write(cert, key, first);
-    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", 48000, GatewayFixture.SERVER_PROTOCOLS, c -> {
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS, c -> {
       ListenerConfig l = c.listeners().get(0);
       ClientTlsConfig tls = new ClientTlsConfig(cert.toString(), key.toString(), null, null, null, false, false,
           false, false, false, 1);
@@ -139,8 +140,33 @@ class CertificateRotationTest {
       running.disconnect();
 
       // a broken replacement is refused; the last good certificate stays in use
-      Files.writeString(key, "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n");
-      Thread.sleep(2_500);
+      // the watch (every second) says so in a warning: wait for it, then check what new sessions get
+      List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+      java.util.logging.Handler watch = new java.util.logging.Handler() {
+        @Override
+        public void publish(java.util.logging.LogRecord r) {
+          if (r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+            warnings.add(String.valueOf(r.getMessage()));
+          }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+      };
+      java.util.logging.Logger tlsLog = java.util.logging.Logger.getLogger(ClientSideTls.class.getName());
+      tlsLog.addHandler(watch);
+      try {
+        Files.writeString(key, "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n");
+        assertThat(Poll.until(Duration.ofSeconds(15), () -> warnings.stream()
+            .anyMatch(w -> w.contains("keeping the current")))).as("broken file refused: %s", warnings).isTrue();
+      } finally {
+        tlsLog.removeHandler(watch);
+      }
       assertThat(presentedBy(fx.port())).isEqualTo(second.sha256Fingerprint());
     }
   }

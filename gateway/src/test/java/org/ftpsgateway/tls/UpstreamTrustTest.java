@@ -20,8 +20,10 @@ import org.apache.commons.net.ftp.FTPClient;
 import org.ftpsgateway.ConfigFiles;
 import org.ftpsgateway.Gateway;
 import org.ftpsgateway.config.GatewayConfig;
+import org.ftpsgateway.config.PortRange;
 import org.ftpsgateway.demo.DemoFtpsServer;
 import org.ftpsgateway.metrics.GatewayMetrics;
+import org.ftpsgateway.support.FreePorts;
 import org.ftpsgateway.support.GatewayFixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,12 +34,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Upstream trust decisions against a real FTPS server (MINA) with certificates made for each case: pins instead of
  * a CA, expired certificates, host name checks switched off, insecureSkipVerify, mutual TLS, cipher suites. Configs
- * go through the real loader, so the keys are tested as operators write them. Ports 47800-47999.
+ * go through the real loader, so the keys are tested as operators write them.
  */
 class UpstreamTrustTest {
 
-  private static final int SERVER_PASSIVE = 47800;
-  private static final int GATEWAY_PASSIVE = 47900;
 
   /**
    * MINA FtpServer 1.2.1 stalls after a TLS 1.3 handshake with a client certificate (its SslFilter never answers the
@@ -64,6 +64,9 @@ class UpstreamTrustTest {
     return GeneratedCertificate.generate(List.of(names), Duration.ofDays(10));
   }
 
+  /** The server's passive range, then the gateway's: disjoint free ports. */
+  private final List<PortRange> passive = FreePorts.ranges(50, 50);
+
   private void startServer(GeneratedCertificate cert, java.security.cert.X509Certificate clientCa,
                            List<String> protocols) throws Exception {
     startServer(cert, clientCa, protocols, false);
@@ -72,7 +75,7 @@ class UpstreamTrustTest {
   private void startServer(GeneratedCertificate cert, java.security.cert.X509Certificate clientCa,
                            List<String> protocols, boolean implicit) throws Exception {
     Path root = Files.createDirectories(tmp.resolve("root"));
-    server = DemoFtpsServer.start("127.0.0.1", 0, SERVER_PASSIVE + "-" + (SERVER_PASSIVE + 49),
+    server = DemoFtpsServer.start("127.0.0.1", 0, passive.get(0).toString(),
         Map.of(GatewayFixture.USER, GatewayFixture.PASSWORD), root, protocols, cert, clientCa, implicit);
   }
 
@@ -84,7 +87,7 @@ class UpstreamTrustTest {
   private int startGateway(JsonObject upstream, String engine) throws Exception {
     JsonObject doc = new JsonObject()
         .put("listeners", new JsonArray().add(new JsonObject().put("name", "test").put("host", "127.0.0.1")
-            .put("port", 0).put("passivePorts", GATEWAY_PASSIVE + "-" + (GATEWAY_PASSIVE + 49))))
+            .put("port", 0).put("passivePorts", passive.get(1).toString())))
         .put("upstream", upstream.copy().put("sslEngine", engine))
         .put("timeouts", new JsonObject().put("connectSeconds", 5).put("dataConnectSeconds", 5))
         .put("metrics", new JsonObject().put("enabled", false));

@@ -8,6 +8,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
@@ -16,9 +18,12 @@ import org.apache.commons.net.ftp.FTPClient;
 import org.ftpsgateway.ConfigFiles;
 import org.ftpsgateway.ConfigReloader;
 import org.ftpsgateway.Gateway;
+import org.ftpsgateway.config.PortRange;
 import org.ftpsgateway.demo.DemoFtpsServer;
 import org.ftpsgateway.metrics.GatewayMetrics;
+import org.ftpsgateway.support.FreePorts;
 import org.ftpsgateway.support.GatewayFixture;
+import org.ftpsgateway.support.Poll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,7 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
  * Hot reload against two real FTPS servers: a change of the config file moves new sessions to another upstream
  * while a download in flight on the old one completes with the right checksum; an invalid file is refused and the
  * running configuration stays; SIGHUP's path ({@link ConfigReloader#reloadNow}) applies a file at once.
- * Ports 48200-48399.
  */
 class ConfigReloadTest {
 
@@ -54,9 +58,16 @@ class ConfigReloadTest {
     }
   }
 
+  /**
+   * Passive ranges, disjoint: server a's, server b's, the listener's (the same in every file of a test: a reload
+   * must not see it change).
+   */
+  private final List<PortRange> ranges = FreePorts.ranges(50, 50, 50);
+  private final String passivePorts = ranges.get(2).toString();
+
   private String yaml(Path ca, String listenerUpstream, String extra) {
     return "listeners:\n"
-        + "  - { name: ftp, host: 127.0.0.1, port: 0, passivePorts: 48300-48349, upstream: " + listenerUpstream + " }\n"
+        + "  - { name: ftp, host: 127.0.0.1, port: 0, passivePorts: " + passivePorts + ", upstream: " + listenerUpstream + " }\n"
         + "upstreams:\n"
         + "  - { name: a, host: 127.0.0.1, port: " + a.port() + ", caFile: " + ca + " }\n"
         + "  - { name: b, host: 127.0.0.1, port: " + b.port() + ", caFile: " + ca + " }\n"
@@ -65,11 +76,8 @@ class ConfigReloadTest {
         + extra;
   }
 
-  private static void await(IntSupplier counter, int atLeast) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    while (counter.getAsInt() < atLeast && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-    }
+  private static void await(IntSupplier counter, int atLeast) throws Exception {
+    Poll.until(Duration.ofSeconds(15), () -> counter.getAsInt() >= atLeast);
     assertThat(counter.getAsInt()).isGreaterThanOrEqualTo(atLeast);
   }
 
@@ -95,9 +103,9 @@ class ConfigReloadTest {
 
   @Test
   void fileChangeMovesNewSessionsWhileATransferInFlightCompletes() throws Exception {
-    a = DemoFtpsServer.start("127.0.0.1", 0, "48200-48249", Map.of("alice", GatewayFixture.PASSWORD),
+    a = DemoFtpsServer.start("127.0.0.1", 0, ranges.get(0).toString(), Map.of("alice", GatewayFixture.PASSWORD),
         Files.createDirectories(tmp.resolve("a")), GatewayFixture.SERVER_PROTOCOLS);
-    b = DemoFtpsServer.start("127.0.0.1", 0, "48250-48299", Map.of("alice", GatewayFixture.PASSWORD),
+    b = DemoFtpsServer.start("127.0.0.1", 0, ranges.get(1).toString(), Map.of("alice", GatewayFixture.PASSWORD),
         Files.createDirectories(tmp.resolve("b")), GatewayFixture.SERVER_PROTOCOLS);
     Path ca = Files.writeString(tmp.resolve("ca.pem"), Files.readString(a.certificatePem())
         + Files.readString(b.certificatePem()));

@@ -17,8 +17,10 @@ import org.apache.commons.net.ftp.FTPClient;
 import org.ftpsgateway.ConfigFiles;
 import org.ftpsgateway.Gateway;
 import org.ftpsgateway.config.GatewayConfig;
+import org.ftpsgateway.config.PortRange;
 import org.ftpsgateway.demo.DemoFtpsServer;
 import org.ftpsgateway.metrics.GatewayMetrics;
+import org.ftpsgateway.support.FreePorts;
 import org.ftpsgateway.support.GatewayFixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two real FTPS servers (MINA) behind one gateway configured through the real loader: routing by listener, by user
  * (routes with rewriteUser, USER name@host), failover between the servers of one upstream, round-robin. Which
- * server a session reached is read from where its upload landed, checked by checksum. Ports 48200-48399.
+ * server a session reached is read from where its upload landed, checked by checksum.
  */
 class UpstreamRoutingTest {
 
@@ -45,9 +47,9 @@ class UpstreamRoutingTest {
 
   @BeforeEach
   void startServers() throws Exception {
-    a = DemoFtpsServer.start("127.0.0.1", 0, "48200-48249", Map.of("alice", PASSWORD, "bob", PASSWORD),
+    a = DemoFtpsServer.start("127.0.0.1", 0, ranges.get(0).toString(), Map.of("alice", PASSWORD, "bob", PASSWORD),
         Files.createDirectories(tmp.resolve("a")), GatewayFixture.SERVER_PROTOCOLS);
-    b = DemoFtpsServer.start("127.0.0.1", 0, "48250-48299", Map.of("alice", PASSWORD),
+    b = DemoFtpsServer.start("127.0.0.1", 0, ranges.get(1).toString(), Map.of("alice", PASSWORD),
         Files.createDirectories(tmp.resolve("b")), GatewayFixture.SERVER_PROTOCOLS);
     // one bundle trusting both servers' self-signed certificates
     caFile = Files.writeString(tmp.resolve("ca.pem"), Files.readString(a.certificatePem())
@@ -73,9 +75,16 @@ class UpstreamRoutingTest {
     return u.put("servers", list);
   }
 
-  private static JsonObject listener(String name, int firstPassive, String upstream) {
+  /**
+   * The passive ranges of this test, disjoint: the two servers', then each listener's (the same in every document
+   * of a test: a reload must not see it change).
+   */
+  private final List<PortRange> ranges = FreePorts.ranges(50, 50, 50, 50);
+  private final Map<String, PortRange> passiveRanges = new java.util.HashMap<>();
+
+  private JsonObject listener(String name, String upstream) {
     JsonObject l = new JsonObject().put("name", name).put("host", "127.0.0.1").put("port", 0)
-        .put("passivePorts", firstPassive + "-" + (firstPassive + 49));
+        .put("passivePorts", passiveRanges.computeIfAbsent(name, n -> ranges.get(2 + passiveRanges.size())).toString());
     return upstream == null ? l : l.put("upstream", upstream);
   }
 
@@ -121,7 +130,7 @@ class UpstreamRoutingTest {
     var registry = new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
         io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
     startGateway(new JsonObject()
-        .put("listeners", new JsonArray().add(listener("to-a", 48300, null)).add(listener("to-b", 48350, "b")))
+        .put("listeners", new JsonArray().add(listener("to-a", null)).add(listener("to-b", "b")))
         .put("upstreams", new JsonArray().add(upstream("a", a)).add(upstream("b", b))),
         GatewayMetrics.create(registry));
     String one = upload(gateway.port("to-a"), "alice", "one.bin", 1);
@@ -137,7 +146,7 @@ class UpstreamRoutingTest {
   @Test
   void aUserRoutedToAnUpstreamThatIsDownGets421() throws Exception {
     startGateway(new JsonObject()
-        .put("listeners", new JsonArray().add(listener("ftp", 48300, null)))
+        .put("listeners", new JsonArray().add(listener("ftp", null)))
         .put("upstreams", new JsonArray().add(upstream("a", a)).add(upstream("b", b)))
         .put("routes", new JsonArray().add(new JsonObject().put("user", "b-*").put("upstream", "b")
             .put("rewriteUser", "alice"))));
@@ -160,7 +169,7 @@ class UpstreamRoutingTest {
   @Test
   void routesByUserWithRewriteAndUserAtHost() throws Exception {
     startGateway(new JsonObject()
-        .put("listeners", new JsonArray().add(listener("ftp", 48300, null)))
+        .put("listeners", new JsonArray().add(listener("ftp", null)))
         .put("upstreams", new JsonArray().add(upstream("a", a)).add(upstream("b", b)))
         .put("allowUserAtHost", true)
         .put("routes", new JsonArray()
@@ -188,7 +197,7 @@ class UpstreamRoutingTest {
   @Test
   void userAtHostIsAPlainNameUnlessAllowed() throws Exception {
     startGateway(new JsonObject()
-        .put("listeners", new JsonArray().add(listener("ftp", 48300, null)))
+        .put("listeners", new JsonArray().add(listener("ftp", null)))
         .put("upstreams", new JsonArray().add(upstream("a", a)).add(upstream("b", b))));
     FTPClient ftp = GatewayFixture.connect(gateway.port("ftp"));
     try {
@@ -204,7 +213,7 @@ class UpstreamRoutingTest {
   @Test
   void failsOverToTheNextServerAndAnswers421WhenAllAreDown() throws Exception {
     startGateway(new JsonObject()
-        .put("listeners", new JsonArray().add(listener("ftp", 48300, null)))
+        .put("listeners", new JsonArray().add(listener("ftp", null)))
         .put("upstreams", new JsonArray().add(upstream("ab", a, b))));
     int port = gateway.port("ftp");
     String first = upload(port, "alice", "first.bin", 7);
@@ -223,7 +232,7 @@ class UpstreamRoutingTest {
   @Test
   void roundRobinSpreadsSessionsOverTheServers() throws Exception {
     startGateway(new JsonObject()
-        .put("listeners", new JsonArray().add(listener("ftp", 48300, null)))
+        .put("listeners", new JsonArray().add(listener("ftp", null)))
         .put("upstreams", new JsonArray().add(upstream("ab", a, b).put("balance", "round-robin"))));
     int port = gateway.port("ftp");
     for (int i = 0; i < 4; i++) {
@@ -238,7 +247,7 @@ class UpstreamRoutingTest {
   @Test
   void leastSessionsPicksTheServerWithFewerOpenSessions() throws Exception {
     startGateway(new JsonObject()
-        .put("listeners", new JsonArray().add(listener("ftp", 48300, null)))
+        .put("listeners", new JsonArray().add(listener("ftp", null)))
         .put("upstreams", new JsonArray().add(upstream("ab", a, b).put("balance", "least-sessions"))));
     int port = gateway.port("ftp");
     FTPClient first = GatewayFixture.connect(port);
@@ -280,7 +289,7 @@ class UpstreamRoutingTest {
       refuser.setDaemon(true);
       refuser.start();
       startGateway(new JsonObject()
-          .put("listeners", new JsonArray().add(listener("ftp", 48300, null)))
+          .put("listeners", new JsonArray().add(listener("ftp", null)))
           .put("upstreams", new JsonArray().add(new JsonObject().put("name", "ab").put("caFile", caFile.toString())
               .put("servers", new JsonArray()
                   .add(new JsonObject().put("host", "127.0.0.1").put("port", busy.getLocalPort()))
@@ -293,7 +302,7 @@ class UpstreamRoutingTest {
   @Test
   void readinessNeedsOneHealthyServerPerUpstream() throws Exception {
     GatewayConfig config = new ConfigFiles(Map.of()).fromJson(new JsonObject()
-        .put("listeners", new JsonArray().add(listener("ftp", 48300, null)))
+        .put("listeners", new JsonArray().add(listener("ftp", null)))
         .put("upstreams", new JsonArray().add(upstream("ab", a, b))));
     UpstreamPool pool = UpstreamPool.create(config.upstreams().get(0), config.timeouts(),
         GatewayMetrics.disabled().upstreamTlsCpu());
@@ -314,7 +323,7 @@ class UpstreamRoutingTest {
   void routerPicksByConfiguredNameOrServerOnly() throws Exception {
     // pure decisions, no sessions: the pools are built but never connected
     GatewayConfig config = new ConfigFiles(Map.of()).fromJson(new JsonObject()
-        .put("listeners", new JsonArray().add(listener("ftp", 48300, null)))
+        .put("listeners", new JsonArray().add(listener("ftp", null)))
         .put("upstreams", new JsonArray().add(upstream("a", a)).add(upstream("b", b)))
         .put("allowUserAtHost", true)
         .put("routes", new JsonArray()

@@ -1,4 +1,4 @@
-package org.ftpsgateway.control;
+package org.ftpsgateway.control.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;

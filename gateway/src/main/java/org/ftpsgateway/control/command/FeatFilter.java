@@ -1,10 +1,10 @@
-package org.ftpsgateway.control;
+package org.ftpsgateway.control.command;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import org.ftpsgateway.protocol.FtpReply;
+import org.ftpsgateway.protocol.Verbs;
 
 /**
  * Rewrites the upstream's {@code FEAT} reply (RFC 2389 §3.2) for a client side without TLS: the security
@@ -13,8 +13,6 @@ import org.ftpsgateway.protocol.FtpReply;
  * whatever the upstream supports.
  */
 final class FeatFilter {
-
-  private static final Set<String> HIDDEN = Set.of("AUTH", "PBSZ", "PROT", "CCC");
 
   private FeatFilter() {
   }
@@ -53,7 +51,7 @@ final class FeatFilter {
     for (int i = 1; i < lines.size() - 1; i++) {
       String line = lines.get(i);
       String feature = firstWord(line);
-      if (HIDDEN.contains(feature)) {
+      if (Verbs.SECURITY.contains(feature)) {
         continue;
       }
       epsv |= feature.equals("EPSV");
