@@ -14,6 +14,7 @@
 # control and the passive backend; the passive backend's servers track the control backend's, so both agree on
 # which replicas are up, and a data connection reaches the replica that holds its control connection.
 # Checks (exit code = number of failures):
+# Uploads are named upload/scaleout-* (interop.sh clears upload/it-* when it starts).
 #  1. 12 clients (each its own loopback address) download file1M and upload it in PASV mode, all at once:
 #     every checksum right, sessions spread over all 3 replicas
 #  2. each replica's audit log names the real client addresses (127.0.0.3x/4x), never the balancer's (127.0.0.9)
@@ -66,9 +67,14 @@ cleanup() {
   stop_pidfile "$PIDS/scaleout-haproxy.pid"
   for r in $REPLICAS; do stop_pidfile "$PIDS/scaleout-gw$r.pid"; done
   if [ -n "$STARTED_SERVER" ] && [ "${IT_KEEP_SERVERS:-0}" != 1 ]; then
-    bash "$IT_DIR/stop-servers.sh" "$STARTED_SERVER" >/dev/null 2>&1 || true
+    # an interop.sh run that began meanwhile found the server running and counts on it: leave it to that run
+    if pgrep -f 'src/it/interop\.sh' >/dev/null; then
+      echo "INFO: leaving $STARTED_SERVER running: an interop.sh run uses it"
+    else
+      bash "$IT_DIR/stop-servers.sh" "$STARTED_SERVER" >/dev/null 2>&1 || true
+    fi
   fi
-  rm -f "$FTP_HOME"/upload/it-scaleout-* 2>/dev/null || true
+  rm -f "$FTP_HOME"/upload/scaleout-* 2>/dev/null || true
   exit $rc
 }
 trap cleanup EXIT
@@ -178,7 +184,7 @@ say "HAProxy $(haproxy -v | head -1 | awk '{print $3}') on $LB_HOST:$PORT and :$
 # ------------------------------------------------------------------ sessions
 # session TAG CLIENT-IP: a download and an upload of file1M in PASV mode (227 names the balancer: fromProxyHeader)
 session() {
-  local tag=$1 ip=$2 up="it-scaleout-$1-$2.bin" rc=0
+  local tag=$1 ip=$2 up="scaleout-$1-$2.bin" rc=0
   local -a c=(curl -sS -v --connect-timeout 10 --max-time 60 --interface "$ip" --disable-epsv -u "$FTP_USER:$FTP_PASS")
   "${c[@]}" "ftp://$LB_HOST:$PORT/file1M" -o "$SO/$tag-$ip.dl" 2>"$SO/$tag-$ip.get.err" || rc=$?
   "${c[@]}" -T "$DATA/file1M" "ftp://$LB_HOST:$PORT/upload/$up" 2>"$SO/$tag-$ip.put.err" || rc=$((rc + 100))
@@ -191,11 +197,11 @@ round() {
   wait "${pids[@]}"   # the sessions only: the replicas and HAProxy are background jobs of this shell too
   for c in $CLIENTS; do
     ip="127.0.0.$c"; n=$((n + 1))
-    got=$(sha256sum < "$SO/$tag-$ip.dl" 2>/dev/null | cut -d' ' -f1)
+    got=$({ sha256sum < "$SO/$tag-$ip.dl"; } 2>/dev/null | cut -d' ' -f1)
     if [ "$got" != "$SUM" ]; then
       bad=$((bad + 1)); echo "  $ip download: $(grep -E '^curl: ' "$SO/$tag-$ip.get.err" | tail -1) (sha ${got:0:12})"
     fi
-    got=$(sha256sum < "$FTP_HOME/upload/it-scaleout-$tag-$ip.bin" 2>/dev/null | cut -d' ' -f1)
+    got=$({ sha256sum < "$FTP_HOME/upload/scaleout-$tag-$ip.bin"; } 2>/dev/null | cut -d' ' -f1)
     if [ "$got" != "$SUM" ]; then
       bad=$((bad + 1)); echo "  $ip upload: $(grep -E '^curl: ' "$SO/$tag-$ip.put.err" | tail -1) (sha ${got:0:12})"
     fi
@@ -208,7 +214,7 @@ round() {
   fi
 }
 # sessions_on N TAG: the uploads of round TAG that replica N logged as ok (one per client and round)
-sessions_on() { grep -cE "transfer .*path=it-scaleout-$2-[0-9.]+\.bin .*outcome=ok" "$LOGS/scaleout-gw$1.log" 2>/dev/null || true; }
+sessions_on() { grep -cE "transfer .*path=scaleout-$2-[0-9.]+\.bin .*outcome=ok" "$LOGS/scaleout-gw$1.log" 2>/dev/null || true; }
 
 say "round 1: $(echo $CLIENTS | wc -w) clients at once"
 round r1
