@@ -238,7 +238,9 @@ fi
 
 # ------------------------------------------------------------------ one replica killed
 victim=2
-kill -KILL "$(cat "$PIDS/scaleout-gw$victim.pid")" 2>/dev/null
+victim_pid=$(cat "$PIDS/scaleout-gw$victim.pid")
+kill -KILL "$victim_pid" 2>/dev/null
+wait "$victim_pid" 2>/dev/null   # reaped here: no "Killed" job notice in the output
 for _ in $(seq 1 100); do [ "$(lb_status $victim)" = DOWN ] && break; sleep 0.1; done
 if [ "$(lb_status $victim)" != DOWN ]; then
   fail "HAProxy did not mark the killed replica gw$victim down ($(lb_status $victim))"
