@@ -8,6 +8,8 @@ import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.ftpsgateway.admin.AdminApi;
+import org.ftpsgateway.admin.AdminToken;
 import org.ftpsgateway.audit.AuditLog;
 import org.ftpsgateway.config.ConfigException;
 import org.ftpsgateway.config.GatewayConfig;
@@ -41,9 +43,9 @@ public final class Gateway {
   private record Listeners(List<ListenerContext> contexts, List<ClientSideTls> clientTls, List<String> deployments) {
   }
 
-  /** The metrics endpoint, when it runs. */
-  private record Endpoint(MetricsServer server, int port) {
-    static final Endpoint OFF = new Endpoint(null, -1);
+  /** The metrics endpoint, when it runs, and the operator API's token (null: no admin.tokenFile). */
+  private record Endpoint(MetricsServer server, int port, AdminToken token) {
+    static final Endpoint OFF = new Endpoint(null, -1, null);
   }
 
   private final Vertx vertx;
@@ -76,7 +78,7 @@ public final class Gateway {
    */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, GatewayMetrics metrics) {
     Shared shared = new Shared(metrics,
-        new AuditLog(config.logging().json() ? AuditLog.Format.JSON : AuditLog.Format.TEXT),
+        new AuditLog(config.logging().json() ? AuditLog.Format.JSON : AuditLog.Format.TEXT, config.audit().sha256()),
         new Admission(config.limits()), new SetupQueue(config.limits().maxConcurrentSetups()));
     metrics.setupQueue(shared.setups()::queued, shared.setups()::inFlight);
     UpstreamSet.ActivePorts activePorts = new UpstreamSet.ActivePorts();
@@ -96,7 +98,7 @@ public final class Gateway {
     return Future.all(started).map(all -> started.stream().map(Future::result).toList())
         .<Gateway>compose(bound -> {
           reload.startProbes();
-          return endpoint(vertx, config, metrics, reload)
+          return endpoint(vertx, config, metrics, reload, shared.admission())
               .map(endpoint -> new Gateway(vertx, shared, listeners, bound, reload, endpoint))
               .onFailure(e -> reload.stopProbes());
         }).recover(e -> {
@@ -150,15 +152,25 @@ public final class Gateway {
 
   /** The metrics endpoint, with readiness from the upstreams; off without a Prometheus registry or when disabled. */
   private static Future<Endpoint> endpoint(Vertx vertx, GatewayConfig config, GatewayMetrics metrics,
-                                           HotReload reload) {
+                                           HotReload reload, Admission admission) {
     if (!config.metrics().enabled() || !(metrics.registry() instanceof PrometheusMeterRegistry prometheus)) {
       return Future.succeededFuture(Endpoint.OFF);
     }
-    MetricsServer server = new MetricsServer(vertx, prometheus, reload::notReadyReason);
-    return server.start(config.metrics().host(), config.metrics().port())
-        .recover(e -> Future.failedFuture("metrics endpoint cannot listen on " + config.metrics().host() + ":"
-            + config.metrics().port() + ": " + e.getMessage()))
-        .map(port -> new Endpoint(server, port));
+    String tokenFile = config.admin().tokenFile();
+    Future<AdminToken> token = tokenFile == null ? Future.succeededFuture() : AdminToken.load(vertx, tokenFile);
+    return token.compose(t -> {
+      MetricsServer server = new MetricsServer(vertx, prometheus, reload::notReadyReason,
+          new AdminApi(vertx, admission.sessions(), t));
+      return server.start(config.metrics().host(), config.metrics().port())
+          .recover(e -> {
+            if (t != null) {
+              t.stop();
+            }
+            return Future.failedFuture("metrics endpoint cannot listen on " + config.metrics().host() + ":"
+                + config.metrics().port() + ": " + e.getMessage());
+          })
+          .map(port -> new Endpoint(server, port, t));
+    });
   }
 
   /**
@@ -242,6 +254,9 @@ public final class Gateway {
     all.addAll(reload.stopProbes());
     if (endpoint.server() != null) {
       all.add(endpoint.server().stop());
+    }
+    if (endpoint.token() != null) {
+      endpoint.token().stop();
     }
     return Future.join(all).mapEmpty();
   }

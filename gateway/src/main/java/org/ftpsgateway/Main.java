@@ -137,7 +137,7 @@ public final class Main {
     }
     if (gateway.metricsPort() > 0) {
       log.info(() -> "metrics on http://" + config.metrics().host() + ":" + gateway.metricsPort()
-          + "/metrics (also /healthz, /readyz)");
+          + "/metrics (also /healthz, /readyz, /status, /api/v1/sessions)");
     }
     if (banner != null) {
       out.println(banner);

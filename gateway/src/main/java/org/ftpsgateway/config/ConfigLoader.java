@@ -100,6 +100,7 @@ public final class ConfigLoader {
     return new GatewayConfig(listeners, upstreams.get(0).first(), TimeoutsSection.parse(doc),
         metrics, LoggingSection.parse(doc), LimitsSection.parse(doc),
         ConfigValues.integer(doc, "shutdownGraceSeconds", "", GatewayConfig.DEFAULT_SHUTDOWN_GRACE_SECONDS, 0, 86_400),
-        engine, upstreams, RouteSection.parse(doc, upstreams), ConfigValues.bool(doc, "allowUserAtHost", "", false));
+        engine, upstreams, RouteSection.parse(doc, upstreams), ConfigValues.bool(doc, "allowUserAtHost", "", false),
+        AdminSection.parse(doc), AuditSection.parse(doc));
   }
 }

@@ -640,6 +640,35 @@ class ConfigLoaderTest {
         .containsExactly("l0", "l1", "l2", "l3", "l4", "l5", "l6", "l7", "l8", "l9", "l10", "l11");
   }
 
+  @Test
+  void adminTokenFileAndAuditSha256() throws Exception {
+    Path token = Files.writeString(dir.resolve("admin-token"), "t0ken\n");
+    GatewayConfig config = load("""
+        listeners: [ {} ]
+        upstream: { host: ftps.example.com }
+        admin: { tokenFile: %s }
+        audit: { sha256: true }
+        """.formatted(token), Map.of());
+    assertThat(config.admin()).isEqualTo(new AdminConfig(token.toString()));
+    assertThat(config.audit()).isEqualTo(new AuditConfig(true));
+    GatewayConfig plain = load("listeners: [ {} ]\nupstream: { host: ftps.example.com }\n", Map.of());
+    assertThat(plain.admin()).isEqualTo(AdminConfig.defaults());
+    assertThat(plain.audit().sha256()).isFalse();
+    assertThat(load("listeners: [ {} ]\nupstream: { host: ftps.example.com }\n",
+        Map.of("FTPGW_ADMIN_TOKENFILE", token.toString(), "FTPGW_AUDIT_SHA256", "true")))
+        .isEqualTo(plain.withAdmin(new AdminConfig(token.toString())).withAudit(new AuditConfig(true)));
+  }
+
+  @Test
+  void refusesAnUnreadableAdminTokenFile() {
+    Path missing = dir.resolve("no-such-token");
+    assertThatThrownBy(() -> load("listeners: [ {} ]\nupstream: { host: ftps.example.com }\nadmin: { tokenFile: "
+        + missing + " }\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessage("admin.tokenFile: cannot read " + missing);
+    assertThatThrownBy(() -> load("listeners: [ {} ]\nupstream: { host: ftps.example.com }\naudit: { sha: true }\n",
+        Map.of())).isInstanceOf(ConfigException.class).hasMessageStartingWith("audit.sha: unknown key");
+  }
+
   /** Files that cannot be read as YAML at all: the message names the file. */
   static Stream<Arguments> unreadable() {
     return Stream.of(
