@@ -208,8 +208,8 @@ exists in both modes, so every install runs them.
 {{- if $v.autoscaling.enabled }}
 {{- fail "autoscaling cannot be combined with scaleOut.perPodServices: every pod needs its own address and Service" }}
 {{- end }}
-{{- else if and $gateway (or (gt (int $v.replicas) 1) $v.autoscaling.enabled) (eq $v.listener.passiveAddress.source "value") }}
-{{- fail "more than one replica with listener.passiveAddress.source \"value\": every pod would announce the same Service address, and Kubernetes keeps client-IP affinity per port (kubernetes/kubernetes#103000), so data connections would reach other pods. Use source podIP or hostIP, or scaleOut.perPodServices (README: Scale-out)" }}
+{{- else if and $gateway (or (gt (int $v.replicas) 1) $v.autoscaling.enabled) (has $v.listener.passiveAddress.source (list "value" "fromProxyHeader")) }}
+{{- fail "more than one replica with listener.passiveAddress.source \"value\" or \"fromProxyHeader\": every pod would announce the same Service address, and Kubernetes keeps client-IP affinity per port (kubernetes/kubernetes#103000), so data connections would reach other pods. Use source podIP or hostIP, or scaleOut.perPodServices (README: Scale-out)" }}
 {{- end }}
 {{- end }}
 
@@ -222,6 +222,7 @@ override FTPGW_LISTENERS_0_PASSIVEADDRESS instead; auto writes none.
 {{- if eq .Values.mode "sidecar" }}127.0.0.1
 {{- else if .passiveAddress }}{{ .passiveAddress }}
 {{- else if eq .Values.listener.passiveAddress.source "value" }}{{ .Values.listener.passiveAddress.value }}
+{{- else if eq .Values.listener.passiveAddress.source "fromProxyHeader" }}fromProxyHeader
 {{- end }}
 {{- end }}
 
@@ -251,6 +252,9 @@ unknown keys, and the test renders every ci/ scenario through the gateway's own 
 {{- end }}
 {{- with $v.listener.allowClients }}
 {{- $_ := set $listener "allowClients" . }}
+{{- end }}
+{{- with $v.listener.proxyProtocolFrom }}
+{{- $_ := set $listener "proxyProtocolFrom" . }}
 {{- end }}
 {{- $upstream := dict "host" $v.upstream.host "port" (include "ftps-gateway.upstreamPort" . | int) "tls" $v.upstream.tls
     "protocols" $v.upstream.protocols "dataMode" $v.upstream.dataMode }}

@@ -16,6 +16,7 @@
 #   IT_SKIP_NEGATIVE=1  skip the rogue-CA check       IT_KEEP_SERVERS=1  leave servers running
 #   IT_SKIP_TRUST=1  skip the TLS trust / client TLS / mTLS / CCC block (trust.sh)
 #   IT_SKIP_FAULTS=1  skip the killed-server block (faults.sh)
+#   IT_SKIP_SCALEOUT=1  skip the HAProxy + 3 replicas block (scaleout.sh, also runnable alone)
 #   IT_JAVA_OPTS     extra JVM options for the gateways (e.g. -Xmx512m)
 #   IT_MAX_TIME      timeout of one curl/lftp run in seconds (default 60)
 #   IT_SKIP_PROMETHEUS=1  skip the Prometheus block (real prometheus + promtool scraping a gateway)
@@ -590,6 +591,13 @@ fi
 # ================================================================== real servers killed under the gateway
 # shellcheck source=faults.sh
 . "$IT_DIR/faults.sh"
+# ================================================================== scale-out: HAProxy + 3 replicas, PROXY protocol v2
+# scaleout.sh runs on its own too; here with this run's jar copy and servers (see its header for the checks)
+if [ "${IT_SKIP_SCALEOUT:-0}" != 1 ] && [ "$DIRECT" != 1 ]; then
+  BLOCK_FAILS=0
+  check haproxy vsftpd tls13 pasv scaleout -- env IT_SKIP_INSTALL=1 IT_KEEP_SERVERS=1 GATEWAY_JAR="$GW_JAR_COPY" \
+    bash "$IT_DIR/scaleout.sh"
+fi
 # ================================================================== data modes: active upstream, active clients, IPv6
 # One gateway at a time (index 7: 127.0.0.1:2407 or [::1]:2407, passive 33600-33699, metrics 2457),
 # listeners[].activeSourcePort 20 (the classic FTP data port; the suite runs as root), upstream.activePorts

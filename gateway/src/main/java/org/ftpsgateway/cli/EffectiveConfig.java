@@ -30,6 +30,8 @@ public final class EffectiveConfig {
           .put("allowClients", new JsonArray(l.access().allowClients().stream().map(Object::toString).toList()))
           .put("bytesPerSecond", l.access().bytesPerSecond())
           .put("acceptProxyProtocol", l.access().acceptProxyProtocol())
+          .put("proxyProtocolFrom", new JsonArray(l.access().proxyProtocolFrom().stream().map(Object::toString)
+              .toList()))
           .put("upstream", c.upstreamOf(l).name()));
     }
     JsonObject doc = new JsonObject().put("listeners", listeners);

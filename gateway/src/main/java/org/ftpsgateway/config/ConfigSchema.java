@@ -45,6 +45,7 @@ final class ConfigSchema {
         "allowClients", Field.of(Kind.STRING_LIST),
         "bytesPerSecond", Field.of(Kind.INT),
         "acceptProxyProtocol", Field.of(Kind.BOOL),
+        "proxyProtocolFrom", Field.of(Kind.STRING_LIST),
         "upstream", Field.of(Kind.STRING));
     Map<String, Field> upstream = ordered(
         "host", Field.of(Kind.STRING),

@@ -56,9 +56,16 @@ final class ListenerSection {
       throw new ConfigException(path + ".passivePorts", e.getMessage());
     }
     String passiveAddress = string(o, "passiveAddress", path, null);
-    if (passiveAddress != null && !DataAddresses.isIpv4Literal(passiveAddress)) {
-      throw new ConfigException(path + ".passiveAddress",
-          "must be an IPv4 address literal (it is announced in 227 replies), got '" + passiveAddress + "'");
+    ListenerAccess access = access(o, path);
+    if (ListenerConfig.PASSIVE_FROM_PROXY_HEADER.equalsIgnoreCase(passiveAddress)) {
+      passiveAddress = ListenerConfig.PASSIVE_FROM_PROXY_HEADER;
+      if (!access.acceptProxyProtocol()) {
+        throw new ConfigException(path + ".passiveAddress", ListenerConfig.PASSIVE_FROM_PROXY_HEADER
+            + " needs acceptProxyProtocol: true (the address comes from the load balancer's PROXY header)");
+      }
+    } else if (passiveAddress != null && !DataAddresses.isIpv4Literal(passiveAddress)) {
+      throw new ConfigException(path + ".passiveAddress", "must be an IPv4 address literal (it is announced in 227"
+          + " replies) or " + ListenerConfig.PASSIVE_FROM_PROXY_HEADER + ", got '" + passiveAddress + "'");
     }
     boolean allowForeignActive = bool(o, "allowForeignActive", path, false);
     int activeSourcePort = integer(o, "activeSourcePort", path, 0, 0, 65535);
@@ -67,28 +74,37 @@ final class ListenerSection {
       throw new ConfigException(path + ".activeSourcePort", "must not lie in passivePorts (" + passive + ")");
     }
     return new ListenerConfig(name, host, port, tls, passive, passiveAddress, allowForeignActive, clientTls,
-        access(o, path), activeSourcePort, string(o, "upstream", path, null));
+        access, activeSourcePort, string(o, "upstream", path, null));
   }
 
   private static ListenerAccess access(JsonObject o, String path) throws ConfigException {
     long bytesPerSecond = longInteger(o, "bytesPerSecond", path, 0, 0, LimitsSection.MAX_BYTES_PER_SECOND);
     boolean acceptProxyProtocol = bool(o, "acceptProxyProtocol", path, false);
-    if (o.getValue("allowClients") == null) {
-      return new ListenerAccess(ListenerAccess.ALLOW_ALL, bytesPerSecond, acceptProxyProtocol);
+    List<CidrBlock> proxyFrom = networks(o, path, "proxyProtocolFrom");
+    if (o.getValue("proxyProtocolFrom") != null && !acceptProxyProtocol) {
+      throw new ConfigException(keyPath(path, "proxyProtocolFrom"), "only applies with acceptProxyProtocol: true");
     }
-    List<CidrBlock> allow = new ArrayList<>();
-    for (String text : stringList(o, "allowClients", path, List.of())) {
+    return new ListenerAccess(networks(o, path, "allowClients"), bytesPerSecond, acceptProxyProtocol, proxyFrom);
+  }
+
+  /** A list of networks (allowClients, proxyProtocolFrom); absent means everyone, empty is refused. */
+  private static List<CidrBlock> networks(JsonObject o, String path, String key) throws ConfigException {
+    if (o.getValue(key) == null) {
+      return ListenerAccess.ALLOW_ALL;
+    }
+    List<CidrBlock> blocks = new ArrayList<>();
+    for (String text : stringList(o, key, path, List.of())) {
       try {
-        allow.add(CidrBlock.parse(text));
+        blocks.add(CidrBlock.parse(text));
       } catch (IllegalArgumentException e) {
-        throw new ConfigException(keyPath(path, "allowClients"), oneLine(e));
+        throw new ConfigException(keyPath(path, key), oneLine(e));
       }
     }
-    if (allow.isEmpty()) {
-      throw new ConfigException(keyPath(path, "allowClients"), "an empty list would refuse every client; remove"
+    if (blocks.isEmpty()) {
+      throw new ConfigException(keyPath(path, key), "an empty list would refuse every connection; remove"
           + " the key to allow everyone, or list the networks (e.g. 10.0.0.0/8, ::1/128)");
     }
-    return new ListenerAccess(allow, bytesPerSecond, acceptProxyProtocol);
+    return blocks;
   }
 
   /** The listener's own certificate: the files must exist here; tls.ClientSideTls loads them when it starts. */

@@ -57,8 +57,20 @@ public final class ListenerContext {
     this.metrics = metrics;
     this.listenerMetrics = metrics.listener(listener.name(), passivePorts::inUse,
         listener.passivePorts().size());
+    this.dataPrelude = listener.access().acceptProxyProtocol() ? ProxyHeaderReader.dataPrelude(this)
+        : org.ftpsgateway.data.ConnectionPrelude.NONE;
     this.bandwidth = listener.access().bytesPerSecond() > 0
         ? TokenBucket.perSecond(listener.access().bytesPerSecond()) : null;
+  }
+
+  private final org.ftpsgateway.data.ConnectionPrelude dataPrelude;
+
+  /**
+   * What a client's passive data connection presents before its data: behind a balancer
+   * (listeners[].acceptProxyProtocol) the PROXY header that names the client, as on the control connection.
+   */
+  public org.ftpsgateway.data.ConnectionPrelude dataPrelude() {
+    return dataPrelude;
   }
 
   /** listeners[].bytesPerSecond, shared by every session of the listener on every event loop; null: unlimited. */

@@ -6,8 +6,8 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
-import java.util.logging.Logger;
 import org.ftpsgateway.config.UpstreamConfig;
+import org.ftpsgateway.data.ReadGate;
 import org.ftpsgateway.upstream.UpstreamPool;
 
 /**
@@ -15,9 +15,6 @@ import org.ftpsgateway.upstream.UpstreamPool;
  * connections over them, so sessions use every core while each session stays on one event loop.
  */
 public final class ListenerVerticle extends VerticleBase {
-
-  private static final Logger LOG =
-      Logger.getLogger(ListenerVerticle.class.getName());
 
   private final ListenerContext listener;
   private NetServer server;
@@ -37,16 +34,11 @@ public final class ListenerVerticle extends VerticleBase {
         return;
       }
       // behind a load balancer: the client's address comes in a PROXY protocol header before anything else
-      ProxyHeaderReader.read(vertx, socket, listener.timeouts().connectSeconds() * 1000L).onComplete(ar -> {
-        if (ar.failed()) {
-          LOG.info(() -> "listener " + listener.listener().name() + " closed a connection from "
-              + socket.remoteAddress() + ": " + ar.cause().getMessage());
-          listener.metrics().rejected("proxy_protocol");
-          return;
-        }
-        ProxyHeaderReader.Received r = ar.result();
+      ProxyHeaderReader.accept(listener, socket, "control connection").onSuccess(r -> {
         new ControlSession(listener, upstreamClient, socket, r.peer(), r.destination()).start();
-        r.deliverRest(socket);
+        // the session's handlers (and for implicit TLS its TLS handler) are in place: what followed the header
+        // reaches them now
+        ReadGate.start(socket);
       });
     });
     return server.listen(listener.listener().port(), listener.listener().host());

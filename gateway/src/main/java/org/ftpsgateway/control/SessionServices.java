@@ -215,6 +215,16 @@ final class SessionServices implements Session, TransferCoordinator.Session {
   }
 
   @Override
+  public SocketAddress destination() {
+    return session.clientDestination();
+  }
+
+  @Override
+  public org.ftpsgateway.data.ConnectionPrelude dataPrelude() {
+    return context.dataPrelude();
+  }
+
+  @Override
   public boolean epsvAll() {
     return epsvAll;
   }

@@ -19,6 +19,10 @@ import org.ftpsgateway.protocol.Addresses;
  * <p>Vert.x closes a server's accepted connections when the server closes, so the listening socket stays open
  * (refusing further connections) until the transfer that uses its connection is over.
  *
+ * <p>Behind a load balancer that sends a PROXY protocol header on every port it forwards
+ * (listeners[].acceptProxyProtocol), the {@link ConnectionPrelude} reads that header first, and the client address
+ * it carries is the one checked: the balancer's own address is never the client's.
+ *
  * <p>The same guard serves the upstream side in {@code upstream.dataMode: active}: there the gateway listens
  * after {@code EPRT}/{@code PORT} and only the upstream server's address may connect.
  */
@@ -33,6 +37,7 @@ public final class ClientPassiveListener implements ClientDataChannel {
   private final Promise<NetSocket> connection = Promise.promise();
   private int rejected;
   private Runnable onRejected = () -> { };
+  private ConnectionPrelude prelude = ConnectionPrelude.NONE;
   private boolean closed;
 
   private ClientPassiveListener(NetServer server, PassivePortPool pool, int port, String allowedPeer) {
@@ -50,9 +55,17 @@ public final class ClientPassiveListener implements ClientDataChannel {
   public static Future<ClientPassiveListener> open(Vertx vertx, PassivePortPool pool, String bindHost,
                                                    String allowedPeer, long acceptTimeoutMillis,
                                                    Runnable onRejected) {
+    return open(vertx, pool, bindHost, allowedPeer, acceptTimeoutMillis, onRejected, ConnectionPrelude.NONE);
+  }
+
+  /** Like the other {@code open}, with what each connection must present before its peer is checked. */
+  public static Future<ClientPassiveListener> open(Vertx vertx, PassivePortPool pool, String bindHost,
+                                                   String allowedPeer, long acceptTimeoutMillis,
+                                                   Runnable onRejected, ConnectionPrelude prelude) {
     int attempts = pool == null ? 1 : pool.range().size();
     return tryOpen(vertx, pool, bindHost, allowedPeer, attempts).onSuccess(listener -> {
       listener.onRejected = onRejected;
+      listener.prelude = prelude;
       // nobody connected in time: give the port back; the transfer command then gets 425
       long timer = vertx.setTimer(acceptTimeoutMillis, t -> {
         if (!listener.connection.future().isComplete()) {
@@ -113,8 +126,15 @@ public final class ClientPassiveListener implements ClientDataChannel {
   }
 
   private void accept(NetSocket socket) {
-    ReadGate.stop(socket);
-    String peer = socket.remoteAddress().host();
+    if (closed || connection.future().isComplete()) {
+      socket.close();
+      return;
+    }
+    // a failed prelude has closed the socket, counted and logged the refusal
+    prelude.read(socket).onSuccess(peer -> check(socket, peer));
+  }
+
+  private void check(NetSocket socket, String peer) {
     if (closed || connection.future().isComplete()) {
       socket.close();
       return;

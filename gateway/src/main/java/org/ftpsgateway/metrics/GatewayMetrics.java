@@ -39,8 +39,9 @@ public final class GatewayMetrics {
   public static final List<String> REJECTION_REASONS = List.of(
       // admission (Admission.Refusal): the client gets 421
       "shutting_down", "login_failures", "rate", "max_sessions", "max_sessions_per_client",
-      // waiting for an upstream setup slot, the PROXY header of a balancer
-      "setup_queue_timeout", "proxy_protocol",
+      // waiting for an upstream setup slot, the PROXY header of a balancer (missing or malformed; sent from an
+      // address outside listeners[].proxyProtocolFrom)
+      "setup_queue_timeout", "proxy_protocol", "proxy_protocol_source",
       // data connections: hijack and bounce protection, the passive pool, TLS session reuse
       "hijack", "upstream_hijack", "bounce", "privileged_port", "passive_ports_exhausted", "tls_session_not_reused");
   /** Every {@code outcome} of {@code ftpgw_sessions_total} (ControlSession.close). */

@@ -203,6 +203,21 @@ class ConfigLoaderTest {
         "true")).listeners().get(0).access().acceptProxyProtocol()).isTrue();
     assertThat(load(MINIMAL.replace("port: 2121", "acceptProxyProtocol: true"), Map.of()).listeners().get(0)
         .access()).isEqualTo(ListenerAccess.defaults().withAcceptProxyProtocol(true));
+    ListenerConfig behind = load(MINIMAL.replace("port: 2121", """
+        acceptProxyProtocol: true
+            proxyProtocolFrom: [10.0.5.0/24, "fd00::/64"]
+            passiveAddress: FromProxyHeader"""), Map.of()).listeners().get(0);
+    assertThat(behind.access().proxyProtocolFrom()).extracting(Object::toString)
+        .containsExactly("10.0.5.0/24", "fd00:0:0:0:0:0:0:0/64");
+    assertThat(behind.access().mayProxyFrom("10.0.5.7")).isTrue();
+    assertThat(behind.access().mayProxyFrom("10.0.6.7")).isFalse();
+    assertThat(behind.passiveAddress()).isEqualTo(ListenerConfig.PASSIVE_FROM_PROXY_HEADER);
+    assertThat(behind.pasvAddress("10.1.1.1", "203.0.113.7")).isEqualTo("203.0.113.7");
+    assertThat(d.listeners().get(0).access().proxyProtocolFrom()).isEqualTo(ListenerAccess.ALLOW_ALL);
+    assertThat(d.listeners().get(0).pasvAddress("10.1.1.1", "203.0.113.7")).isEqualTo("10.1.1.1");
+    assertThat(load(MINIMAL, Map.of("FTPGW_LISTENERS_0_ACCEPTPROXYPROTOCOL", "true",
+        "FTPGW_LISTENERS_0_PROXYPROTOCOLFROM", "10.0.5.0/24")).listeners().get(0).access().mayProxyFrom("10.0.4.1"))
+        .isFalse();
   }
 
   @Test
@@ -375,6 +390,15 @@ class ConfigLoaderTest {
         arguments("proxyProtocol a boolean", MINIMAL + "  proxyProtocol: true\n", Map.of(), "upstream.proxyProtocol"),
         arguments("acceptProxyProtocol not a boolean", MINIMAL.replace("port: 2121", "acceptProxyProtocol: v2"),
             Map.of(), "listeners[0].acceptProxyProtocol"),
+        arguments("fromProxyHeader without acceptProxyProtocol", MINIMAL.replace("port: 2121",
+            "passiveAddress: fromProxyHeader"), Map.of(), "listeners[0].passiveAddress"),
+        arguments("proxyProtocolFrom without acceptProxyProtocol", MINIMAL.replace("port: 2121",
+            "proxyProtocolFrom: [10.0.0.0/8]"), Map.of(), "listeners[0].proxyProtocolFrom"),
+        arguments("proxyProtocolFrom empty", MINIMAL.replace("port: 2121",
+            "acceptProxyProtocol: true\n    proxyProtocolFrom: []"), Map.of(), "listeners[0].proxyProtocolFrom"),
+        arguments("proxyProtocolFrom a name", MINIMAL.replace("port: 2121",
+            "acceptProxyProtocol: true\n    proxyProtocolFrom: [balancer.example]"), Map.of(),
+            "listeners[0].proxyProtocolFrom"),
         arguments("maxConcurrentSetups negative", MINIMAL + "limits:\n  maxConcurrentSetups: -1\n", Map.of(),
             "limits.maxConcurrentSetups"),
         arguments("env maxConcurrentSetups not a number", MINIMAL, Map.of("FTPGW_LIMITS_MAXCONCURRENTSETUPS", "many"),

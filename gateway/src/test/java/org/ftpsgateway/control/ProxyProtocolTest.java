@@ -29,6 +29,7 @@ import org.ftpsgateway.config.ClientTlsConfig;
 import org.ftpsgateway.config.GatewayConfig;
 import org.ftpsgateway.config.ListenerConfig;
 import org.ftpsgateway.config.ListenerAccess;
+import org.ftpsgateway.config.PortRange;
 import org.ftpsgateway.config.TlsMode;
 import org.ftpsgateway.config.UpstreamConfig;
 import org.ftpsgateway.metrics.GatewayMetrics;
@@ -36,6 +37,9 @@ import org.ftpsgateway.protocol.CidrBlock;
 import org.ftpsgateway.protocol.ProxyProtocol;
 import org.ftpsgateway.protocol.ProxyProtocol.Version;
 import org.ftpsgateway.support.GatewayFixture;
+import org.ftpsgateway.support.FreePorts;
+import org.ftpsgateway.support.Poll;
+import org.ftpsgateway.support.ProxyBalancer;
 import org.ftpsgateway.support.Rejections;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -64,19 +68,16 @@ class ProxyProtocolTest {
       byte[] header = ProxyProtocol.encode(version, new InetSocketAddress(InetAddress.getByName(CLIENT), 40001),
           gateway);
 
-      // the connection really comes from 127.0.0.1, which allowClients (127.0.0.2/32) would refuse
-      FTPClient ftp = client(header);
-      ftp.setPassiveLocalIPAddress(CLIENT); // data connections from the carried address pass the peer check
+      // the connection really comes from 127.0.0.1, which allowClients (127.0.0.2/32) would refuse; data
+      // connections carry their own header naming the client, as a balancer forwarding the passive range does
+      String[] claimed = {CLIENT};
+      FTPClient ftp = client(balancer(version, () -> claimed[0], () -> false, header));
       ftp.connect("127.0.0.1", fx.port());
-      assertThat(ftp.login(GatewayFixture.USER, GatewayFixture.PASSWORD)).as(ftp.getReplyString()).isTrue();
-      ftp.setFileType(FTPClient.BINARY_FILE_TYPE);
-      ftp.enterLocalPassiveMode();
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      assertThat(ftp.retrieveFile("p.bin", out)).as(ftp.getReplyString()).isTrue();
-      assertThat(GatewayFixture.sha256(out.toByteArray())).isEqualTo(GatewayFixture.sha256(content));
+      loginForTransfers(ftp);
+      downloads(ftp, "p.bin", content);
 
-      // a data connection from the balancer's own address is not the client's: refused as a hijack
-      ftp.setPassiveLocalIPAddress("127.0.0.1");
+      // a data connection whose header names another client is not this session's: refused as a hijack
+      claimed[0] = "127.0.0.1";
       assertThat(ftp.retrieveFile("p.bin", new ByteArrayOutputStream())).isFalse();
       assertThat(Rejections.count(registry, "hijack")).isGreaterThanOrEqualTo(1);
       ftp.disconnect();
@@ -119,38 +120,48 @@ class ProxyProtocolTest {
   }
 
   /**
-   * Implicit-TLS listener: the header and the ClientHello arrive in one segment, so the bytes behind the header
-   * must be fed through the TLS handler the session installs.
+   * Implicit FTPS through a balancer that forwards the control port and the passive range with a header on each
+   * connection, the header in one segment with the ClientHello: the bytes behind the header must pass the TLS
+   * handler, on the control connection and on every data connection (PROT P). The 227 names the balancer
+   * (fromProxyHeader), so the client's data connections go through it too.
    */
   @Test
-  void implicitTlsClientWhoseClientHelloFollowsTheHeaderAtOnce() throws Exception {
+  void implicitTlsThroughABalancerOnControlAndData() throws Exception {
+    String balancerHost = "127.0.0.6";
+    PortRange passive = FreePorts.range(4);
     try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS, c -> {
       GatewayConfig g = behindBalancer(c, c.upstream().port(), null);
       ListenerConfig l = g.listeners().get(0);
       ClientTlsConfig tls = new ClientTlsConfig(null, null, null, null, null, false, false, false, false, false);
       return new GatewayConfig(List.of(new ListenerConfig(l.name(), l.host(), l.port(), TlsMode.IMPLICIT,
-          l.passivePorts(), l.passiveAddress(), l.allowForeignActive(), tls, l.access())), g.upstream(),
+          passive, ListenerConfig.PASSIVE_FROM_PROXY_HEADER, l.allowForeignActive(), tls, l.access())), g.upstream(),
           g.timeouts(), g.metrics());
     }, null)) {
-      byte[] content = GatewayFixture.randomBytes(1_000_000, 41);
-      Files.write(fx.root().resolve("t.bin"), content);
-      FTPSClient ftp = new FTPSClient("TLS", true);
-      ftp.setTrustManager(TrustManagerUtils.getAcceptAllTrustManager());
-      ftp.setDefaultTimeout(20_000);
-      ftp.setSocketFactory(headerFirst(ProxyProtocol.encode(Version.V2,
-          new InetSocketAddress(InetAddress.getByName(CLIENT), 40003), new InetSocketAddress("127.0.0.1", 990)),
-          true));
-      ftp.setPassiveLocalIPAddress(CLIENT);
-      ftp.connect("127.0.0.1", fx.port());
-      assertThat(ftp.login(GatewayFixture.USER, GatewayFixture.PASSWORD)).as(ftp.getReplyString()).isTrue();
-      ftp.execPBSZ(0);
-      ftp.execPROT("P");
-      ftp.setFileType(FTPClient.BINARY_FILE_TYPE);
-      ftp.enterLocalPassiveMode();
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      assertThat(ftp.retrieveFile("t.bin", out)).as(ftp.getReplyString()).isTrue();
-      assertThat(GatewayFixture.sha256(out.toByteArray())).isEqualTo(GatewayFixture.sha256(content));
-      ftp.disconnect();
+      // the control port is only known once the gateway runs; the balancer forwards it and the passive range
+      List<Integer> ports = new java.util.ArrayList<>(List.of(fx.port()));
+      java.util.stream.IntStream.rangeClosed(passive.first(), passive.last()).forEach(ports::add);
+      try (ProxyBalancer lb = new ProxyBalancer(balancerHost, "127.0.0.1", ports, Version.V2, true)) {
+        byte[] down = GatewayFixture.randomBytes(1_000_000, 41);
+        byte[] up = GatewayFixture.randomBytes(700_000, 42);
+        Files.write(fx.root().resolve("t.bin"), down);
+        FTPSClient ftp = new FTPSClient("TLS", true);
+        ftp.setTrustManager(TrustManagerUtils.getAcceptAllTrustManager());
+        ftp.setDefaultTimeout(20_000);
+        ftp.setPassiveLocalIPAddress(CLIENT);
+        ftp.connect(InetAddress.getByName(balancerHost), fx.port(), InetAddress.getByName(CLIENT), 0);
+        assertThat(ftp.login(GatewayFixture.USER, GatewayFixture.PASSWORD)).as(ftp.getReplyString()).isTrue();
+        ftp.execPBSZ(0);
+        ftp.execPROT("P");
+        ftp.setFileType(FTPClient.BINARY_FILE_TYPE);
+        ftp.enterLocalPassiveMode();
+        downloads(ftp, "t.bin", down);
+        assertThat(ftp.storeFile("u.bin", new java.io.ByteArrayInputStream(up))).as(ftp.getReplyString()).isTrue();
+        assertThat(GatewayFixture.sha256(fx.root().resolve("u.bin"))).isEqualTo(GatewayFixture.sha256(up));
+        ftp.disconnect();
+        // control and both data connections came through the balancer, from the client's address
+        assertThat(lb.clients()).hasSizeGreaterThanOrEqualTo(3)
+            .allMatch(a -> a.getAddress().getHostAddress().equals(CLIENT));
+      }
     }
   }
 
@@ -172,6 +183,148 @@ class ProxyProtocolTest {
       assertThat(in.readLine()).startsWith("220");
       assertThat(in.readLine()).startsWith("331");
     }
+  }
+
+  /**
+   * Behind a balancer that sends the header on every port it forwards (HAProxy send-proxy-v2, an NLB with proxy
+   * protocol v2): passive downloads and uploads, the header of an upload in one segment with its data (as a balancer
+   * may forward it), a whole small upload in that segment; then data connections without a header are closed and
+   * counted, and the session goes on.
+   */
+  @ParameterizedTest
+  @EnumSource(Version.class)
+  void passiveTransfersWithTheHeaderOnEveryDataConnection(Version version) throws Exception {
+    MeterRegistry registry = new SimpleMeterRegistry();
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS,
+        c -> behindBalancer(c, c.upstream().port(), null), null, GatewayMetrics.create(registry))) {
+      byte[] down = GatewayFixture.randomBytes(2_000_000, 51);
+      byte[] up = GatewayFixture.randomBytes(1_500_000, 52);
+      Files.write(fx.root().resolve("down.bin"), down);
+      boolean[] coalesce = {false};
+      FTPClient ftp = client(balancer(version, () -> CLIENT, () -> coalesce[0], ProxyProtocol.encode(version,
+          new InetSocketAddress(InetAddress.getByName(CLIENT), 40010), new InetSocketAddress("127.0.0.1", 21))));
+      ftp.connect("127.0.0.1", fx.port());
+      loginForTransfers(ftp);
+      downloads(ftp, "down.bin", down);
+
+      coalesce[0] = true;
+      assertThat(ftp.storeFile("up.bin", new java.io.ByteArrayInputStream(up))).as(ftp.getReplyString()).isTrue();
+      assertThat(GatewayFixture.sha256(fx.root().resolve("up.bin"))).isEqualTo(GatewayFixture.sha256(up));
+      byte[] small = "twelve bytes".getBytes(StandardCharsets.US_ASCII);
+      assertThat(ftp.storeFile("small.txt", new java.io.ByteArrayInputStream(small))).as(ftp.getReplyString())
+          .isTrue();
+      assertThat(Files.readAllBytes(fx.root().resolve("small.txt"))).isEqualTo(small);
+      coalesce[0] = false;
+
+      // a data connection that starts with data instead of a header: closed at once
+      assertThat(ftp.pasv()).isEqualTo(227);
+      try (Socket s = new Socket("127.0.0.1", pasvPort(ftp.getReplyString()))) {
+        s.setSoTimeout(10_000);
+        s.getOutputStream().write("upload bytes without a header\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(s.getInputStream().read()).as("closed").isEqualTo(-1);
+      }
+      // one that says nothing (a download through a balancer that sends no header): closed after connectSeconds
+      assertThat(ftp.pasv()).isEqualTo(227);
+      try (Socket s = new Socket("127.0.0.1", pasvPort(ftp.getReplyString()))) {
+        s.setSoTimeout(20_000);
+        assertThat(s.getInputStream().read()).as("closed").isEqualTo(-1);
+      }
+      // counted as the socket closes: wait for it with a deadline
+      Poll.until(java.time.Duration.ofSeconds(10), () -> Rejections.count(registry, "proxy_protocol") >= 2);
+      assertThat(Rejections.count(registry, "proxy_protocol")).isEqualTo(2);
+      downloads(ftp, "down.bin", down);
+      ftp.disconnect();
+    }
+  }
+
+  /**
+   * passiveAddress: fromProxyHeader: each 227 names the address the client reached, as its control connection's
+   * header says, so one config serves every address of a balancer; EPSV names none and works as ever.
+   */
+  @Test
+  void pasvAnnouncesTheDestinationOfTheHeader() throws Exception {
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS, c -> {
+      GatewayConfig g = behindBalancer(c, c.upstream().port(), null);
+      ListenerConfig l = g.listeners().get(0);
+      return new GatewayConfig(List.of(new ListenerConfig(l.name(), l.host(), l.port(), l.tls(), l.passivePorts(),
+          ListenerConfig.PASSIVE_FROM_PROXY_HEADER, l.allowForeignActive(), l.clientTls(), l.access())),
+          g.upstream(), g.timeouts(), g.metrics());
+    }, null)) {
+      byte[] content = GatewayFixture.randomBytes(300_000, 53);
+      Files.write(fx.root().resolve("e.bin"), content);
+      for (String reached : List.of("127.0.0.3", "127.0.0.4")) {
+        FTPClient ftp = client(balancer(Version.V2, () -> CLIENT, () -> false, ProxyProtocol.encode(Version.V2,
+            new InetSocketAddress(InetAddress.getByName(CLIENT), 40011),
+            new InetSocketAddress(InetAddress.getByName(reached), 21))));
+        ftp.connect("127.0.0.1", fx.port());
+        assertThat(ftp.login(GatewayFixture.USER, GatewayFixture.PASSWORD)).as(ftp.getReplyString()).isTrue();
+        assertThat(ftp.pasv()).isEqualTo(227);
+        assertThat(ftp.getReplyString()).contains("(" + reached.replace('.', ',') + ",");
+        ftp.setFileType(FTPClient.BINARY_FILE_TYPE);
+        ftp.enterLocalPassiveMode();
+        ftp.setUseEPSVwithIPv4(true);
+        downloads(ftp, "e.bin", content);
+        ftp.disconnect();
+      }
+    }
+  }
+
+  /**
+   * proxyProtocolFrom names the balancer: a connection from anywhere else is closed before its header is read, on
+   * the control port and on passive data ports, and counted.
+   */
+  @Test
+  void onlyTheBalancerMaySendHeaders() throws Exception {
+    String balancer = "127.0.0.5";
+    MeterRegistry registry = new SimpleMeterRegistry();
+    try (GatewayFixture fx = GatewayFixture.start("127.0.0.1", GatewayFixture.SERVER_PROTOCOLS, c -> {
+      GatewayConfig g = behindBalancer(c, c.upstream().port(), null);
+      ListenerConfig l = g.listeners().get(0);
+      return new GatewayConfig(List.of(l.withAccess(l.access().withProxyProtocolFrom(
+          List.of(CidrBlock.parse(balancer + "/32"))))), g.upstream(), g.timeouts(), g.metrics());
+    }, null, GatewayMetrics.create(registry))) {
+      byte[] content = GatewayFixture.randomBytes(400_000, 54);
+      Files.write(fx.root().resolve("b.bin"), content);
+      byte[] header = ProxyProtocol.encode(Version.V2, new InetSocketAddress(InetAddress.getByName(CLIENT), 40012),
+          new InetSocketAddress("127.0.0.1", 21));
+      // from 127.0.0.1, not the balancer: closed without a greeting, however valid its header
+      assertThatThrownBy(() -> client(header).connect("127.0.0.1", fx.port()))
+          .isInstanceOf(IOException.class);
+      assertThat(Rejections.count(registry, "proxy_protocol_source")).isEqualTo(1);
+
+      FTPClient ftp = client(balancer(Version.V2, () -> CLIENT, () -> false, header));
+      ftp.connect(InetAddress.getByName("127.0.0.1"), fx.port(), InetAddress.getByName(balancer), 0);
+      loginForTransfers(ftp);
+      ftp.setPassiveLocalIPAddress(balancer);
+      downloads(ftp, "b.bin", content);
+      // a data connection from elsewhere, with a header naming the right client: refused all the same
+      ftp.setPassiveLocalIPAddress("127.0.0.1");
+      assertThat(ftp.retrieveFile("b.bin", new ByteArrayOutputStream())).isFalse();
+      assertThat(Rejections.count(registry, "proxy_protocol_source")).isEqualTo(2);
+      ftp.disconnect();
+    }
+  }
+
+  /** Logs in, binary, passive: the start of every transfer here. */
+  private static void loginForTransfers(FTPClient ftp) throws IOException {
+    assertThat(ftp.login(GatewayFixture.USER, GatewayFixture.PASSWORD)).as(ftp.getReplyString()).isTrue();
+    ftp.setFileType(FTPClient.BINARY_FILE_TYPE);
+    ftp.enterLocalPassiveMode();
+  }
+
+  /** Downloads {@code name}; its checksum must be {@code content}'s. */
+  private static void downloads(FTPClient ftp, String name, byte[] content) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertThat(ftp.retrieveFile(name, out)).as(ftp.getReplyString()).isTrue();
+    assertThat(GatewayFixture.sha256(out.toByteArray())).isEqualTo(GatewayFixture.sha256(content));
+  }
+
+  /** The port of a {@code 227} reply (RFC 959 §4.1.2: h1,h2,h3,h4,p1,p2). */
+  private static int pasvPort(String reply) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+),(\\d+),(\\d+),(\\d+),(\\d+),(\\d+)")
+        .matcher(reply);
+    assertThat(m.find()).as(reply).isTrue();
+    return Integer.parseInt(m.group(5)) * 256 + Integer.parseInt(m.group(6));
   }
 
   /** Upstream implicit TLS: the header must come before the TLS handshake, in clear. */
@@ -210,53 +363,79 @@ class ProxyProtocolTest {
 
   /** A Commons Net client whose control connection starts with {@code header}; data connections stay plain. */
   private static FTPClient client(byte[] header) {
+    return client(headerFirst(header));
+  }
+
+  /** A Commons Net client whose connections come from {@code sockets}. */
+  private static FTPClient client(SocketFactory sockets) {
     FTPClient ftp = new FTPClient();
     ftp.setDefaultTimeout(20_000);
     ftp.setDataTimeout(java.time.Duration.ofSeconds(20));
-    ftp.setSocketFactory(headerFirst(header, false));
+    ftp.setSocketFactory(sockets);
     return ftp;
   }
 
-  /**
-   * Sockets of which the first (the control connection) starts with {@code header}: sent on connect, or with
-   * {@code coalesce} in one write with the client's first bytes (as a balancer may forward them).
-   */
-  private static SocketFactory headerFirst(byte[] header, boolean coalesce) {
+  /** Sockets of which the first (the control connection) starts with {@code header}, sent on connect. */
+  private static SocketFactory headerFirst(byte[] header) {
     AtomicBoolean first = new AtomicBoolean(true);
+    return headerSockets(socket -> first.getAndSet(false) ? header : null, () -> false);
+  }
+
+  /**
+   * Sockets as a load balancer in front of the gateway opens them: the first (the control connection) starts with
+   * {@code controlHeader}, every later one (a data connection) with a {@code version} header naming
+   * {@code client.get()} (at the socket's own port) and the address the socket reached.
+   */
+  private static SocketFactory balancer(Version version, java.util.function.Supplier<String> client,
+                                        java.util.function.BooleanSupplier coalesce, byte[] controlHeader) {
+    AtomicBoolean first = new AtomicBoolean(true);
+    return headerSockets(socket -> first.getAndSet(false) ? controlHeader : ProxyProtocol.encode(version,
+        new InetSocketAddress(InetAddress.getByName(client.get()), socket.getLocalPort()),
+        (InetSocketAddress) socket.getRemoteSocketAddress()), coalesce);
+  }
+
+  /** What header a socket starts with, decided once it is connected; null for none. */
+  @FunctionalInterface
+  private interface HeaderOf {
+    byte[] of(Socket connected) throws IOException;
+  }
+
+  /**
+   * Sockets that start with the header {@code headerOf} gives them: sent on connect, or when {@code coalesce} says
+   * so in one write with the connection's first bytes (as a balancer may forward them; only for connections on
+   * which the client speaks first).
+   */
+  private static SocketFactory headerSockets(HeaderOf headerOf, java.util.function.BooleanSupplier coalesce) {
     return new SocketFactory() {
       @Override
       public Socket createSocket() {
-        if (!first.getAndSet(false)) {
-          return new Socket();
-        }
         return new Socket() {
+          private byte[] pending;
           private OutputStream out;
 
           @Override
           public void connect(SocketAddress endpoint, int timeout) throws IOException {
             super.connect(endpoint, timeout);
-            if (!coalesce) {
+            byte[] header = headerOf.of(this);
+            if (header != null && !coalesce.getAsBoolean()) {
               super.getOutputStream().write(header);
               super.getOutputStream().flush();
+            } else {
+              pending = header;
             }
           }
 
           @Override
           public synchronized OutputStream getOutputStream() throws IOException {
-            if (!coalesce) {
-              return super.getOutputStream();
-            }
             if (out == null) {
               OutputStream raw = super.getOutputStream();
               out = new java.io.FilterOutputStream(raw) {
-                private boolean sent;
-
                 @Override
                 public void write(byte[] b, int off, int len) throws IOException {
-                  if (!sent) {
-                    sent = true;
-                    byte[] both = Arrays.copyOf(header, header.length + len);
-                    System.arraycopy(b, off, both, header.length, len);
+                  if (pending != null) {
+                    byte[] both = Arrays.copyOf(pending, pending.length + len);
+                    System.arraycopy(b, off, both, pending.length, len);
+                    pending = null;
                     raw.write(both);
                   } else {
                     raw.write(b, off, len);

@@ -197,6 +197,9 @@ class HelmChartTest {
         assertThat(listener.clientTls().certFile()).startsWith(tmp.toString());
       }
       assertThat(listener.access().acceptProxyProtocol()).isEqualTo(path(values, "listener", "acceptProxyProtocol"));
+      if (path(values, "listener", "proxyProtocolFrom") instanceof List<?> from && !from.isEmpty()) {
+        assertThat(listener.access().proxyProtocolFrom()).extracting(Object::toString).isEqualTo(from);
+      }
       if (path(values, "upstream", "pinSha256Secret", "name") instanceof String pins && !pins.isEmpty()) {
         assertThat(config.upstream().tlsOptions().pinSha256()).as("pins from the Secret").hasSize(2);
       }
@@ -217,6 +220,8 @@ class HelmChartTest {
         assertThat(listener.passiveAddress()).as("from the Downward API").isEqualTo(DOWNWARD_IP);
       } else if (!perPod && source.equals("value")) {
         assertThat(listener.passiveAddress()).isEqualTo(path(values, "listener", "passiveAddress", "value"));
+      } else if (!perPod && source.equals("fromProxyHeader")) {
+        assertThat(listener.passiveAddress()).isEqualTo(ListenerConfig.PASSIVE_FROM_PROXY_HEADER);
       }
       if (hostIp && !perPod) {
         // the node forwards every passive port to this pod

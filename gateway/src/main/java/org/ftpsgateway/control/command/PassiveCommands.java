@@ -27,9 +27,7 @@ final class PassiveCommands {
       session.answer(504, "PASV not allowed after EPSV ALL.");
       return;
     }
-    String announce = session.listener().passiveAddress() != null
-        ? session.listener().passiveAddress()
-        : Addresses.ipv4(session.localAddress().host());
+    String announce = session.listener().pasvAddress(session.localAddress().host(), session.destination().host());
     if (announce == null) {
       session.answer(425, "PASV needs an IPv4 address; use EPSV on this connection");
       return;
@@ -79,11 +77,14 @@ final class PassiveCommands {
         });
   }
 
-  /** The gateway's passive port for the client; only the client's own address may connect (hijack check). */
+  /**
+   * The gateway's passive port for the client; only the client's own address may connect (hijack check), as the
+   * PROXY header names it behind a balancer (the prelude).
+   */
   private static Future<PreparedData> listen(Session session, UpstreamEnd up) {
     return ClientPassiveListener.open(session.vertx(), session.passivePorts(), session.localAddress().host(),
             session.clientAddress(), session.timeouts().dataConnectSeconds() * 1000L,
-            () -> session.metrics().rejected("hijack"))
+            () -> session.metrics().rejected("hijack"), session.dataPrelude())
         .onFailure(e -> up.close())
         .map(listener -> new PreparedData(listener, up));
   }

@@ -7,6 +7,7 @@ import io.vertx.core.net.SocketAddress;
 import java.util.function.UnaryOperator;
 import org.ftpsgateway.config.ListenerConfig;
 import org.ftpsgateway.config.TimeoutsConfig;
+import org.ftpsgateway.data.ConnectionPrelude;
 import org.ftpsgateway.data.Direction;
 import org.ftpsgateway.data.PassivePortPool;
 import org.ftpsgateway.data.PreparedData;
@@ -122,6 +123,12 @@ public interface Session {
   SocketAddress localAddress();
 
   PassivePortPool passivePorts();
+
+  /** The address the client reached: behind a balancer its PROXY header's destination, else {@link #localAddress}. */
+  SocketAddress destination();
+
+  /** What the client's passive data connections present first (listeners[].acceptProxyProtocol: a PROXY header). */
+  ConnectionPrelude dataPrelude();
 
   /** Whether EPSV ALL was sent (RFC 2428 §4). */
   boolean epsvAll();
