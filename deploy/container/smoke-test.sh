@@ -88,7 +88,7 @@ echo "ok: audit: $(podman logs "$container" 2>&1 | grep -o 'transfer .*command=R
 
 podman stop -t 20 "$container" >/dev/null
 code="$(podman inspect --format '{{.State.ExitCode}}' "$container")"
-# 143 = 128 + SIGTERM: the JVM's normal exit on SIGTERM
-[ "$code" -eq 143 ] || [ "$code" -eq 0 ] || fail "after SIGTERM: exit $code: $(podman logs "$container" 2>&1)"
+# a graceful stop (drain, then exit) is exit 0; 143 would mean the JVM was killed by the signal
+[ "$code" -eq 0 ] || fail "after SIGTERM: exit $code: $(podman logs "$container" 2>&1)"
 echo "ok: stopped on SIGTERM (exit $code)"
 echo "smoke-test: all checks passed (image $((size / 1000000)) MB, start $start_ms ms)"
