@@ -30,6 +30,7 @@ import org.ftpsgateway.protocol.FtpCommand;
 import org.ftpsgateway.protocol.FtpReply;
 import org.ftpsgateway.protocol.HostPort;
 import org.ftpsgateway.protocol.ProxyProtocol;
+import org.ftpsgateway.protocol.UpstreamRefusal;
 import org.ftpsgateway.tls.UpstreamTls;
 import org.ftpsgateway.upstream.Router;
 import org.ftpsgateway.upstream.UpstreamPool;
@@ -265,7 +266,7 @@ final class SessionUpstream {
             eprtRefused = true;
             return port(ipv4, port);
           }
-          return Future.failedFuture("upstream refused EPRT: " + r.text());
+          return Future.failedFuture(UpstreamRefusal.of("EPRT", r));
         });
   }
 
@@ -275,7 +276,7 @@ final class SessionUpstream {
     }
     return control.send("PORT " + DataAddresses.formatPortArgument(ipv4, port)).compose(r -> r.code() == 200
         ? Future.succeededFuture()
-        : Future.failedFuture("upstream refused PORT: " + r.text()));
+        : Future.failedFuture(UpstreamRefusal.of("PORT", r)));
   }
 
   /**
@@ -297,7 +298,7 @@ final class SessionUpstream {
           epsvRefused = true;
           return pasv(upstreamIp);
         }
-        return Future.failedFuture("upstream refused EPSV: " + r.text());
+        return Future.failedFuture(UpstreamRefusal.of("EPSV", r));
       });
     }
     return pasv(upstreamIp);
@@ -306,7 +307,7 @@ final class SessionUpstream {
   private Future<HostPort> pasv(String upstreamIp) {
     return control.send("PASV").compose(r -> {
       if (r.code() != 227) {
-        return Future.failedFuture("upstream refused PASV: " + r.text());
+        return Future.failedFuture(UpstreamRefusal.of("PASV", r));
       }
       Optional<HostPort> hp = DataAddresses.parsePasvReply(r.text());
       if (hp.isEmpty()) {
