@@ -171,7 +171,11 @@ public final class TransferCoordinator {
         t.abort("upstream answered " + r.code());
         FtpReply own = clientFailureReply(t);
         session.reply(own != null ? own : clientFirst != null
-            ? FtpReply.of(425, "Can't open data connection: " + clientFirst) : r);
+            ? FtpReply.of(425, "Can't open data connection: " + clientFirst)
+            // ABOR cut the transfer before the upstream's data connection was up: its 425 is about the gateway's
+            // own connection; the client, whose connection was open, reads the abort (RFC 959 §4.1.3: 426)
+            : r.code() == 425 && t.isAborted() && t.clientConnected()
+            ? FtpReply.of(426, "Connection closed; transfer aborted.") : r);
         answered();
         log(command, t, started, "upstream " + r.code());
         session.done();
