@@ -25,6 +25,10 @@
 #   BENCH_UPSTREAM_TLS=tls12   tls12: servers offer TLS 1.2 only (everyone speaks 1.2);
 #                        tls13: servers offer 1.2+1.3, direct clients and the gateway use 1.3
 #                        (mod_proxy stays on 1.2: it truncates uploads with 1.3)
+#   BENCH_SAME_CIPHER=1  every path offers the server one suite, AES-256-GCM of that protocol version (see
+#                        "one protocol and cipher" below); 0: each path offers its own defaults. Either way the
+#                        report prints what each path negotiated and "n/c" instead of a ratio between paths
+#                        that negotiated differently
 #   BENCH_VERIFY=1       downloads land in /dev/shm and are compared with cmp (0: /dev/null, size only)
 #   BENCH_STRICT=0|1     exit 1 if anything failed (default: 1 in smoke mode, 0 otherwise)
 #   BENCH_JAVA_OPTS="-Xmx512m -XX:+ExitOnOutOfMemoryError"   JVM options of the gateways (the systemd unit's)
@@ -39,8 +43,8 @@
 #   BENCH_RUN=/tmp/ftpgw-bench   BENCH_OUT=$BENCH_RUN/results.md
 set -uo pipefail
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# the interop suite's settings: $PKG_DIR $ROOT $RUN $PKI $PAM_SERVICE, binaries,
-# port_listening / wait_port / listener_pid / stop_pidfile
+# the interop suite's settings: $PKG_DIR $ROOT $RUN $PKI $PAM_SERVICE, binaries, port_listening / listener_pid /
+# stop_pidfile, and its lab parts (labparts.sh: templates, start and wait, server command lines)
 . "$BENCH_DIR/../src/it/lib.sh"
 
 if [ "$(id -u)" != 0 ]; then echo "bench.sh must run as root (servers, PAM logins, /proc of other users)" >&2; exit 1; fi
@@ -73,6 +77,27 @@ BLOGS="$BRUN/log"; BCONF="$BRUN/conf"; BPIDS="$BRUN/run"; BWORK="$BRUN/work"
 DL_DIR=/dev/shm/ftpgw-bench
 CA="$PKI/ca.crt"
 case "$UP_TLS" in tls12|tls13) ;; *) echo "BENCH_UPSTREAM_TLS must be tls12 or tls13" >&2; exit 2 ;; esac
+
+# ------------------------------------------------------------------ one protocol and cipher for every path (issue 19)
+# A ratio between two paths must measure the proxies, not the ciphers: pure-ftpd prefers ChaCha20-Poly1305 when a
+# client offers it (curl and mod_proxy do), at about half the AES-GCM speed with AES-NI. So every TLS leg to a server
+# offers one suite: AES-256-GCM (the `openssl speed` floor of the report) of the run's protocol version. mod_proxy
+# speaks TLS 1.2 only (uploads are truncated with 1.3), so with tls13 the report shows no ratio against it.
+CIPHER_TLS12=ECDHE-RSA-AES256-GCM-SHA384                  # OpenSSL name: curl --ciphers, ProxyTLSCipherSuite
+CIPHER_TLS12_STD=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384    # the same suite by its standard name (the gateway's)
+CIPHER_TLS13=TLS_AES_256_GCM_SHA384                       # one name in OpenSSL and the standard
+SAME_CIPHER=${BENCH_SAME_CIPHER:-1}
+if [ "$UP_TLS" = tls12 ]; then
+  TLS_VERSION=TLSv1.2; CIPHER=$CIPHER_TLS12; GW_PROTOCOLS="TLSv1.2"; GW_CIPHERS=$CIPHER_TLS12_STD
+else
+  TLS_VERSION=TLSv1.3; CIPHER=$CIPHER_TLS13; GW_PROTOCOLS="TLSv1.3"; GW_CIPHERS=$CIPHER_TLS13
+fi
+PROXY_CIPHERS=$CIPHER_TLS12
+if [ "$SAME_CIPHER" != 1 ]; then
+  # the defaults of every path: mod_proxy's (no ProxyTLSCipherSuite line), the gateway's, curl's
+  CIPHER=""; PROXY_CIPHERS=""; GW_CIPHERS=""
+  if [ "$UP_TLS" = tls12 ]; then GW_PROTOCOLS="TLSv1.2"; else GW_PROTOCOLS="TLSv1.2, TLSv1.3"; fi
+fi
 
 # ------------------------------------------------------------------ ports (127.0.0.1 only)
 # bench: 2500-2599, passive 34000-34999 (the interop suite uses 23xx/24xx + 32000-33999, the
@@ -209,34 +234,22 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# launch_bg NAME PORT CMD...: run CMD in its own process group (setsid), record its pid; wait_all
-# then waits for every launched port (the gateways' JVMs start in parallel)
+# launch_bg NAME PORT CMD...: CMD in its own process group, pid recorded (labparts.sh); wait_all then waits for
+# every launched port (the gateways' JVMs start in parallel)
 LAUNCHED=()
 launch_bg() {
   local name=$1 port=$2 pidf="$BPIDS/$1.pid"; shift 2
   stop_pidfile "$pidf"
-  if port_listening "$port"; then
-    echo "$name: port $port is already taken (pid $(listener_pid "$port")); not starting" >&2; return 1
-  fi
-  setsid "$@" </dev/null >"$BLOGS/$name.stdout" 2>&1 &
-  echo $! > "$pidf"
-  disown $!   # no "Killed" job notices when stop_pidfile has to SIGKILL
+  lab_port_free "$name" "$port" || return 1
+  lab_launch "$pidf" "$BLOGS/$name.stdout" "$@"
   STARTED+=("$pidf")
   LAUNCHED+=("$name:$port")
 }
 wait_all() {  # wait up to 60 s for every launched NAME:PORT; record the listener's pid
-  local np name port pidf lp i rc=0
+  local np name port pidf rc=0
   for np in "${LAUNCHED[@]}"; do
     name=${np%%:*}; port=${np##*:}; pidf="$BPIDS/$name.pid"
-    for ((i = 0; i < 600; i++)); do
-      port_listening "$port" && break
-      kill -0 "$(cat "$pidf")" 2>/dev/null || { i=600; break; }
-      sleep 0.1
-    done
-    if port_listening "$port"; then
-      lp=$(listener_pid "$port")
-      # setsid execs (or forks once): the listener is the server / proftpd master / java itself
-      [ -n "$lp" ] && kill -0 "$lp" 2>/dev/null && echo "$lp" > "$pidf"
+    if lab_wait "$pidf" "$port" 60; then
       say "$name: pid $(cat "$pidf") listening on 127.0.0.1:$port"
     else
       echo "$name did not start (not listening on $port); last lines of $BLOGS/$name.stdout:" >&2
@@ -248,15 +261,10 @@ wait_all() {  # wait up to 60 s for every launched NAME:PORT; record the listene
   return $rc
 }
 
-render() {  # render TEMPLATE OUT NAME PORT PASVMIN PASVMAX [BACKEND_PORT]
-  local max protos
-  if [ "$UP_TLS" = tls12 ]; then max=TLSv1.2; protos="TLSv1.2"; else max=TLSv1.3; protos="TLSv1.2 TLSv1.3"; fi
-  sed -e "s|@NAME@|$3|g" -e "s|@PORT@|$4|g" -e "s|@PASV_MIN@|$5|g" -e "s|@PASV_MAX@|$6|g" \
-      -e "s|@BACKEND_PORT@|${7:-}|g" -e "s|@TABLES@|$BRUN/proxy-tables-$3|g" \
-      -e "s|@RUN@|$RUN|g" -e "s|@PKI@|$PKI|g" -e "s|@LOGS@|$BLOGS|g" -e "s|@PIDS@|$BPIDS|g" \
-      -e "s|@MODULES@|$PROFTPD_MODULES|g" -e "s|@PAM@|$PAM_SERVICE|g" \
-      -e "s|@MAX_PROTOCOL@|$max|g" -e "s|@TLS_PROTOCOLS@|$protos|g" "$1" > "$2"
-  chmod 644 "$2"
+render() {  # render TEMPLATE OUT NAME PORT PASVMIN PASVMAX [BACKEND_PORT]: the suite's values, the bench's logs
+  lab_server_vars "$3" "$4" "$5" "$6" "$UP_TLS"
+  lab_render "$1" "$2" "${LAB_VARS[@]}" LOGS="$BLOGS" PIDS="$BPIDS" BACKEND_PORT="${7:-}" TABLES="$BRUN/proxy-tables-$3" \
+    CIPHER_TLS12="$PROXY_CIPHERS"
 }
 
 FAILED_START=""
@@ -264,19 +272,22 @@ start_backend() {  # the suite's templates; only limits raised for 1,000 idle + 
   local b=$1 name="bench-$1" port
   port=$(backend_port "$b")
   render "$IT_DIR/conf/openssl-server.cnf.in" "$BCONF/$name.openssl.cnf" "$name" "$port" 0 0
+  # TLS 1.3 suites are the server's choice among the client's: the gateway's openssl engine offered
+  # TLS_AES_128_GCM_SHA256 as well (measured against vsftpd) although its cipherSuites named only the 256-bit one,
+  # so the servers allow only the bench's suite (neither vsftpd 3.0.3 nor pure-ftpd 1.0.50 sets TLS 1.3 suites)
+  [ -n "$CIPHER" ] && [ "$UP_TLS" = tls13 ] && echo "Ciphersuites = $CIPHER_TLS13" >> "$BCONF/$name.openssl.cnf"
   case "$b" in
     vsftpd)
       # pasv_min_port=0 / pasv_max_port=0: any port (see the port notes above)
       render "$IT_DIR/conf/vsftpd.conf.in" "$BCONF/$name.conf" "$name" "$port" 0 0
       sed -i -e 's/^max_clients=.*/max_clients=4000/' -e 's/^max_per_ip=.*/max_per_ip=4000/' "$BCONF/$name.conf"
-      OPENSSL_CONF="$BCONF/$name.openssl.cnf" launch_bg "$name" "$port" "$VSFTPD" "$BCONF/$name.conf" ;;
+      lab_vsftpd_cmd "$BCONF/$name.conf"
+      OPENSSL_CONF="$BCONF/$name.openssl.cnf" launch_bg "$name" "$port" "${LAB_CMD[@]}" ;;
     pureftpd)
       mkdir -p /var/run/pure-ftpd
-      # as start-servers.sh of the suite, but -c/-C 4000 instead of 200 and no -p range (see above):
-      # listen backlog 3 + 4000/8 = 503
-      OPENSSL_CONF="$BCONF/$name.openssl.cnf" launch_bg "$name" "$port" "$PUREFTPD" -S "127.0.0.1,$port" -l unix -E -H -Y 3 \
-        -2 "$PKI/server-combined.pem" -P 127.0.0.1 -c 4000 -C 4000 -I 600 \
-        -O "clf:$BLOGS/$name.xferlog" -g "$BPIDS/$name.pureftpd.pid" ;;
+      # as the suite's, but 4000 users instead of 200 and no passive range (see the port notes above)
+      lab_pureftpd_cmd "$port" 4000 "" "$BLOGS/$name.xferlog" "$BPIDS/$name.pureftpd.pid"
+      OPENSSL_CONF="$BCONF/$name.openssl.cnf" launch_bg "$name" "$port" "${LAB_CMD[@]}" ;;
   esac || FAILED_START="$FAILED_START $name"
 }
 start_modproxy() {
@@ -285,12 +296,15 @@ start_modproxy() {
   rm -rf "$BRUN/proxy-tables-$name"; mkdir -p "$BRUN/proxy-tables-$name"; chmod 711 "$BRUN/proxy-tables-$name"
   render "$BENCH_DIR/conf/proftpd-proxy.conf.in" "$BCONF/$name.conf" "$name" "$port" \
     "$PROXY_PASV_MIN" "$PROXY_PASV_MAX" "$(backend_port "$b")"
-  launch_bg "$name" "$port" "$PROFTPD" -n -c "$BCONF/$name.conf" || FAILED_START="$FAILED_START $name"
+  [ -n "$PROXY_CIPHERS" ] || sed -i '/^ *ProxyTLSCipherSuite /d' "$BCONF/$name.conf"
+  lab_proftpd_cmd "$BCONF/$name.conf"
+  launch_bg "$name" "$port" "${LAB_CMD[@]}" || FAILED_START="$FAILED_START $name"
 }
 start_gateway() {  # start_gateway ENGINE BACKEND
-  local e=$1 b=$2 name="gw-$1-$2" port mport protos
+  local e=$1 b=$2 name="gw-$1-$2" port mport suites=""
   port=$(gw_port "$e" "$b"); mport=$(gw_metrics_port "$e" "$b")
-  if [ "$UP_TLS" = tls12 ]; then protos="TLSv1.2"; else protos="TLSv1.2, TLSv1.3"; fi
+  [ -n "$GW_CIPHERS" ] && suites="
+  cipherSuites: [$GW_CIPHERS]"
   cat > "$BCONF/$name.yaml" <<YAML
 # written by gateway/bench/bench.sh
 listeners:
@@ -306,7 +320,7 @@ upstream:
   tls: explicit
   serverName: 127.0.0.1
   caFile: $CA
-  protocols: [$protos]
+  protocols: [$GW_PROTOCOLS]$suites
   sslEngine: $e
 limits:
   maxSessions: 5000
@@ -386,13 +400,16 @@ v = {
   "java_opts": "$JAVA_OPTS",
   "gw_env": "${BENCH_GW_ENV:-}",
   "upstream_tls": "$UP_TLS",
+  "tls_version": "$TLS_VERSION",
+  "cipher": "$CIPHER",
+  "cipher_tls12": "$PROXY_CIPHERS",
 }
 json.dump(v, open(sys.argv[1], "w"), indent=1)
 PY
 
 CMD="bash gateway/bench/bench.sh"
 for k in BENCH_SMOKE BENCH_RUNS BENCH_FILE_MB BENCH_WARMUP_MB BENCH_LAT_N BENCH_LAT_SPACED BENCH_PAR BENCH_IDLE \
-         BENCH_BACKENDS BENCH_PATHS BENCH_UPSTREAM_TLS BENCH_VERIFY BENCH_JAVA_OPTS BENCH_GW_ENV; do
+         BENCH_BACKENDS BENCH_PATHS BENCH_UPSTREAM_TLS BENCH_SAME_CIPHER BENCH_VERIFY BENCH_JAVA_OPTS BENCH_GW_ENV; do
   [ -n "${!k:-}" ] && CMD="$k=\"${!k}\" $CMD"
 done
 
@@ -404,7 +421,8 @@ python3 "$BENCH_DIR/ftpbench.py" run \
   --runs "$RUNS" --file-mb "$FILE_MB" --warmup-mb "$WARMUP_MB" \
   --lat-n "$LAT_N" --lat-spaced "$LAT_SPACED" --par "$PAR" --idle "$IDLE" \
   --speed-seconds "$SPEED_SECONDS" --verify "$VERIFY" --dl-dir "$DL_DIR" \
-  --work "$BWORK" --out "$OUT" --json "$BRUN/results.json" --strict "$STRICT" --smoke "$SMOKE"
+  --work "$BWORK" --out "$OUT" --json "$BRUN/results.json" --strict "$STRICT" --smoke "$SMOKE" \
+  --tls-version "$TLS_VERSION" --cipher "$CIPHER"
 rc=$?
 say "done in $(( $(date +%s) - T0 )) s, exit $rc; report: $OUT, raw: $BRUN/results.json, logs: $BLOGS"
 exit $rc

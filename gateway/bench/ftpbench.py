@@ -13,7 +13,10 @@ every path alike:
   * parallel sessions: N threads start together, each a full session with a checked download
   * memory: resident memory of the proxy with N idle logged-in sessions (RSS and PSS summed over
     the process tree: mod_proxy forks one process per session)
-and prints a markdown report. Other subcommands are handy by hand:
+and prints a markdown report. Every TLS leg to a server offers one protocol version and one AES-256-GCM suite
+(--tls-version, --cipher; bench.sh configures mod_proxy and the gateways alike), each path's negotiated TLS is
+printed next to its figures, and a ratio between two paths that negotiated differently is printed as "n/c" with
+the reason. Other subcommands are handy by hand:
   ftpbench.py session PORT [--tls]         one timed session
   ftpbench.py parallel PORT N FILE [--tls] one parallel test
   ftpbench.py idle PORT N PID [--tls]      idle-session memory of the process tree of PID
@@ -166,12 +169,52 @@ class ReuseFTP_TLS(ftplib.FTP_TLS):
         return conn, size
 
 
+# ------------------------------------------------------------------ one TLS policy for every path (issue 19)
+def curl_tls_args(tls_version, cipher):
+    """curl options for direct FTPS that offer only the bench's protocol version and suite (none: curl's defaults)"""
+    if not cipher:
+        return []
+    if tls_version == "TLSv1.3":
+        return ["--tlsv1.3", "--tls13-ciphers", cipher]
+    return ["--tlsv1.2", "--tls-max", "1.2", "--ciphers", cipher]
+
+
+def tls_context(ca, tls_version, cipher):
+    """ftplib's context for direct FTPS with the same policy as curl's. Python's ssl cannot narrow the TLS 1.3
+    suites, so with TLS 1.3 only the version is pinned (these sessions measure latency, not bulk throughput)."""
+    ctx = ssl.create_default_context(cafile=ca)
+    if cipher and tls_version == "TLSv1.3":
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    elif cipher:
+        ctx.minimum_version = ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        ctx.set_ciphers(cipher)
+    return ctx
+
+
+def tls_key(desc):
+    """(protocol, bulk cipher) of a negotiated TLS description such as "TLSv1.2 ECDHE-RSA-AES256-GCM-SHA384"
+    (OpenSSL name) or "TLSv1.3 TLS_AES_256_GCM_SHA384" / "TLSv1.2 TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384" (standard
+    names): the key exchange does not change the cost per byte, the protocol and the bulk cipher do"""
+    if not desc:
+        return None
+    version, _, name = desc.partition(" ")
+    n = name.upper().replace("_", "-")
+    m = re.search(r"AES-?(128|256)-GCM", n)
+    if "CHACHA20" in n:
+        bulk = "ChaCha20-Poly1305"
+    elif m:
+        bulk = f"AES-{m.group(1)}-GCM"
+    else:
+        bulk = name
+    return version, bulk
+
+
 class Client:
-    def __init__(self, port, tls, user, password, ca):
+    def __init__(self, port, tls, user, password, ca, tls_version=None, cipher=None):
         self.port, self.tls, self.user, self.password = port, tls, user, password
         self.ctx = None
         if tls:
-            self.ctx = ssl.create_default_context(cafile=ca)
+            self.ctx = tls_context(ca, tls_version, cipher)
 
     def login(self, timeout=60, timings=None):
         if self.tls:
@@ -343,7 +386,8 @@ def curl_xfer(path, a, direction, fname, tag):
     cmd = ["curl", "-sS", "--connect-timeout", "10", "--max-time", str(max(300, size // 20_000_000)),
            "-u", f"{a.user}:{a.password}"]
     if path["kind"] == "direct":
-        cmd += ["--ssl-reqd", "--cacert", a.ca]
+        # -v: curl prints "* SSL connection using TLSv1.3 / TLS_AES_256_GCM_SHA384" per connection
+        cmd += ["--ssl-reqd", "--cacert", a.ca, "-v"] + curl_tls_args(a.tls_version, a.cipher)
     w = " %{time_pretransfer} %{time_starttransfer} %{time_total}"
     if direction == "down":
         dest = os.path.join(a.dl_dir, f"dl-{path['name']}.bin") if a.verify else "/dev/null"
@@ -363,6 +407,11 @@ def curl_xfer(path, a, direction, fname, tag):
     c1 = u1 + k1
     m1, _ = metrics(path.get("metrics_port"))
     res = {"path": path["name"], "dir": direction, "tag": tag, "rc": p.returncode, "bytes": size}
+    negotiated = re.findall(r"^\* SSL connection using (TLSv1\.[0-9]) / (\S+)", p.stderr, re.M)
+    if negotiated:
+        res["tls"] = sorted({f"{v} {c}" for v, c in negotiated})
+    # without -v's transcript: only curl's own messages
+    stderr = "\n".join(x for x in p.stderr.splitlines() if not x.startswith(("* ", "> ", "< ", "{ ", "} ")))
     try:
         speed, moved, t_pre, t_start, t_total = p.stdout.split()
         res.update(mbps=float(speed) / 1e6, moved=int(float(moved)), t_pre=float(t_pre),
@@ -392,7 +441,7 @@ def curl_xfer(path, a, direction, fname, tag):
         if direction == "up":
             got = f", {os.path.getsize(dest) if os.path.exists(dest) else 'no'} bytes stored"
         res["error"] = f"curl exit {p.returncode}, {res.get('moved')} of {size} bytes{got}: " \
-                       + p.stderr.strip().replace("\n", " ")[:200]
+                       + stderr.strip().replace("\n", " ")[:200]
     res["ok"] = ok
     for f in (dest,):
         if f != "/dev/null" and os.path.exists(f):
@@ -415,10 +464,11 @@ def openssl_speed(seconds, alg="aes-256-gcm"):
 
 # ------------------------------------------------------------------ TLS description per path
 def tls_of(path, start_offsets):
-    """Negotiated upstream TLS of a proxy path, from the proxy's log written since the offsets."""
+    """Negotiated upstream TLS of a proxy path, from the proxy's log written since the offsets: the most frequent
+    description and every distinct one (more than one: the path is not comparable with any other)."""
     f = path.get("log")
     if not f or not os.path.exists(f):
-        return None
+        return None, []
     with open(f, "rb") as fh:
         fh.seek(start_offsets.get(f, 0))
         text = fh.read().decode(errors="replace")
@@ -427,8 +477,8 @@ def tls_of(path, start_offsets):
     else:
         m = re.findall(r"(TLSv1\.[0-9]) (TLS_[A-Z0-9_]+)", text)
     if not m:
-        return None
-    return " ".join(max(set(m), key=m.count))
+        return None, []
+    return " ".join(max(set(m), key=m.count)), sorted({" ".join(x) for x in m})
 
 
 def log_offsets(paths):
@@ -469,7 +519,8 @@ def run(a):
         fails.append({"path": path, "phase": phase, "error": text})
         log(f"FAIL {path} {phase}: {text}")
 
-    clients = {p["name"]: Client(p["port"], p["kind"] == "direct", a.user, a.password, a.ca) for p in paths}
+    clients = {p["name"]: Client(p["port"], p["kind"] == "direct", a.user, a.password, a.ca, a.tls_version, a.cipher)
+               for p in paths}
     ref1m = open(os.path.join(a.home, "bench", "file1M"), "rb").read()
     offsets0 = log_offsets(paths)
 
@@ -572,9 +623,12 @@ def run(a):
 
     for p in paths:
         if p["kind"] == "direct":
-            p["tls"] = p.get("client_tls")
+            # what curl negotiated on the throughput transfers (ftplib's first session if there were none)
+            seen = [t for r in R["xfers"] if r["path"] == p["name"] for t in r.get("tls", [])]
+            p["tls"] = max(set(seen), key=seen.count) if seen else p.get("client_tls")
+            p["tls_all"] = sorted(set(seen))
         else:
-            p["tls"] = tls_of(p, offsets0)
+            p["tls"], p["tls_all"] = tls_of(p, offsets0)
     phase("end")
     R["load_end"] = open("/proc/loadavg").read().split()[:3]
     R["end"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
@@ -627,6 +681,38 @@ def report(R):
                 return q["name"]
         return None
 
+    nc_reasons = []
+
+    def not_comparable(name, ref):
+        """None when paths name and ref negotiated the same protocol and bulk cipher, else why not (noted once)"""
+        p, q = by[name], by[ref]
+        why = None
+        for x in (p, q):
+            if len(x.get("tls_all") or []) > 1:
+                why = f"{label(x)} → {x['backend']} negotiated more than one: {', '.join(x['tls_all'])}"
+        if why is None:
+            kp, kq = tls_key(p.get("tls")), tls_key(q.get("tls"))
+            if kp is None or kq is None:
+                why = (f"negotiated TLS unknown: {label(p)} → {p['backend']} {p.get('tls') or '?'}, "
+                       f"{label(q)} → {q['backend']} {q.get('tls') or '?'}")
+            elif kp != kq:
+                why = f"{label(p)} → {p['backend']} {p['tls']} vs {label(q)} → {q['backend']} {q['tls']}"
+        if why and why not in nc_reasons:
+            nc_reasons.append(why)
+        return why
+
+    def cmp_ratio(name, ref, x, y, nd=2):
+        """x / y as text, "n/c" if the two paths negotiated differently, "" without a reference"""
+        if not ref or ref == name:
+            return ""
+        return "n/c" if not_comparable(name, ref) else fmt(ratio(x, y), nd)
+
+    def nc_notes():
+        if nc_reasons:
+            w("n/c = not comparable, the paths negotiated a different TLS protocol or cipher: "
+              + "; ".join(nc_reasons) + ".\n")
+            nc_reasons.clear()
+
     lat = R.get("latency", {})
 
     def lat_ms(name, k):
@@ -650,7 +736,14 @@ def report(R):
     w(f"- command: `{R['command']}`")
     tls_note = ("servers offer TLS 1.2 only, so every upstream leg is TLS 1.2" if v["upstream_tls"] == "tls12" else
                 "servers offer TLS 1.2 and 1.3; mod_proxy is pinned to TLS 1.2 (it truncates uploads with 1.3)")
-    w(f"- upstream TLS: {tls_note}; negotiated per path in the last table")
+    if v.get("cipher"):
+        tls_note += (f"; every path offers the server only {v['tls_version']} with {v['cipher']} (direct: curl "
+                     f"options; gateway: `upstream.protocols` + `upstream.cipherSuites`; mod_proxy: "
+                     f"`ProxyTLSCipherSuite` {v['cipher_tls12']}, TLS 1.2)")
+    else:
+        tls_note += "; BENCH_SAME_CIPHER=0: every path offers its own defaults"
+    w(f"- upstream TLS: {tls_note}; negotiated per path next to its figures, ratios only between paths that "
+      f"negotiated the same protocol and bulk cipher")
     w(f"- settings: throughput file {s['file_mb']} MiB, median of {s['runs']} run(s)"
       f"{', after an untimed ' + str(s['warmup_mb']) + ' MiB warm-up per path' if s['warmup_mb'] else ''}; "
       f"transfers interleaved across paths; latency {s['lat_n']} back-to-back + {s['lat_spaced']} spaced sessions; "
@@ -664,19 +757,19 @@ def report(R):
       "its per-session children) during the transfer, per GB relayed.\n")
 
     w(f"## Throughput and CPU ({s['file_mb']} MiB file, median of {s['runs']})\n")
-    w("| path | backend | ↓ MB/s | ↑ MB/s | ↓ ×mp | ↑ ×mp | ↓ ×direct | ↑ ×direct "
+    w("| path | backend | negotiated (TLS to the server) | ↓ MB/s | ↑ MB/s | ↓ ×mp | ↑ ×mp | ↓ ×direct | ↑ ×direct "
       "| proxy CPU s/GB ↓ | ↑ | gw TLS CPU s/GB ↓ | ↑ | failures |")
-    w("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    w("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for p in paths:
         n = p["name"]
         if n not in alive:
-            w(f"| {label(p)} | {p['backend']} | dead | | | | | | | | | | {nfail(n)} |")
+            w(f"| {label(p)} | {p['backend']} | | dead | | | | | | | | | | {nfail(n)} |")
             continue
         mp, dr = peer(p, "modproxy"), peer(p, "direct")
-        cells = [label(p), p["backend"], fmt(mbps(n, "down"), 0), fmt(mbps(n, "up"), 0)]
+        cells = [label(p), p["backend"], p.get("tls") or "?", fmt(mbps(n, "down"), 0), fmt(mbps(n, "up"), 0)]
         for ref in (mp, dr):
             for d in ("down", "up"):
-                cells.append(fmt(ratio(mbps(n, d), mbps(ref, d)), 2) if ref and ref != n else "")
+                cells.append(cmp_ratio(n, ref, mbps(n, d), mbps(ref, d)))
         for d in ("down", "up"):
             cells.append(fmt(cpu(n, d), 2) if p["kind"] != "direct" else "")
         for d in ("down", "up"):
@@ -684,6 +777,7 @@ def report(R):
         cells.append(str(nfail(n)))
         w("| " + " | ".join(cells) + " |")
     w("")
+    nc_notes()
     chacha = R.get("chacha_mbps")
     chacha_s_gb = (GB / (chacha * 1e6)) if chacha else None
     w(f"Crypto floor, `openssl speed -evp` on one core, 16 KiB blocks: AES-256-GCM **{fmt(floor, 0)} MB/s = "
@@ -735,9 +829,14 @@ def report(R):
             continue
         mp, dr = peer(p, "modproxy"), peer(p, "direct")
         b2b = lat_ms(n, "b2b")
+        if dr and dr != n and not_comparable(n, dr):
+            minus_direct = "n/c"
+        elif dr and dr != n and b2b is not None and lat_ms(dr, "b2b") is not None:
+            minus_direct = f"{b2b - lat_ms(dr, 'b2b'):+.0f}"
+        else:
+            minus_direct = ""
         cells = [label(p), p["backend"], fmt(b2b, 0), fmt(lat_ms(n, "spaced"), 0),
-                 fmt(ratio(b2b, lat_ms(mp, "b2b")), 2) if mp and mp != n else "",
-                 (f"{b2b - lat_ms(dr, 'b2b'):+.0f}" if dr and dr != n and b2b is not None and lat_ms(dr, "b2b") is not None else "")]
+                 cmp_ratio(n, mp, b2b, lat_ms(mp, "b2b")), minus_direct]
         for n_, mb in s["par"]:
             r = R.get("parallel", {}).get(f"{n}|{n_}x{mb}")
             cells.append(f"{r['wall_s']:.2f} ({r['failures']})" if r else "–")
@@ -750,6 +849,7 @@ def report(R):
             cells += ["", "", ""]
         w("| " + " | ".join(cells) + " |")
     w("")
+    nc_notes()
 
     w("Latency: python ftplib, connect + login + RETR 1 MiB + QUIT, median; b2b = back-to-back, spaced = each after "
       "1 s idle (ProFTPD's master accepts a connection only ~0.4 s after a session ended, hence mod_proxy's b2b). "
@@ -778,7 +878,13 @@ def report(R):
                 cells.append((val if val is not None else "–") + mark)
             w(f"| {name} | " + " | ".join(cells) + " |")
 
+        def comparable(p, kind):
+            q = peer(p, kind)
+            return q is not None and not not_comparable(p["name"], q)
+
         def thr(p, d, ref, limit):
+            if not comparable(p, ref):
+                return "n/c", None
             r = ratio(mbps(p["name"], d), mbps(peer(p, ref), d))
             return (fmt(r, 2) + "×", r >= limit) if r is not None else (None, None)
 
@@ -794,6 +900,8 @@ def report(R):
             return f"{c / floor_s_gb:.2f}× floor", c <= 2.5 * floor_s_gb
 
         def cpu_mp(p, d):
+            if not comparable(p, "modproxy"):
+                return "n/c", None
             c, m = cpu(p["name"], d), cpu(peer(p, "modproxy"), d)
             if c is None or m is None:
                 return None, None
@@ -813,11 +921,15 @@ def report(R):
         row("CPU/GB ↑ below mod_proxy", lambda p: cpu_mp(p, "up"))
 
         def lat_mp(p):
+            if not comparable(p, "modproxy"):
+                return "n/c", None
             a_, b_ = lat_ms(p["name"], "b2b"), lat_ms(peer(p, "modproxy"), "b2b")
             r = ratio(a_, b_)
             return (f"{r:.2f}×", r <= 0.25) if r is not None else (None, None)
 
         def lat_dir(p):
+            if not comparable(p, "direct"):
+                return "n/c", None
             a_, b_ = lat_ms(p["name"], "b2b"), lat_ms(peer(p, "direct"), "b2b")
             if a_ is None or b_ is None:
                 return None, None
@@ -837,12 +949,14 @@ def report(R):
                 return (f"{r['rss_mib']:.0f} MiB", r["rss_mib"] < 300 and r["failures"] == 0) if r else (None, None)
             row(f"{s['idle']} idle sessions < 300 MB RSS", idle_ok)
         w("")
+        nc_notes()
 
     w("## Paths and negotiated TLS\n")
-    w("| path | port | pid | upstream TLS (seen in the client / proxy log) |")
-    w("|---|---|---|---|")
+    w("| path | port | pid | upstream TLS (direct: curl -v; proxies: their log) | every distinct one seen |")
+    w("|---|---|---|---|---|")
     for p in paths:
-        w(f"| {label(p)} → {p['backend']} | {p['port']} | {p['pid']} | {p.get('tls') or '?'} |")
+        w(f"| {label(p)} → {p['backend']} | {p['port']} | {p['pid']} | {p.get('tls') or '?'} | "
+          f"{', '.join(p.get('tls_all') or []) or '?'} |")
     w("")
 
     w("## Per-run figures (MB/s)\n")
@@ -906,6 +1020,8 @@ def main():
     r.add_argument("--json", default="/tmp/ftpgw-bench/results.json")
     r.add_argument("--strict", type=int, default=0)
     r.add_argument("--smoke", type=int, default=0)
+    r.add_argument("--tls-version", default="TLSv1.2", choices=["TLSv1.2", "TLSv1.3"])
+    r.add_argument("--cipher", default="", help="the one suite direct FTPS offers (OpenSSL name); empty: curl's defaults")
     s1 = sub.add_parser("session", parents=[common])
     s1.add_argument("port", type=int)
     s1.add_argument("--tls", action="store_true")

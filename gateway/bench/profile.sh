@@ -15,7 +15,8 @@
 #        PROFILE_EVENT=cpu (or itimer where perf events are not allowed)
 set -euo pipefail
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO_ROOT="$(cd "$BENCH_DIR/../.." && pwd)"
+# the interop suite's settings ($REPO_ROOT, $PKI) and lab parts (start and wait with a pid file)
+. "$BENCH_DIR/../src/it/lib.sh"
 BACKEND_PORT=${PROFILE_BACKEND_PORT:-2531}
 PORT=${PROFILE_PORT:-2600}
 FILE=${PROFILE_FILE:-file1024M}
@@ -28,7 +29,7 @@ USER_=${BENCH_USER:-ftpgwbench}; PASS_=${BENCH_PASS:-ftpgwbench-pass}; HOME_=/ho
 AP_VERSION=4.1
 mkdir -p "$OUT"
 
-(echo > /dev/tcp/127.0.0.1/"$BACKEND_PORT") 2>/dev/null \
+port_listening "$BACKEND_PORT" \
   || { echo "no FTPS server on 127.0.0.1:$BACKEND_PORT: start the bench's servers first (see the top of this file)" >&2; exit 1; }
 [ -s "$HOME_/bench/$FILE" ] || { echo "$HOME_/bench/$FILE missing: run the bench once" >&2; exit 1; }
 
@@ -60,7 +61,7 @@ upstream:
   port: $BACKEND_PORT
   tls: explicit
   serverName: 127.0.0.1
-  caFile: /tmp/ftpgw-it/pki/ca.crt
+  caFile: $PKI/ca.crt
   protocols: [TLSv1.2]
   sslEngine: $ENGINE
 metrics:
@@ -69,10 +70,10 @@ metrics:
   port: $((PORT + 1))
 YAML
 # shellcheck disable=SC2086
-java ${PROFILE_JAVA_OPTS:--Xmx512m} -jar "$JAR" --config "$OUT/gateway.yaml" > "$OUT/gateway.log" 2>&1 &
-GW=$!
-trap 'kill $GW 2>/dev/null || true' EXIT
-for _ in $(seq 100); do (echo > /dev/tcp/127.0.0.1/"$PORT") 2>/dev/null && break; sleep 0.2; done
+lab_launch "$OUT/gateway.pid" "$OUT/gateway.log" java ${PROFILE_JAVA_OPTS:--Xmx512m} -jar "$JAR" --config "$OUT/gateway.yaml"
+trap 'stop_pidfile "$OUT/gateway.pid"' EXIT
+lab_wait "$OUT/gateway.pid" "$PORT" 20 || { echo "the gateway did not start; see $OUT/gateway.log" >&2; exit 1; }
+GW=$(cat "$OUT/gateway.pid")
 URL="ftp://$USER_:$PASS_@127.0.0.1:$PORT/bench"
 for i in $(seq "$WARM"); do
   curl -sS -o /dev/null "$URL/$FILE"

@@ -59,19 +59,9 @@ rm -f "$LOGS"/* 2>/dev/null
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 # ------------------------------------------------------------------ PKI of this run (CA + server cert for 127.0.0.1)
-if ! [ -s "$PKI/server.crt" ] || ! openssl verify -CAfile "$PKI/ca.crt" "$PKI/server.crt" >/dev/null 2>&1 \
-   || ! openssl x509 -in "$PKI/server.crt" -checkend 86400 -noout >/dev/null 2>&1; then
+if ! lab_cert_ok "$PKI" server; then
   say "generating a CA and a server certificate in $PKI"
-  openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 3650 -subj "/O=ftpgw-soak/CN=ftpgw-soak CA" \
-    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
-    -keyout "$PKI/ca.key" -out "$PKI/ca.crt" 2>/dev/null || exit 1
-  openssl req -newkey rsa:2048 -nodes -sha256 -subj "/O=ftpgw-soak/CN=127.0.0.1" \
-    -keyout "$PKI/server.key" -out "$PKI/server.csr" 2>/dev/null || exit 1
-  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nkeyUsage=digitalSignature,keyEncipherment\n' \
-    > "$PKI/server.ext"
-  openssl x509 -req -in "$PKI/server.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -CAcreateserial -days 825 \
-    -sha256 -extfile "$PKI/server.ext" -out "$PKI/server.crt" 2>/dev/null || exit 1
-  chmod 600 "$PKI"/*.key; chmod 644 "$PKI"/*.crt
+  lab_ca "$PKI" "/O=ftpgw-soak/CN=ftpgw-soak CA" && lab_server_cert "$PKI" ftpgw-soak || exit 1
 fi
 
 # ------------------------------------------------------------------ the login user (cheap hash: logins are not the subject)
@@ -97,35 +87,26 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-launch() {  # launch NAME PORT CMD...: own process group (setsid), pid recorded, wait until listening
-  local name=$1 port=$2 pidf="$PIDS/$1.pid" i lp; shift 2
-  setsid "$@" </dev/null >"$LOGS/$name.stdout" 2>&1 &
-  echo $! > "$pidf"; disown $!
+launch() {  # launch NAME PORT CMD...: own process group, pid recorded, wait until listening (labparts.sh)
+  local name=$1 port=$2 pidf="$PIDS/$1.pid"; shift 2
+  lab_launch "$pidf" "$LOGS/$name.stdout" "$@"
   STARTED+=("$pidf")
-  for ((i = 0; i < 600; i++)); do
-    port_listening "$port" && break
-    kill -0 "$(cat "$pidf")" 2>/dev/null || break
-    sleep 0.1
-  done
-  if ! port_listening "$port"; then
+  if ! lab_wait "$pidf" "$port" 60; then
     echo "$name did not start; last lines of $LOGS/$name.stdout:" >&2; tail -n 30 "$LOGS/$name.stdout" >&2; return 1
   fi
-  lp=$(listener_pid "$port"); [ -n "$lp" ] && echo "$lp" > "$pidf"
   say "$name: pid $(cat "$pidf") listening on 127.0.0.1:$port"
 }
 
 # ------------------------------------------------------------------ vsftpd (the interop suite's template)
-sed -e "s|@NAME@|soak-vsftpd|g" -e "s|@PORT@|$VSFTPD_PORT|g" -e "s|@PASV_MIN@|0|g" -e "s|@PASV_MAX@|0|g" \
-    -e "s|@RUN@|$RUN|g" -e "s|@PKI@|$PKI|g" -e "s|@LOGS@|$LOGS|g" -e "s|@PAM@|$PAM_SERVICE|g" \
-    "$IT_DIR/conf/vsftpd.conf.in" > "$CONF/soak-vsftpd.conf"
+lab_server_vars soak-vsftpd "$VSFTPD_PORT" 0 0 tls13
+lab_render "$IT_DIR/conf/vsftpd.conf.in" "$CONF/soak-vsftpd.conf" "${LAB_VARS[@]}"
 # hundreds of sessions: lift the session caps; passive ports from the kernel (a range of 0-0), as the bench does;
 # no per-command protocol log (it would grow by gigabytes)
 sed -i -e 's/^max_clients=.*/max_clients=4000/' -e 's/^max_per_ip=.*/max_per_ip=4000/' \
     -e 's/^log_ftp_protocol=.*/log_ftp_protocol=NO/' -e 's/^debug_ssl=.*/debug_ssl=NO/' "$CONF/soak-vsftpd.conf"
-sed -e "s|@MAX_PROTOCOL@|TLSv1.3|g" "$IT_DIR/conf/openssl-server.cnf.in" > "$CONF/soak-vsftpd.openssl.cnf"
-chmod 644 "$CONF"/soak-vsftpd*
-OPENSSL_CONF="$CONF/soak-vsftpd.openssl.cnf" launch soak-vsftpd "$VSFTPD_PORT" "$VSFTPD" "$CONF/soak-vsftpd.conf" \
-  || exit 1
+lab_render "$IT_DIR/conf/openssl-server.cnf.in" "$CONF/soak-vsftpd.openssl.cnf" "${LAB_VARS[@]}"
+lab_vsftpd_cmd "$CONF/soak-vsftpd.conf"
+OPENSSL_CONF="$CONF/soak-vsftpd.openssl.cnf" launch soak-vsftpd "$VSFTPD_PORT" "${LAB_CMD[@]}" || exit 1
 
 # ------------------------------------------------------------------ the gateway: defaults except addresses
 JAR="$RUN/gateway-under-test.jar"

@@ -110,28 +110,14 @@ PAM
 mkdir -p "$PKI"
 chmod 755 "$PKI"
 pki_ok() {
-  [ -s "$PKI/ca.crt" ] && [ -s "$PKI/server.crt" ] && [ -s "$PKI/server.key" ] && [ -s "$PKI/rogue.crt" ] \
-    && openssl verify -CAfile "$PKI/ca.crt" "$PKI/server.crt" >/dev/null 2>&1 \
-    && openssl x509 -in "$PKI/server.crt" -checkend 86400 -noout >/dev/null 2>&1 \
+  [ -s "$PKI/ca.crt" ] && [ -s "$PKI/server.key" ] && [ -s "$PKI/rogue.crt" ] && lab_cert_ok "$PKI" server \
     && openssl x509 -in "$PKI/rogue.crt" -checkend 86400 -noout >/dev/null 2>&1 \
     && openssl x509 -in "$PKI/server.crt" -noout -ext subjectAltName 2>/dev/null | grep -q '0:0:0:0:0:0:0:1'
 }
 if ! pki_ok; then
   log "generating CA, server and rogue certificates in $PKI"
-  openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 3650 \
-    -subj "/O=ftpgw-it/CN=ftpgw-it test CA" \
-    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
-    -keyout "$PKI/ca.key" -out "$PKI/ca.crt" 2>/dev/null
-  openssl req -newkey rsa:2048 -nodes -sha256 -subj "/O=ftpgw-it/CN=127.0.0.1" \
-    -keyout "$PKI/server.key" -out "$PKI/server.csr" 2>/dev/null
-  cat > "$PKI/server.ext" <<'EXT'
-basicConstraints=CA:FALSE
-keyUsage=critical,digitalSignature,keyEncipherment
-extendedKeyUsage=serverAuth
-subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost
-EXT
-  openssl x509 -req -in "$PKI/server.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -CAcreateserial \
-    -days 825 -sha256 -extfile "$PKI/server.ext" -out "$PKI/server.crt" 2>/dev/null
+  lab_ca "$PKI" "/O=ftpgw-it/CN=ftpgw-it test CA"
+  lab_server_cert "$PKI" ftpgw-it
   # self-signed, same names, NOT issued by the CA: a gateway trusting only this must refuse the servers
   openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 825 -subj "/O=rogue/CN=127.0.0.1" \
     -addext "subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost" \

@@ -400,25 +400,19 @@ YAML
 }
 # gw_start NAME CONFIG PORT: start one gateway (own process group), wait until it listens.
 gw_start() {
-  local name=$1 cfg=$2 port=$3 pidf="$PIDS/gateway-$1.pid" log="$LOGS/gateway-$1.log" pid lp i
+  local name=$1 cfg=$2 port=$3 pidf="$PIDS/gateway-$1.pid" log="$LOGS/gateway-$1.log" pid
   stop_pidfile "$pidf"
   if port_listening "$port"; then
     echo "FAIL: port $port already taken (pid $(listener_pid "$port"))"; return 1
   fi
   # shellcheck disable=SC2086
-  setsid java ${IT_JAVA_OPTS:-} -jar "$GW_JAR_COPY" --config "$cfg" </dev/null >"$log" 2>&1 &
-  pid=$!
-  echo "$pid" > "$pidf"
+  lab_launch "$pidf" "$log" java ${IT_JAVA_OPTS:-} -jar "$GW_JAR_COPY" --config "$cfg"
+  pid=$(cat "$pidf")
   GW_PIDFILES+=("$pidf")
-  for ((i = 0; i < GW_START_TIMEOUT * 10; i++)); do
-    if port_listening "$port"; then
-      lp=$(listener_pid "$port")
-      echo "INFO: pid $pid listening on 127.0.0.1:$port after $((i / 10)).$((i % 10))s${lp:+ (listener pid $lp)}"
-      return 0
-    fi
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
+  if lab_wait "$pidf" "$port" "$GW_START_TIMEOUT"; then
+    echo "INFO: pid $pid listening on 127.0.0.1:$port after $((LAB_WAITED_MS / 1000)).$((LAB_WAITED_MS % 1000 / 100))s (listener pid $(cat "$pidf"))"
+    return 0
+  fi
   if kill -0 "$pid" 2>/dev/null; then
     echo "gateway $name not listening on $port after ${GW_START_TIMEOUT}s; its log ($log):"
   else
@@ -839,9 +833,8 @@ scrape_configs:
       - targets: ["127.0.0.1:$1"]
 YAML
   promtool check config "$cfg" || fail "promtool check config $cfg" || return 1
-  setsid prometheus --config.file="$cfg" --storage.tsdb.path="$PROM_TSDB" \
-    --web.listen-address="127.0.0.1:$PROM_PORT" </dev/null >"$LOGS/prometheus.log" 2>&1 &
-  echo $! > "$PROM_PIDF"
+  lab_launch "$PROM_PIDF" "$LOGS/prometheus.log" prometheus --config.file="$cfg" --storage.tsdb.path="$PROM_TSDB" \
+    --web.listen-address="127.0.0.1:$PROM_PORT"
   GW_PIDFILES+=("$PROM_PIDF")    # stopped by the trap like the gateways
   t0=$(now_ms)
   for ((i = 0; i < 300; i++)); do

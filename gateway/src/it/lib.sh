@@ -73,14 +73,6 @@ port_listening() {
 listener_pid() {
   ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2
 }
-wait_port() {  # wait_port PORT [seconds]
-  local p=$1 t=${2:-10} i
-  for ((i = 0; i < t * 10; i++)); do
-    port_listening "$p" && return 0
-    sleep 0.1
-  done
-  return 1
-}
 pid_alive() {  # pid_alive PIDFILE
   [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null
 }
@@ -117,3 +109,6 @@ gateway_port()      { echo $((2400 + $1)); }            # gateway_port INDEX
 gateway_pasv_min()  { echo $((33000 + ($1 - 1) * 100)); }
 gateway_pasv_max()  { echo $((33000 + ($1 - 1) * 100 + 99)); }
 gateway_metrics()   { echo $((2450 + $1)); }
+
+# render a template, start and wait with a pid file, certificates, server command lines
+. "$IT_DIR/labparts.sh"

@@ -16,28 +16,19 @@ mkdir -p "$CONF" "$PIDS" "$LOGS" "$RUN/empty"
 chown root:root "$RUN/empty"; chmod 555 "$RUN/empty"
 
 render() {  # render TEMPLATE OUT NAME
-  local tpl=$1 out=$2 name=$3 tls max protos
-  tls=$(server_tls "$name")
-  if [ "$tls" = tls12 ]; then max=TLSv1.2; protos="TLSv1.2"; else max=TLSv1.3; protos="TLSv1.2 TLSv1.3"; fi
-  sed -e "s|@NAME@|$name|g" -e "s|@PORT@|$(server_port "$name")|g" \
-      -e "s|@PASV_MIN@|$(server_pasv_min "$name")|g" -e "s|@PASV_MAX@|$(server_pasv_max "$name")|g" \
-      -e "s|@RUN@|$RUN|g" -e "s|@PKI@|$PKI|g" -e "s|@LOGS@|$LOGS|g" -e "s|@PIDS@|$PIDS|g" \
-      -e "s|@MODULES@|$PROFTPD_MODULES|g" -e "s|@PAM@|$PAM_SERVICE|g" \
-      -e "s|@MAX_PROTOCOL@|$max|g" -e "s|@TLS_PROTOCOLS@|$protos|g" "$tpl" > "$out"
-  chmod 644 "$out"
+  local name=$3
+  lab_server_vars "$name" "$(server_port "$name")" "$(server_pasv_min "$name")" "$(server_pasv_max "$name")" \
+    "$(server_tls "$name")"
+  lab_render "$1" "$2" "${LAB_VARS[@]}"
 }
 
-server_cmd() {  # prints the command line of server $1
-  local name=$1 port lo hi
-  port=$(server_port "$name"); lo=$(server_pasv_min "$name"); hi=$(server_pasv_max "$name")
+server_cmd() {  # the command line of server $1 into LAB_CMD
+  local name=$1
   case "$(server_kind "$name")" in
-    vsftpd|vsftpd6)  echo "$VSFTPD $CONF/$name.conf" ;;
-    proftpd) echo "$PROFTPD -n -c $CONF/$name.conf" ;;
-    pureftpd)
-      # -Y 3: TLS mandatory on control AND data; -l unix: /etc/shadow logins; -E: no anonymous;
-      # -H: no DNS lookups; -p/-P: passive range/address; -O: transfer log; -g: its pid file
-      echo "$PUREFTPD -S 127.0.0.1,$port -l unix -E -H -Y 3 -2 $PKI/server-combined.pem \
--p $lo:$hi -P 127.0.0.1 -c 200 -C 200 -I 600 -O clf:$LOGS/$name.xferlog -g $PIDS/$name.pureftpd.pid" ;;
+    vsftpd|vsftpd6) lab_vsftpd_cmd "$CONF/$name.conf" ;;
+    proftpd) lab_proftpd_cmd "$CONF/$name.conf" ;;
+    pureftpd) lab_pureftpd_cmd "$(server_port "$name")" 200 "$(server_pasv_min "$name"):$(server_pasv_max "$name")" \
+      "$LOGS/$name.xferlog" "$PIDS/$name.pureftpd.pid" ;;
   esac
 }
 
@@ -67,18 +58,15 @@ for s in $targets; do
   # fresh logs for every start (interop.sh reads them)
   rm -f "$LOGS/$s".*
   mkdir -p /var/run/pure-ftpd
-  # shellcheck disable=SC2046
-  OPENSSL_CONF="$CONF/$s.openssl.cnf" setsid $(server_cmd "$s") </dev/null >"$LOGS/$s.stdout" 2>&1 &
-  pid=$!
-  if wait_port "$port" 10; then
-    lp=$(listener_pid "$port"); [ -n "$lp" ] && pid=$lp
-    echo "$pid" > "$pidf"
-    printf '%-15s started          pid %-7s %s:%s  passive %s-%s\n' "$s" "$pid" "$(server_host "$s")" "$port" \
+  server_cmd "$s"
+  OPENSSL_CONF="$CONF/$s.openssl.cnf" lab_launch "$pidf" "$LOGS/$s.stdout" "${LAB_CMD[@]}"
+  if lab_wait "$pidf" "$port" 10; then
+    printf '%-15s started          pid %-7s %s:%s  passive %s-%s\n' "$s" "$(cat "$pidf")" "$(server_host "$s")" "$port" \
       "$(server_pasv_min "$s")" "$(server_pasv_max "$s")"
   else
     echo "$s: FAILED to start (not listening on $port). Last lines of $LOGS/$s.stdout:" >&2
     tail -n 20 "$LOGS/$s.stdout" >&2
-    kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null
+    stop_pidfile "$pidf"
     rc=1
   fi
 done

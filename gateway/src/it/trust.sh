@@ -99,46 +99,39 @@ PY
 }
 
 mtls_pki() {  # a client certificate signed by the suite's CA (the server trusts that CA)
-  [ -s "$PKI/client.crt" ] && openssl verify -CAfile "$PKI/ca.crt" "$PKI/client.crt" >/dev/null 2>&1 && return 0
-  openssl req -newkey rsa:2048 -nodes -sha256 -subj "/O=ftpgw-it/CN=ftps-gateway-client" \
-    -keyout "$PKI/client.key" -out "$PKI/client.csr" 2>/dev/null || return 1
-  printf 'extendedKeyUsage=clientAuth\nkeyUsage=digitalSignature,keyEncipherment\n' > "$PKI/client.ext"
-  openssl x509 -req -in "$PKI/client.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -CAcreateserial -days 30 \
-    -sha256 -extfile "$PKI/client.ext" -out "$PKI/client.crt" 2>/dev/null || return 1
-  chmod 600 "$PKI/client.key"
+  lab_cert_ok "$PKI" client && return 0
+  lab_cert "$PKI" client "/O=ftpgw-it/CN=ftps-gateway-client" 30 \
+    "extendedKeyUsage=clientAuth
+keyUsage=digitalSignature,keyEncipherment" || return 1
   echo "INFO: client certificate $(openssl x509 -noout -subject -in "$PKI/client.crt")"
 }
 
 mtls_start() {  # ProFTPD requiring a client certificate; TLS needed for login and data, CCC allowed
   local name=proftpd-mtls conf="$CONF/proftpd-mtls.conf" pidf="$PIDS/server-proftpd-mtls.pid"
   stop_pidfile "$pidf"
-  sed -e "s|@NAME@|$name|g" -e "s|@PORT@|$MTLS_PORT|g" -e "s|@PASV_MIN@|$MTLS_PASV|g" \
-      -e "s|@PASV_MAX@|$((MTLS_PASV + 99))|g" -e "s|@RUN@|$RUN|g" -e "s|@PKI@|$PKI|g" -e "s|@LOGS@|$LOGS|g" \
-      -e "s|@PIDS@|$PIDS|g" -e "s|@MODULES@|$PROFTPD_MODULES|g" -e "s|@TLS_PROTOCOLS@|TLSv1.2 TLSv1.3|g" \
-      -e "s|TLSVerifyClient           off|TLSVerifyClient           on|" \
-      -e "s|TLSRequired               on|TLSRequired               auth+data|" \
-      "$IT_DIR/conf/proftpd.conf.in" > "$conf"
+  lab_server_vars "$name" "$MTLS_PORT" "$MTLS_PASV" "$((MTLS_PASV + 99))" tls13
+  lab_render "$IT_DIR/conf/proftpd.conf.in" "$conf" "${LAB_VARS[@]}"
+  sed -i -e "s|TLSVerifyClient           off|TLSVerifyClient           on|" \
+      -e "s|TLSRequired               on|TLSRequired               auth+data|" "$conf"
   grep -q 'TLSVerifyClient           on' "$conf" || fail "could not render $conf" || return 1
   rm -f "$LOGS/$name".*
-  setsid "$PROFTPD" -n -c "$conf" </dev/null >"$LOGS/$name.stdout" 2>&1 &
-  echo $! > "$pidf"
-  wait_port "$MTLS_PORT" 10 || { tail -5 "$LOGS/$name.stdout"; fail "proftpd-mtls not listening"; return 1; }
+  lab_proftpd_cmd "$conf"
+  lab_launch "$pidf" "$LOGS/$name.stdout" "${LAB_CMD[@]}"
+  lab_wait "$pidf" "$MTLS_PORT" 10 || { tail -5 "$LOGS/$name.stdout"; fail "proftpd-mtls not listening"; return 1; }
   echo "INFO: proftpd-mtls on 127.0.0.1:$MTLS_PORT (TLSVerifyClient on)"
 }
 
 implicit_start() {  # vsftpd with implicit_ssl=YES: TLS from the first byte (the FTPS of port 990)
   local name=vsftpd-implicit conf="$CONF/vsftpd-implicit.conf" pidf="$PIDS/server-vsftpd-implicit.pid"
   stop_pidfile "$pidf"
-  local -a subst=(-e "s|@NAME@|$name|g" -e "s|@PORT@|$IMPLICIT_PORT|g" -e "s|@PASV_MIN@|$IMPLICIT_PASV|g"
-    -e "s|@PASV_MAX@|$((IMPLICIT_PASV + 99))|g" -e "s|@RUN@|$RUN|g" -e "s|@PKI@|$PKI|g" -e "s|@LOGS@|$LOGS|g"
-    -e "s|@PIDS@|$PIDS|g" -e "s|@PAM@|$PAM_SERVICE|g" -e "s|@MAX_PROTOCOL@|TLSv1.3|g" -e "s|@TLS_PROTOCOLS@|TLSv1.2 TLSv1.3|g")
-  sed "${subst[@]}" "$IT_DIR/conf/vsftpd.conf.in" > "$conf"
+  lab_server_vars "$name" "$IMPLICIT_PORT" "$IMPLICIT_PASV" "$((IMPLICIT_PASV + 99))" tls13
+  lab_render "$IT_DIR/conf/vsftpd.conf.in" "$conf" "${LAB_VARS[@]}"
   echo "implicit_ssl=YES" >> "$conf"
-  sed "${subst[@]}" "$IT_DIR/conf/openssl-server.cnf.in" > "$CONF/$name.openssl.cnf"
+  lab_render "$IT_DIR/conf/openssl-server.cnf.in" "$CONF/$name.openssl.cnf" "${LAB_VARS[@]}"
   rm -f "$LOGS/$name".*
-  OPENSSL_CONF="$CONF/$name.openssl.cnf" setsid "$VSFTPD" "$conf" </dev/null >"$LOGS/$name.stdout" 2>&1 &
-  echo $! > "$pidf"
-  wait_port "$IMPLICIT_PORT" 10 || { tail -5 "$LOGS/$name.stdout"; fail "vsftpd-implicit not listening"; return 1; }
+  lab_vsftpd_cmd "$conf"
+  OPENSSL_CONF="$CONF/$name.openssl.cnf" lab_launch "$pidf" "$LOGS/$name.stdout" "${LAB_CMD[@]}"
+  lab_wait "$pidf" "$IMPLICIT_PORT" 10 || { tail -5 "$LOGS/$name.stdout"; fail "vsftpd-implicit not listening"; return 1; }
   echo "INFO: vsftpd-implicit on 127.0.0.1:$IMPLICIT_PORT (implicit_ssl=YES)"
 }
 

@@ -331,8 +331,8 @@ public final class ControlSession {
   }
 
   /** Before USER is routed elsewhere: a data connection prepared against the old upstream goes. */
-  void closePrepared() {
-    services.closePrepared();
+  Future<Void> closePrepared() {
+    return services.closePrepared();
   }
 
   String clientAddress() {

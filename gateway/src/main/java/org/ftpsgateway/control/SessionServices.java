@@ -241,11 +241,13 @@ final class SessionServices implements Session, TransferCoordinator.Session {
   }
 
   @Override
-  public void closePrepared() {
-    if (prepared != null) {
-      prepared.close();
-      prepared = null;
+  public Future<Void> closePrepared() {
+    if (prepared == null) {
+      return Future.succeededFuture();
     }
+    PreparedData data = prepared;
+    prepared = null;
+    return data.close();
   }
 
   @Override

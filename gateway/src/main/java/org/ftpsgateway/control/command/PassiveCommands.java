@@ -57,8 +57,8 @@ final class PassiveCommands {
 
   /** Opens both ends, then answers with the passive port through {@code announce}. */
   private static void open(Session session, IntConsumer announce) {
-    session.closePrepared();
-    session.upstreamEnd()
+    session.closePrepared()
+        .transform(released -> session.upstreamEnd())
         .compose(up -> listen(session, up))
         .onComplete(ar -> {
           if (session.closed()) {

@@ -137,8 +137,8 @@ public interface Session {
   /** The prepared data connection, taken (null when none). */
   PreparedData takePrepared();
 
-  /** Releases a prepared data connection, if any. */
-  void closePrepared();
+  /** Releases a prepared data connection, if any; completes when its passive port is back in the pool. */
+  Future<Void> closePrepared();
 
   /** Runs a transfer over {@code data}. */
   void startTransfer(FtpCommand command, Direction direction, PreparedData data);
