@@ -149,9 +149,7 @@ class AbortOrderingTest {
 
   private void download(RawFtpClient c, DataEnd data, Ordering ordering, AborStyle style) throws Exception {
     String file = ordering == Ordering.ABOR_AS_TRANSFER_ENDS ? "small.bin" : "big.bin";
-    c.send("RETR " + file);
-    Socket s = data.socket();
-    assertThat(c.next().code()).isEqualTo(150);
+    Socket s = c.start("RETR " + file, data);
     InputStream in = s.getInputStream();
     switch (ordering) {
       case CLOSE_THEN_ABOR -> {
@@ -183,9 +181,7 @@ class AbortOrderingTest {
 
   private void upload(RawFtpClient c, DataEnd data, Ordering ordering, AborStyle style) throws Exception {
     String name = "up-" + ordering + "-" + (uploads++) + ".bin";
-    c.send("STOR " + name);
-    Socket s = data.socket();
-    assertThat(c.next().code()).isEqualTo(150);
+    Socket s = c.start("STOR " + name, data);
     OutputStream out = s.getOutputStream();
     switch (ordering) {
       case CLOSE_THEN_ABOR -> {

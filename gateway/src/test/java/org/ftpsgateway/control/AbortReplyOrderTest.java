@@ -115,9 +115,7 @@ class AbortReplyOrderTest {
   void upstreamHoldsItsCompletionUntilAbor(AborStyle style) throws Exception {
     try (RawFtpClient c = login(); DataEnd data = c.passive()) {
       c.clearLog();
-      c.send("RETR hold.bin");
-      Socket s = data.socket();
-      c.expect(150);
+      Socket s = c.start("RETR hold.bin", data);
       assertThat(sha256(s.getInputStream().readAllBytes())).isEqualTo(sha256(small));
       c.abor(style);
       assertThat(finals(c)).as("%s", c.replies()).containsExactly(226, 226);
@@ -131,9 +129,7 @@ class AbortReplyOrderTest {
   void upstreamAnswers426FirstThenAbor(AborStyle style) throws Exception {
     try (RawFtpClient c = login(); DataEnd data = c.passive()) {
       c.clearLog();
-      c.send("RETR fail.bin");
-      Socket s = data.socket();
-      c.expect(150);
+      Socket s = c.start("RETR fail.bin", data);
       s.getInputStream().readNBytes(100_000);
       s.close();
       c.abor(style);
@@ -147,9 +143,7 @@ class AbortReplyOrderTest {
   void upstreamReadsAborWhileSending(AborStyle style) throws Exception {
     try (RawFtpClient c = login(); DataEnd data = c.passive()) {
       c.clearLog();
-      c.send("RETR flow.bin");
-      Socket s = data.socket();
-      c.expect(150);
+      Socket s = c.start("RETR flow.bin", data);
       InputStream in = s.getInputStream();
       in.readNBytes(100_000);
       c.abor(style);

@@ -1069,19 +1069,11 @@ class ControlFuzzTest {
       } else {
         command(rnd.nextBoolean() ? "PASV" : "EPSV", c -> c == 227 || c == 229 || c == 425);
       }
-      if (conn.eof || conn.data == null || conn.data.passive() == null) {
+      Socket data = retrOverPassive("/big.bin", c -> true);
+      if (data == null) {
         return;
       }
-      Socket data = conn.data.passive();
-      conn.data = null;
       try {
-        data.setSoTimeout(READ_TIMEOUT_MS);
-        conn.sawPreliminary = false;
-        lines += conn.send("RETR /big.bin", c -> true);
-        conn.await(() -> conn.sawPreliminary, null);
-        if (conn.eof || !conn.sawPreliminary) {
-          return;
-        }
         data.getInputStream().readNBytes(16_384 + rnd.nextInt(200_000));
         if (rnd.nextInt(4) == 0) {
           data.close(); // issue #16 (a): the client closes its data connection first, as ftplib does
@@ -1119,20 +1111,12 @@ class ControlFuzzTest {
         return;
       }
       command("EPSV", c -> c == 229 || c == 425);
-      if (conn.eof || conn.data == null || conn.data.passive() == null) {
+      boolean whole = rnd.nextBoolean();
+      Socket data = retrOverPassive("/mid.bin", whole ? c -> c == 226 : c -> c == 226 || c == 426);
+      if (data == null) {
         return;
       }
-      Socket data = conn.data.passive();
-      conn.data = null;
       try {
-        data.setSoTimeout(READ_TIMEOUT_MS);
-        conn.sawPreliminary = false;
-        boolean whole = rnd.nextBoolean();
-        lines += conn.send("RETR /mid.bin", whole ? c -> c == 226 : c -> c == 226 || c == 426);
-        conn.await(() -> conn.sawPreliminary, null);
-        if (conn.eof || !conn.sawPreliminary) {
-          return;
-        }
         IntPredicate[] ok = new IntPredicate[1];
         lines += conn.send(interceptedVerb(ok), ok[0]);
         transfers++;
@@ -1146,6 +1130,27 @@ class ControlFuzzTest {
       } finally {
         closeQuietly(data);
       }
+    }
+
+    /**
+     * RETR over the passive connection just prepared, until its preliminary reply: the data socket (the caller
+     * closes it), or null when there is no such connection or no 150 came.
+     */
+    private Socket retrOverPassive(String path, IntPredicate ok) throws Exception {
+      if (conn.eof || conn.data == null || conn.data.passive() == null) {
+        return null;
+      }
+      Socket data = conn.data.passive();
+      conn.data = null;
+      data.setSoTimeout(READ_TIMEOUT_MS);
+      conn.sawPreliminary = false;
+      lines += conn.send("RETR " + path, ok);
+      conn.await(() -> conn.sawPreliminary, null);
+      if (conn.eof || !conn.sawPreliminary) {
+        closeQuietly(data);
+        return null;
+      }
+      return data;
     }
 
     /** A verb the gateway intercepts, logged in and not after EPSV ALL, with the reply it must get. */

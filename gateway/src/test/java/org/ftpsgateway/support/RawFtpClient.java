@@ -215,16 +215,23 @@ public final class RawFtpClient implements AutoCloseable {
     };
   }
 
+  /**
+   * Sends a transfer command over {@code data} and waits for its 150 (active: after accepting the gateway's
+   * connection, since the gateway announces the transfer once it reached the client). Returns the data socket.
+   */
+  public Socket start(String command, DataEnd data) throws IOException {
+    send(command);
+    Socket s = data.socket();
+    expect(150);
+    return s;
+  }
+
   /** A whole download over a fresh passive connection: 150, the bytes, 226. Returns the bytes. */
   public byte[] retr(String path) throws IOException {
     try (DataEnd d = passive()) {
-      send("RETR " + path);
-      FtpReply first = next();
-      if (first.code() != 150 && first.code() != 125) {
-        throw new IOException("RETR " + path + ": " + first);
-      }
+      Socket s = start("RETR " + path, d);
       ByteArrayOutputStream got = new ByteArrayOutputStream();
-      d.socket().getInputStream().transferTo(got);
+      s.getInputStream().transferTo(got);
       expect(226);
       return got.toByteArray();
     }
