@@ -163,7 +163,7 @@ if __name__ == "__main__":
         sys.exit(2)
     try:
         run(sys.argv)
-    except (AssertionError, ftplib.all_errors) as e:
+    except (AssertionError,) + ftplib.all_errors as e:
         print("FAIL: " + type(e).__name__ + ": " + str(e).replace("\n", " "))
         sys.exit(1)
     sys.exit(0)

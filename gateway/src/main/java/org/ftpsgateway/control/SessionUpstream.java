@@ -204,6 +204,11 @@ final class SessionUpstream {
     return control.send(line, preliminary);
   }
 
+  /** ABOR for the transfer in flight, its replies put in the RFC's order (UpstreamControl#abortTransfer). */
+  Future<FtpReply> abortTransfer() {
+    return control.abortTransfer();
+  }
+
   /**
    * After the upstream's 230, what the config asks of the upstream session: PROT P when the server wanted it after
    * login, then CCC (upstream.tls.ccc). Completes with whether CCC cleared the control channel.

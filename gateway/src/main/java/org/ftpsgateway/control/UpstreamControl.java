@@ -10,8 +10,11 @@ import io.vertx.core.net.NetSocket;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
+import org.ftpsgateway.protocol.AbortReplies;
 import org.ftpsgateway.protocol.FtpProtocolException;
 import org.ftpsgateway.protocol.FtpReply;
 import org.ftpsgateway.protocol.FtpReplyDecoder;
@@ -24,7 +27,14 @@ import org.ftpsgateway.protocol.FtpReplyDecoder;
  */
 final class UpstreamControl {
 
-  private record Pending(Promise<FtpReply> promise, Handler<FtpReply> preliminary) {
+  private record Pending(Promise<FtpReply> promise, Handler<FtpReply> preliminary, AbortPair pair) {
+    Pending(Promise<FtpReply> promise, Handler<FtpReply> preliminary) {
+      this(promise, preliminary, null);
+    }
+  }
+
+  /** A transfer command and the ABOR sent for it: their final replies, gathered until the marker NOOP's 200. */
+  private record AbortPair(Promise<FtpReply> abor, List<FtpReply> finals) {
   }
 
   private final NetSocket socket;
@@ -89,6 +99,27 @@ final class UpstreamControl {
     bytesOutCounter.accept(line.length);
     socket.write(Buffer.buffer(line));
     return promise.future();
+  }
+
+  /**
+   * ABOR for the transfer command that waits for its reply (RFC 959 §4.1.3), followed by NOOP: servers give the pair
+   * two final replies, in either order, or one ({@link AbortReplies}), so the replies up to NOOP's 200 are taken
+   * together. The transfer command's future then completes with its reply, the returned one with ABOR's, in that
+   * order. When no command waits any more (the transfer's reply came), ABOR goes like any command.
+   */
+  Future<FtpReply> abortTransfer() {
+    if (isClosed || pending.size() != 1) {
+      return send("ABOR");
+    }
+    Pending transfer = pending.poll();
+    Promise<FtpReply> abor = Promise.promise();
+    // a 1xx after ABOR is not passed on (pure-ftpd sends its transfer statistics with code 150)
+    pending.add(new Pending(transfer.promise(), null, new AbortPair(abor, new ArrayList<>())));
+    byte[] lines = "ABOR\r\nNOOP\r\n".getBytes(StandardCharsets.ISO_8859_1);
+    bytesOut += lines.length;
+    bytesOutCounter.accept(lines.length);
+    socket.write(Buffer.buffer(lines));
+    return abor.future();
   }
 
   Future<FtpReply> send(String line) {
@@ -167,7 +198,18 @@ final class UpstreamControl {
       }
       return;
     }
+    if (p.pair() != null && reply.code() != 200) {
+      p.pair().finals().add(reply);
+      return;
+    }
     pending.poll();
+    if (p.pair() != null) {
+      // NOOP's 200: what came before it belongs to the transfer command and its ABOR
+      AbortReplies.Sorted sorted = AbortReplies.sort(p.pair().finals());
+      p.promise().complete(sorted.transfer());
+      p.pair().abor().complete(sorted.abor());
+      return;
+    }
     p.promise().complete(reply);
   }
 
@@ -180,6 +222,9 @@ final class UpstreamControl {
     Pending p;
     while ((p = pending.poll()) != null) {
       p.promise().tryFail(reason);
+      if (p.pair() != null) {
+        p.pair().abor().tryFail(reason);
+      }
     }
     if (first) {
       closed.handle(reason);

@@ -5,7 +5,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetSocket;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.function.LongConsumer;
 import java.util.logging.Logger;
@@ -37,6 +36,12 @@ public final class TransferCoordinator {
      * {@code preliminary} (none when null).
      */
     Future<FtpReply> send(byte[] line, Handler<FtpReply> preliminary);
+
+    /**
+     * Sends ABOR upstream for the transfer command that still waits for its reply; completes with ABOR's reply,
+     * after the transfer command's own (the upstream's replies put in RFC 959 order).
+     */
+    Future<FtpReply> abortUpstream();
 
     /** Writes a reply to the client (does not end the command). */
     void reply(FtpReply reply);
@@ -218,8 +223,7 @@ public final class TransferCoordinator {
     Future<Void> transferAnswered = answered.future();
     LOG.info(() -> session.id() + " client aborted the transfer");
     t.abort("aborted by the client (ABOR)");
-    // the upstream answers the transfer command (426 or 226) and then ABOR (226), in that order
-    Future<FtpReply> aborReply = session.send("ABOR\r\n".getBytes(StandardCharsets.ISO_8859_1), null);
+    Future<FtpReply> aborReply = session.abortUpstream();
     return Future.join(aborReply, transferAnswered).transform(all -> {
       if (aborReply.failed()) {
         return Future.failedFuture(aborReply.cause());

@@ -30,7 +30,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  *       §4.1.3, first case: the command had completed);
  *   <li>the upstream sends 426 as soon as its data connection fails (pure-ftpd, vsftpd), and answers the ABOR that
  *       comes later with 226;
- *   <li>the upstream reads ABOR while it is still sending, stops, and answers 426 then 226 (second case).
+ *   <li>the upstream reads ABOR while it is still sending, stops, and answers 426 then 226 (second case);
+ *   <li>ProFTPD's order: ABOR's 226 first, then the transfer's 426;
+ *   <li>pure-ftpd's: one final reply (226) for the transfer and ABOR together.
  * </ul>
  */
 class AbortReplyOrderTest {
@@ -50,6 +52,8 @@ class AbortReplyOrderTest {
             case "hold.bin" -> holdUntilAbor(s);
             case "fail.bin" -> failThenAnswerAbor(s);
             case "flow.bin" -> readAborWhileSending(s);
+            case "proftpd.bin" -> aborAnsweredFirst(s);
+            case "pure.bin" -> oneReplyForBoth(s);
             default -> s.retr(arg);
           }
         });
@@ -107,6 +111,73 @@ class AbortReplyOrderTest {
     s.reply(426, "Transfer aborted.");
     if ("ABOR".equals(next)) {
       s.reply(226, "ABOR successful.");
+    }
+  }
+
+  /** ProFTPD 1.3.8 (measured): an ABOR read during the transfer is answered at once, the transfer's 426 after. */
+  private void aborAnsweredFirst(ScriptedFtpsServer.Session s) throws Exception {
+    s.reply(150, "Opening data connection.");
+    Data d = s.acceptData();
+    AtomicBoolean stop = new AtomicBoolean();
+    Thread writer = new Thread(() -> {
+      while (!stop.get() && d.write(chunk, 0, chunk.length)) {
+        // data flows until ABOR
+      }
+    }, "scripted-writer");
+    writer.start();
+    String next = s.nextCommand();
+    stop.set(true);
+    d.closeQuietly();
+    writer.join(WAIT.toMillis());
+    if ("ABOR".equals(next)) {
+      s.reply(226, "Abort successful");
+    }
+    s.reply(426, "Transfer aborted. Data connection closed");
+  }
+
+  /**
+   * pure-ftpd 1.0.50 (measured): when the data connection failed before ABOR came, the transfer gets no final reply
+   * (its statistics line carries code 150) and ABOR gets 226: one final reply for two commands.
+   */
+  private void oneReplyForBoth(ScriptedFtpsServer.Session s) throws Exception {
+    s.reply(150, "Accepted data connection");
+    try (Data d = s.acceptData()) {
+      while (d.write(chunk, 0, chunk.length)) {
+        // until the gateway ends the data connection
+      }
+    }
+    if ("ABOR".equals(s.nextCommand())) {
+      s.reply(150, "0.002 seconds (measured here), 331.36 Mbytes per second");
+      s.reply(226, "Since you see this ABOR must've succeeded");
+    }
+  }
+
+  @ParameterizedTest(name = "ABOR {0}")
+  @EnumSource(AborStyle.class)
+  void upstreamAnswersAborBeforeTheTransfer(AborStyle style) throws Exception {
+    try (RawFtpClient c = login(); DataEnd data = c.passive()) {
+      c.clearLog();
+      Socket s = c.start("RETR proftpd.bin", data);
+      s.getInputStream().readNBytes(100_000);
+      c.abor(style);
+      assertThat(finals(c)).as("%s", c.replies()).containsExactly(426, 226);
+      s.close();
+      sessionGoesOn(c);
+    }
+  }
+
+  @ParameterizedTest(name = "ABOR {0}")
+  @EnumSource(AborStyle.class)
+  void upstreamGivesOneFinalReplyForTransferAndAbor(AborStyle style) throws Exception {
+    try (RawFtpClient c = login(); DataEnd data = c.passive()) {
+      c.clearLog();
+      Socket s = c.start("RETR pure.bin", data);
+      s.getInputStream().readNBytes(100_000);
+      s.close();
+      c.abor(style);
+      assertThat(finals(c)).as("%s", c.replies()).containsExactly(426, 226);
+      assertThat(c.codes()).as("no 150 after ABOR: %s", c.replies()).containsExactly(150, 426, 226);
+      sessionGoesOn(c);
     }
   }
 
