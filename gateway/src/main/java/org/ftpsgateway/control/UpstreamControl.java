@@ -34,7 +34,10 @@ final class UpstreamControl {
   }
 
   /** A transfer command and the ABOR sent for it: their final replies, gathered until the marker NOOP's 200. */
-  private record AbortPair(Promise<FtpReply> abor, List<FtpReply> finals) {
+  private static final class AbortPair {
+    final Promise<FtpReply> abor = Promise.promise();
+    final List<FtpReply> finals = new ArrayList<>();
+    boolean markerSent;
   }
 
   private final NetSocket socket;
@@ -102,24 +105,30 @@ final class UpstreamControl {
   }
 
   /**
-   * ABOR for the transfer command that waits for its reply (RFC 959 §4.1.3), followed by NOOP: servers give the pair
-   * two final replies, in either order, or one ({@link AbortReplies}), so the replies up to NOOP's 200 are taken
-   * together. The transfer command's future then completes with its reply, the returned one with ABOR's, in that
-   * order. When no command waits any more (the transfer's reply came), ABOR goes like any command.
+   * ABOR for the transfer command that waits for its reply (RFC 959 §4.1.3), then NOOP as a marker: servers give the
+   * pair two final replies, in either order, or one ({@link AbortReplies}), so the replies up to NOOP's 200 are
+   * taken together. The transfer command's future then completes with its reply, the returned one with ABOR's, in
+   * that order. NOOP goes only once the first final reply came: pure-ftpd, reading ABOR during an upload, drops
+   * what follows it in the same read. When no command waits any more (the transfer's reply came), ABOR goes like
+   * any command.
    */
   Future<FtpReply> abortTransfer() {
     if (isClosed || pending.size() != 1) {
       return send("ABOR");
     }
     Pending transfer = pending.poll();
-    Promise<FtpReply> abor = Promise.promise();
+    AbortPair pair = new AbortPair();
     // a 1xx after ABOR is not passed on (pure-ftpd sends its transfer statistics with code 150)
-    pending.add(new Pending(transfer.promise(), null, new AbortPair(abor, new ArrayList<>())));
-    byte[] lines = "ABOR\r\nNOOP\r\n".getBytes(StandardCharsets.ISO_8859_1);
-    bytesOut += lines.length;
-    bytesOutCounter.accept(lines.length);
-    socket.write(Buffer.buffer(lines));
-    return abor.future();
+    pending.add(new Pending(transfer.promise(), null, pair));
+    write("ABOR\r\n");
+    return pair.abor.future();
+  }
+
+  private void write(String line) {
+    byte[] bytes = line.getBytes(StandardCharsets.ISO_8859_1);
+    bytesOut += bytes.length;
+    bytesOutCounter.accept(bytes.length);
+    socket.write(Buffer.buffer(bytes));
   }
 
   Future<FtpReply> send(String line) {
@@ -198,16 +207,21 @@ final class UpstreamControl {
       }
       return;
     }
-    if (p.pair() != null && reply.code() != 200) {
-      p.pair().finals().add(reply);
+    AbortPair pair = p.pair();
+    if (pair != null && !(pair.markerSent && reply.code() == 200)) {
+      pair.finals.add(reply);
+      if (!pair.markerSent) {
+        pair.markerSent = true;
+        write("NOOP\r\n");
+      }
       return;
     }
     pending.poll();
-    if (p.pair() != null) {
+    if (pair != null) {
       // NOOP's 200: what came before it belongs to the transfer command and its ABOR
-      AbortReplies.Sorted sorted = AbortReplies.sort(p.pair().finals());
+      AbortReplies.Sorted sorted = AbortReplies.sort(pair.finals);
       p.promise().complete(sorted.transfer());
-      p.pair().abor().complete(sorted.abor());
+      pair.abor.complete(sorted.abor());
       return;
     }
     p.promise().complete(reply);
@@ -223,7 +237,7 @@ final class UpstreamControl {
     while ((p = pending.poll()) != null) {
       p.promise().tryFail(reason);
       if (p.pair() != null) {
-        p.pair().abor().tryFail(reason);
+        p.pair().abor.tryFail(reason);
       }
     }
     if (first) {
