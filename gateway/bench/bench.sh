@@ -20,6 +20,8 @@
 #   BENCH_PAR="50x10 500x1"  parallel tests: SESSIONSxMiB each           smoke: "5x1"
 #   BENCH_PAR_TIMEOUT=60   socket timeout of a parallel session (s)   BENCH_PAR_RAMP_MS=0  start stagger
 #   BENCH_IDLE=1000      idle logged-in sessions for the memory figure   smoke: 20
+#   BENCH_SCALE=0        scale test: that many sessions per proxy, each downloading 64 KiB once, then idle;
+#                        memory per session, time to open them and each process's CPU share (0 = skip)
 #   BENCH_SPEED_SECONDS=3  duration of `openssl speed` (0 = skip)        smoke: 0
 #   BENCH_BACKENDS="vsftpd pureftpd"   BENCH_PATHS="direct modproxy gw-jdk gw-openssl"
 #   BENCH_UPSTREAM_TLS=tls12   tls12: servers offer TLS 1.2 only (everyone speaks 1.2);
@@ -64,6 +66,7 @@ PAR=${BENCH_PAR:-$D_PAR}
 IDLE=${BENCH_IDLE:-$D_IDLE}
 SPEED_SECONDS=${BENCH_SPEED_SECONDS:-$D_SPEED}
 IDLE_HOLD=${BENCH_IDLE_HOLD:-$D_HOLD}
+SCALE=${BENCH_SCALE:-0}
 STRICT=${BENCH_STRICT:-$D_STRICT}
 VERIFY=${BENCH_VERIFY:-1}
 BACKENDS=${BENCH_BACKENDS:-vsftpd pureftpd}
@@ -207,6 +210,9 @@ mkfile "file${FILE_MB}M" "$FILE_MB"
 mkfile file1M 1
 [ "${WARMUP_MB}" -gt 0 ] && mkfile "file${WARMUP_MB}M" "$WARMUP_MB"
 for spec in $PAR; do mkfile "file${spec#*x}M" "${spec#*x}"; done
+# what each session of the scale test moves before it idles
+[ "$SCALE" -gt 0 ] && [ "$(stat -c %s "$BDATA/scale64K" 2>/dev/null || echo 0)" != 65536 ] \
+  && head -c 65536 /dev/urandom > "$BDATA/scale64K"
 chown -R "$BUSER:$BUSER" "$BDATA"
 chmod 755 "$BHOME" "$BDATA" "$BDATA/upload"
 cat "$BDATA"/file*M > /dev/null   # into the page cache: runs measure the path, not the disk
@@ -408,18 +414,18 @@ json.dump(v, open(sys.argv[1], "w"), indent=1)
 PY
 
 CMD="bash gateway/bench/bench.sh"
-for k in BENCH_SMOKE BENCH_RUNS BENCH_FILE_MB BENCH_WARMUP_MB BENCH_LAT_N BENCH_LAT_SPACED BENCH_PAR BENCH_IDLE \
+for k in BENCH_SMOKE BENCH_RUNS BENCH_FILE_MB BENCH_WARMUP_MB BENCH_LAT_N BENCH_LAT_SPACED BENCH_PAR BENCH_IDLE BENCH_SCALE \
          BENCH_BACKENDS BENCH_PATHS BENCH_UPSTREAM_TLS BENCH_SAME_CIPHER BENCH_VERIFY BENCH_JAVA_OPTS BENCH_GW_ENV; do
   [ -n "${!k:-}" ] && CMD="$k=\"${!k}\" $CMD"
 done
 
-say "running ftpbench.py (runs=$RUNS file=${FILE_MB} MiB warmup=${WARMUP_MB} MiB latency=$LAT_N+$LAT_SPACED parallel=[$PAR] idle=$IDLE)"
+say "running ftpbench.py (runs=$RUNS file=${FILE_MB} MiB warmup=${WARMUP_MB} MiB latency=$LAT_N+$LAT_SPACED parallel=[$PAR] idle=$IDLE scale=$SCALE)"
 python3 "$BENCH_DIR/ftpbench.py" run \
   --paths "$PATHS_JSON" --versions "$VERSIONS_JSON" --command "$CMD" \
   --user "$BUSER" --password "$BPASS" --home "$BHOME" --ca "$CA" --idle-hold "$IDLE_HOLD" \
   --par-timeout "${BENCH_PAR_TIMEOUT:-60}" --par-ramp-ms "${BENCH_PAR_RAMP_MS:-0}" \
   --runs "$RUNS" --file-mb "$FILE_MB" --warmup-mb "$WARMUP_MB" \
-  --lat-n "$LAT_N" --lat-spaced "$LAT_SPACED" --par "$PAR" --idle "$IDLE" \
+  --lat-n "$LAT_N" --lat-spaced "$LAT_SPACED" --par "$PAR" --idle "$IDLE" --scale "$SCALE" \
   --speed-seconds "$SPEED_SECONDS" --verify "$VERIFY" --dl-dir "$DL_DIR" \
   --work "$BWORK" --out "$OUT" --json "$BRUN/results.json" --strict "$STRICT" --smoke "$SMOKE" \
   --tls-version "$TLS_VERSION" --cipher "$CIPHER"

@@ -320,26 +320,41 @@ def parallel(client, n, remote, expect, timeout=300, ramp_ms=0.0):
     }
 
 
-def idle(client, n, pid, timeout=60, workers=32, hold=2.0):
+def idle(client, n, pid, timeout=60, workers=32, hold=2.0, move=None, expect=None, others=None):
     """Open n logged-in sessions, measure the memory of pid's process tree, check they are all
-    alive (NOOP), close them (QUIT)."""
+    alive (NOOP), close them (QUIT). With move (a remote file) each session downloads it once after the
+    login (compared with expect) before it idles: the scale test. others: {name: pid} whose CPU during the
+    opening is reported beside the proxy's (the server behind it)."""
     before = tree_mem(pid)
-    conns, errors = [], []
+    conns, errors, open_times = [], [], []
     lock = threading.Lock()
 
     def opener(_):
         try:
+            t = time.perf_counter()
             ftp = client.login(timeout)
             with lock:
                 conns.append(ftp)
+            if move is not None:
+                buf = bytearray()
+                ftp.retrbinary("RETR " + move, buf.extend, blocksize=64 * 1024)
+                if expect is not None and bytes(buf) != expect:
+                    raise RuntimeError(f"downloaded {len(buf)} bytes differ from the original ({len(expect)} bytes)")
+            with lock:
+                open_times.append(time.perf_counter() - t)
         except Exception as e:  # noqa: BLE001
             with lock:
                 errors.append(err_text(e))
 
+    cpu0 = {"proxy": tree_cpu(pid)} | {k: tree_cpu(v) for k, v in (others or {}).items()}
+    own0 = sum(os.times()[:2])
     t0 = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(workers) as ex:
         list(ex.map(opener, range(n)))
     open_s = time.perf_counter() - t0
+    # CPU seconds each side spent while the sessions were opened ("client": this python process)
+    open_cpu = {"proxy": tree_cpu(pid) - cpu0["proxy"], "client": sum(os.times()[:2]) - own0}
+    open_cpu |= {k: tree_cpu(v) - cpu0[k] for k, v in (others or {}).items()}
     time.sleep(hold)
     during = tree_mem(pid)
     noop_fail = []
@@ -373,6 +388,7 @@ def idle(client, n, pid, timeout=60, workers=32, hold=2.0):
         "sessions": n, "opened": len(conns), "failures": len(errors) + len(noop_fail), "open_s": open_s,
         "procs_before": before[0], "rss_before_mib": before[1], "pss_before_mib": before[2],
         "procs": during[0], "rss_mib": during[1], "pss_mib": during[2],
+        "open_cpu_s": open_cpu, "session_open_median_s": med(open_times),
         "errors": sorted(summary.items(), key=lambda kv: -kv[1])[:8],
     }
 
@@ -506,7 +522,7 @@ def run(a):
     R = {"versions": versions, "command": a.command, "paths": paths, "failures": [],
          "settings": {"runs": a.runs, "file_mb": a.file_mb, "warmup_mb": a.warmup_mb, "lat_n": a.lat_n,
                       "lat_spaced": a.lat_spaced, "par": par_specs, "idle": a.idle, "verify": a.verify,
-                      "smoke": a.smoke},
+                      "smoke": a.smoke, "scale": a.scale, "idle_hold": a.idle_hold},
          "load_start": open("/proc/loadavg").read().split()[:3]}
     fails = R["failures"]
 
@@ -604,22 +620,37 @@ def run(a):
                 fail(p["name"], f"parallel {n}x{mb}MiB", f"{c} x {e}")
         del ref
 
-    R["idle"] = {}
-    phase("idle")
-    if a.idle > 0:
+    def held(test, n, settle_s, what, options):
+        """The idle and scale tests: n sessions held open through each proxy (one proxy at a time)."""
+        out = {}
         for p in alive:
             if p["kind"] == "direct":
                 continue
             settle(p, 60)
-            log(f"idle: {a.idle} logged-in sessions via {p['name']}")
-            r = idle(clients[p["name"]], a.idle, p["pid"], hold=a.idle_hold)
-            R["idle"][p["name"]] = r
-            log(f"  opened {r['opened']} in {r['open_s']:.1f} s; RSS {r['rss_mib']:.0f} MiB (before {r['rss_before_mib']:.0f}),"
-                f" PSS {r['pss_mib']:.0f} MiB, {r['procs']} processes")
+            log(f"{test}: {n} {what} via {p['name']}")
+            r = idle(clients[p["name"]], n, p["pid"], hold=a.idle_hold, **options(p))
+            out[p["name"]] = r
+            log(f"  opened {r['opened']} in {r['open_s']:.1f} s, {r['failures']} failures; RSS {r['rss_mib']:.0f} MiB "
+                f"(before {r['rss_before_mib']:.0f}), PSS {r['pss_mib']:.0f} MiB, {r['procs']} processes; CPU while "
+                f"opening {r['open_cpu_s']}")
             for e, c in r["errors"]:
-                fail(p["name"], f"idle {a.idle}", f"{c} x {e}")
-            if not settle(p, 120):
-                log(f"  {p['name']}: sessions still open 120 s after QUIT")
+                fail(p["name"], f"{test} {n}", f"{c} x {e}")
+            if not settle(p, settle_s):
+                log(f"  {p['name']}: sessions still open {settle_s} s after QUIT")
+        return out
+
+    phase("idle")
+    R["idle"] = held("idle", a.idle, 120, "logged-in sessions", lambda p: {}) if a.idle > 0 else {}
+
+    # scale: many logged-in sessions through one proxy, each having moved a little, then idle (issue 19)
+    R["scale"] = {}
+    phase("scale")
+    if a.scale > 0:
+        small = open(os.path.join(a.home, "bench", "scale64K"), "rb").read()
+        servers = {p["backend"]: p["pid"] for p in paths if p["kind"] == "direct" and p.get("pid")}
+        R["scale"] = held("scale", a.scale, 180, "sessions (login + RETR 64 KiB each, then idle)", lambda p: {
+            "timeout": 120, "move": "bench/scale64K", "expect": small,
+            "others": {"server": servers[p["backend"]]} if p["backend"] in servers else {}})
 
     for p in paths:
         if p["kind"] == "direct":
@@ -951,6 +982,30 @@ def report(R):
         w("")
         nc_notes()
 
+    if s.get("scale"):
+        n = s["scale"]
+        w(f"## Scale: {n} sessions through one proxy\n")
+        w(f"{n} logged-in sessions opened by 32 threads, each downloading 64 KiB once (compared) and then idle; memory "
+          f"after {s.get('idle_hold', 2)} s of idle. Per session = (RSS with them − RSS before) / {n}; for mod_proxy "
+          "(a process per session) PSS too, which shares the common pages out. CPU during the opening: seconds each "
+          "process spent while the sessions were being opened, and its share of the wall time (the client is this "
+          "python process, the server the backend's whole process tree).\n")
+        w("| path | backend | opened (failures) | wall s to open | median s per session | RSS before → with MiB | "
+          "RSS KiB / session | PSS KiB / session | proxy CPU s (share of wall) | server CPU s | client CPU s |")
+        w("|---|---|---|---|---|---|---|---|---|---|---|")
+        for p in paths:
+            r = R.get("scale", {}).get(p["name"])
+            if not r:
+                continue
+            c, wall = r["open_cpu_s"], r["open_s"]
+            per = lambda a_, b_: f"{(a_ - b_) * 1024 / n:.0f}"  # noqa: E731
+            w(f"| {label(p)} | {p['backend']} | {r['opened']} ({r['failures']}) | {wall:.1f} | "
+              f"{fmt(r.get('session_open_median_s'), 2)} | {r['rss_before_mib']:.0f} → {r['rss_mib']:.0f} "
+              f"({r['procs_before']} → {r['procs']} procs) | {per(r['rss_mib'], r['rss_before_mib'])} | "
+              f"{per(r['pss_mib'], r['pss_before_mib'])} | {c['proxy']:.1f} ({100 * c['proxy'] / wall:.0f} %) | "
+              f"{fmt(c.get('server'), 1)} | {c['client']:.1f} |")
+        w("")
+
     w("## Paths and negotiated TLS\n")
     w("| path | port | pid | upstream TLS (direct: curl -v; proxies: their log) | every distinct one seen |")
     w("|---|---|---|---|---|")
@@ -1011,6 +1066,7 @@ def main():
     r.add_argument("--idle", type=int, default=1000)
     r.add_argument("--speed-seconds", type=int, default=3)
     r.add_argument("--idle-hold", type=float, default=2.0)
+    r.add_argument("--scale", type=int, default=0, help="sessions of the scale test per proxy (0: skip)")
     r.add_argument("--par-timeout", type=float, default=60.0)
     r.add_argument("--par-ramp-ms", type=float, default=0.0)
     r.add_argument("--verify", type=int, default=1)

@@ -10,9 +10,16 @@
 # with curl, and prints the process CPU per GB split into user and system time and the share of CPU samples per
 # category (socket reads/writes in the kernel, TLS, Vert.x write queue, JIT...). Collapsed stacks are kept in
 # $PROFILE_OUT for flame graphs or further digging (profile_report.py FILE --callers FRAME).
+# The gateway and the direct FTPS reference offer the server the same single suite, AES-256-GCM (TLS 1.2
+# ECDHE-RSA-AES256-GCM-SHA384, or with PROFILE_TLS=tls13 TLS 1.3 TLS_AES_256_GCM_SHA384; issue 19: a ratio
+# between different ciphers measures the ciphers). The samples are
+# also split per thread: a relay whose two sockets sit on different event loops shows two busy event-loop threads.
+# After the profile, PROFILE_AB rounds of unprofiled transfers, gateway and direct FTPS interleaved, give the
+# medians and the ratio gateway / direct for each direction (the figure a fix must move).
 # Knobs: PROFILE_BACKEND_PORT=2531 (pure-ftpd of the bench)  PROFILE_PORT=2600  PROFILE_FILE=file1024M
 #        PROFILE_WARM=3  PROFILE_ENGINE=openssl  PROFILE_JAVA_OPTS="-Xmx512m"  PROFILE_OUT=/tmp/ftpgw-profile
-#        PROFILE_EVENT=cpu (or itimer where perf events are not allowed)
+#        PROFILE_EVENT=cpu (or itimer where perf events are not allowed)  PROFILE_AB=3 (0: none)
+#        PROFILE_DIRS="down up"  PROFILE_TLS=tls12 (or tls13)  PROFILE_GW_YAML_EXTRA="" (yaml lines appended to the gateway's config, for A/B)
 set -euo pipefail
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # the interop suite's settings ($REPO_ROOT, $PKI) and lab parts (start and wait with a pid file)
@@ -24,6 +31,17 @@ WARM=${PROFILE_WARM:-3}
 ENGINE=${PROFILE_ENGINE:-openssl}
 OUT=${PROFILE_OUT:-/tmp/ftpgw-profile}
 EVENT=${PROFILE_EVENT:-cpu}
+AB=${PROFILE_AB:-3}
+DIRS=${PROFILE_DIRS:-down up}
+# the one suite every TLS leg offers (OpenSSL name for curl, IANA name for the gateway); PROFILE_TLS=tls13 needs
+# servers that offer TLS 1.3 (bench.sh with BENCH_UPSTREAM_TLS=tls13 BENCH_KEEP=1)
+case "${PROFILE_TLS:-tls12}" in
+  tls12) PROTOCOL=TLSv1.2; CIPHER_IANA=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+         CURL_TLS=(--tlsv1.2 --tls-max 1.2 --ciphers ECDHE-RSA-AES256-GCM-SHA384) ;;
+  tls13) PROTOCOL=TLSv1.3; CIPHER_IANA=TLS_AES_256_GCM_SHA384
+         CURL_TLS=(--tlsv1.3 --tls13-ciphers TLS_AES_256_GCM_SHA384) ;;
+  *) echo "PROFILE_TLS must be tls12 or tls13" >&2; exit 2 ;;
+esac
 JAR=${GATEWAY_JAR:-$REPO_ROOT/gateway/target/ftps-gateway.jar}
 USER_=${BENCH_USER:-ftpgwbench}; PASS_=${BENCH_PASS:-ftpgwbench-pass}; HOME_=/home/$USER_
 AP_VERSION=4.1
@@ -62,12 +80,14 @@ upstream:
   tls: explicit
   serverName: 127.0.0.1
   caFile: $PKI/ca.crt
-  protocols: [TLSv1.2]
+  protocols: [$PROTOCOL]
+  cipherSuites: [$CIPHER_IANA]
   sslEngine: $ENGINE
 metrics:
   enabled: true
   host: 127.0.0.1
   port: $((PORT + 1))
+${PROFILE_GW_YAML_EXTRA:-}
 YAML
 # shellcheck disable=SC2086
 lab_launch "$OUT/gateway.pid" "$OUT/gateway.log" java ${PROFILE_JAVA_OPTS:--Xmx512m} -jar "$JAR" --config "$OUT/gateway.yaml"
@@ -75,6 +95,18 @@ trap 'stop_pidfile "$OUT/gateway.pid"' EXIT
 lab_wait "$OUT/gateway.pid" "$PORT" 20 || { echo "the gateway did not start; see $OUT/gateway.log" >&2; exit 1; }
 GW=$(cat "$OUT/gateway.pid")
 URL="ftp://$USER_:$PASS_@127.0.0.1:$PORT/bench"
+DIRECT="ftp://$USER_:$PASS_@127.0.0.1:$BACKEND_PORT/bench"
+DIRECT_TLS=(--ssl-reqd --cacert "$PKI/ca.crt" "${CURL_TLS[@]}")
+# one transfer, prints curl's MB/s (10^6 bytes/s over the whole session); $1 = gw|direct, $2 = down|up
+transfer() {
+  local base=$URL tls=() w='%{speed_download}'
+  [ "$1" = direct ] && { base=$DIRECT; tls=("${DIRECT_TLS[@]}"); }
+  if [ "$2" = down ]; then
+    curl -sS "${tls[@]}" -o /dev/null -w "$w" "$base/$FILE"
+  else
+    curl -sS "${tls[@]}" -T "$HOME_/bench/$FILE" -w '%{speed_upload}' "$base/upload/profile-$1"
+  fi | awk '{printf "%.0f\n", $1 / 1e6}'
+}
 for i in $(seq "$WARM"); do
   curl -sS -o /dev/null "$URL/$FILE"
   curl -sS -T "$HOME_/bench/$FILE" "$URL/upload/profile-warm"
@@ -82,8 +114,8 @@ done
 ticks() { awk '{print $14, $15}' "/proc/$GW/stat"; }
 HZ=$(getconf CLK_TCK)
 BYTES=$(stat -c %s "$HOME_/bench/$FILE")
-for dir in down up; do
-  java "$OUT/Attach.java" "$GW" "$LIB" "start,event=$EVENT,interval=997us" > /dev/null
+for dir in $DIRS; do
+  java "$OUT/Attach.java" "$GW" "$LIB" "start,event=$EVENT,interval=997us,threads" > /dev/null
   read -r u0 s0 < <(ticks); t0=$(date +%s.%N)
   if [ "$dir" = down ]; then curl -sS -o /dev/null "$URL/$FILE"; else curl -sS -T "$HOME_/bench/$FILE" "$URL/upload/profile"; fi
   read -r u1 s1 < <(ticks); t1=$(date +%s.%N)
@@ -96,5 +128,21 @@ print(f"{d}: {b / (t1 - t0) / 1e6:.0f} MB/s (profiler attached), CPU {((u1 - u0)
       f"user {(u1 - u0) / hz / gb:.2f} + system {(s1 - s0) / hz / gb:.2f}")
 PY
   python3 "$BENCH_DIR/profile_report.py" "$OUT/$dir.collapsed"
+  python3 "$BENCH_DIR/profile_report.py" "$OUT/$dir.collapsed" --threads
 done
-rm -f "$HOME_/bench/upload/profile" "$HOME_/bench/upload/profile-warm"
+if [ "$AB" -gt 0 ]; then
+  for dir in $DIRS; do
+    gw=(); direct=()
+    for i in $(seq "$AB"); do
+      gw+=("$(transfer gw "$dir")"); direct+=("$(transfer direct "$dir")")
+    done
+    python3 - "$dir" "${gw[*]}" "${direct[*]}" <<'PY'
+import statistics, sys
+d, gw, direct = sys.argv[1], [float(x) for x in sys.argv[2].split()], [float(x) for x in sys.argv[3].split()]
+g, r = statistics.median(gw), statistics.median(direct)
+print(f"{d} unprofiled, interleaved, median of {len(gw)}: gateway {g:.0f} MB/s {sorted(gw)}, "
+      f"direct FTPS {r:.0f} MB/s {sorted(direct)}, gateway / direct {g / r:.2f}")
+PY
+  done
+fi
+rm -f "$HOME_/bench/upload/profile" "$HOME_/bench/upload/profile-warm" "$HOME_/bench/upload/profile-gw" "$HOME_/bench/upload/profile-direct"

@@ -2,6 +2,7 @@
 
     python3 profile_report.py FILE                  # share of samples per category
     python3 profile_report.py FILE --callers FRAME  # the most common stacks through FRAME (what calls it)
+    python3 profile_report.py FILE --threads        # share of samples per thread (profiled with 'threads')
 
 Categories are tried in order; a sample counts for the first that matches any frame of its stack, so a socket
 write made while wrapping TLS counts as TLS wrap, and "kernel" is the part of a category spent in kernel frames.
@@ -60,8 +61,23 @@ def callers(path, frame, depth=8):
         print(f"{100 * n / total:5.1f} % {s}")
 
 
+def threads(path):
+    """With async-profiler's 'threads' option the first frame of each stack names the thread ('[name tid=N]')."""
+    total, by = 0, collections.Counter()
+    for frames, n in read(path):
+        total += n
+        first = frames[0]
+        by[first.strip("[]").split(" tid=")[0] if first.startswith("[") else "(no thread frame)"] += n
+    print(f"| thread | share of {total} CPU samples |")
+    print("|---|---|")
+    for name, n in by.most_common(8):
+        print(f"| {name} | {100 * n / total:.1f} % |")
+
+
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[2] == "--callers":
+    if len(sys.argv) == 3 and sys.argv[2] == "--threads":
+        threads(sys.argv[1])
+    elif len(sys.argv) == 4 and sys.argv[2] == "--callers":
         callers(sys.argv[1], sys.argv[3])
     elif len(sys.argv) == 2:
         categories(sys.argv[1])

@@ -275,6 +275,9 @@ unknown keys, and the test renders every ci/ scenario through the gateway's own 
     "metrics" (dict "enabled" $v.metrics.enabled "host" "0.0.0.0" "port" (int $v.metrics.port))
     "logLevel" $v.logLevel "logFormat" $v.logFormat
     "shutdownGraceSeconds" (max 1 (sub (sub (int $v.terminationGracePeriodSeconds) (int $v.lifecycle.preStopSleepSeconds)) 5)) }}
+{{- if $v.admin.tokenSecret.name }}
+{{- $_ := set $config "admin" (dict "tokenFile" (printf "/etc/ftps-gateway/admin/%s" $v.admin.tokenSecret.key)) }}
+{{- end }}
 {{- $user := deepCopy ($v.config | default dict) }}
 {{- with $user.listeners }}
 {{- if ne (len .) 1 }}
@@ -505,6 +508,11 @@ The gateway container (both modes). In sidecar mode the FTP listener binds 127.0
       mountPath: /etc/ftps-gateway/upstream-client
       readOnly: true
     {{- end }}
+    {{- if $v.admin.tokenSecret.name }}
+    - name: ftps-gateway-admin
+      mountPath: /etc/ftps-gateway/admin
+      readOnly: true
+    {{- end }}
     {{- range $v.files }}
     - name: ftps-gateway-files-{{ .name }}
       mountPath: /etc/ftps-gateway/files/{{ .name }}
@@ -537,6 +545,11 @@ The volumes the gateway container mounts: its config, the upstream CA bundle, a 
 {{- end }}
 {{- with $v.upstream.clientCertificate.secretName }}
 - name: ftps-gateway-upstream-client
+  secret:
+    secretName: {{ . }}
+{{- end }}
+{{- with $v.admin.tokenSecret.name }}
+- name: ftps-gateway-admin
   secret:
     secretName: {{ . }}
 {{- end }}

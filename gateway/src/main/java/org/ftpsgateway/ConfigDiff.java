@@ -29,6 +29,13 @@ final class ConfigDiff {
     if (!old.metrics().equals(fresh.metrics())) {
       keys.add("metrics");
     }
+    if (!old.admin().equals(fresh.admin())) {
+      // the token file's path; its content is re-read by the endpoint on its own
+      keys.add("admin.tokenFile");
+    }
+    if (!old.audit().equals(fresh.audit())) {
+      keys.add("audit");
+    }
     if (old.tlsEngine() != fresh.tlsEngine()) {
       keys.add("tls.engine");
     }

@@ -8,6 +8,8 @@ import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.ftpsgateway.admin.AdminApi;
+import org.ftpsgateway.admin.AdminToken;
 import org.ftpsgateway.audit.AuditLog;
 import org.ftpsgateway.config.ConfigException;
 import org.ftpsgateway.config.GatewayConfig;
@@ -41,9 +43,9 @@ public final class Gateway {
   private record Listeners(List<ListenerContext> contexts, List<ClientSideTls> clientTls, List<String> deployments) {
   }
 
-  /** The metrics endpoint, when it runs. */
-  private record Endpoint(MetricsServer server, int port) {
-    static final Endpoint OFF = new Endpoint(null, -1);
+  /** The metrics endpoint, when it runs, and the operator API's token (null: no admin.tokenFile). */
+  private record Endpoint(MetricsServer server, int port, AdminToken token) {
+    static final Endpoint OFF = new Endpoint(null, -1, null);
   }
 
   private final Vertx vertx;
@@ -76,7 +78,7 @@ public final class Gateway {
    */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, GatewayMetrics metrics) {
     Shared shared = new Shared(metrics,
-        new AuditLog(config.logging().json() ? AuditLog.Format.JSON : AuditLog.Format.TEXT),
+        new AuditLog(config.logging().json() ? AuditLog.Format.JSON : AuditLog.Format.TEXT, config.audit().sha256()),
         new Admission(config.limits()), new SetupQueue(config.limits().maxConcurrentSetups()));
     metrics.setupQueue(shared.setups()::queued, shared.setups()::inFlight);
     UpstreamSet.ActivePorts activePorts = new UpstreamSet.ActivePorts();
@@ -85,7 +87,7 @@ public final class Gateway {
     try {
       listeners = contexts(vertx, config, shared, upstreams);
     } catch (ConfigException e) {
-      return Future.failedFuture(e.getMessage());
+      return Future.failedFuture(e);
     }
     HotReload reload = new HotReload(metrics, activePorts,
         new HotReload.Targets(listeners.contexts(), shared.admission()), upstreams);
@@ -96,7 +98,7 @@ public final class Gateway {
     return Future.all(started).map(all -> started.stream().map(Future::result).toList())
         .<Gateway>compose(bound -> {
           reload.startProbes();
-          return endpoint(vertx, config, metrics, reload)
+          return endpoint(vertx, config, metrics, reload, shared.admission())
               .map(endpoint -> new Gateway(vertx, shared, listeners, bound, reload, endpoint))
               .onFailure(e -> reload.stopProbes());
         }).recover(e -> {
@@ -150,15 +152,25 @@ public final class Gateway {
 
   /** The metrics endpoint, with readiness from the upstreams; off without a Prometheus registry or when disabled. */
   private static Future<Endpoint> endpoint(Vertx vertx, GatewayConfig config, GatewayMetrics metrics,
-                                           HotReload reload) {
+                                           HotReload reload, Admission admission) {
     if (!config.metrics().enabled() || !(metrics.registry() instanceof PrometheusMeterRegistry prometheus)) {
       return Future.succeededFuture(Endpoint.OFF);
     }
-    MetricsServer server = new MetricsServer(vertx, prometheus, reload::notReadyReason);
-    return server.start(config.metrics().host(), config.metrics().port())
-        .recover(e -> Future.failedFuture("metrics endpoint cannot listen on " + config.metrics().host() + ":"
-            + config.metrics().port() + ": " + e.getMessage()))
-        .map(port -> new Endpoint(server, port));
+    String tokenFile = config.admin().tokenFile();
+    Future<AdminToken> token = tokenFile == null ? Future.succeededFuture() : AdminToken.load(vertx, tokenFile);
+    return token.compose(t -> {
+      MetricsServer server = new MetricsServer(vertx, prometheus, reload::notReadyReason,
+          new AdminApi(vertx, admission.sessions(), t));
+      return server.start(config.metrics().host(), config.metrics().port())
+          .recover(e -> {
+            if (t != null) {
+              t.stop();
+            }
+            return Future.failedFuture("metrics endpoint cannot listen on " + config.metrics().host() + ":"
+                + config.metrics().port() + ": " + e.getMessage());
+          })
+          .map(port -> new Endpoint(server, port, t));
+    });
   }
 
   /**
@@ -205,14 +217,23 @@ public final class Gateway {
   public Future<Void> drain(int graceSeconds) {
     shared.admission().drain();
     Promise<Void> drained = Promise.promise();
-    long deadline = System.nanoTime() + graceSeconds * 1_000_000_000L;
-    vertx.setPeriodic(0, 50, id -> {
-      if (shared.admission().openSessions() == 0 || System.nanoTime() >= deadline) {
-        vertx.cancelTimer(id);
-        drained.tryComplete();
-      }
-    });
+    awaitNoSession(drained, System.nanoTime() + graceSeconds * 1_000_000_000L);
     return drained.future();
+  }
+
+  /**
+   * Completes {@code drained} once no session is left, or at {@code deadline}: looks now, then every 50 ms with a
+   * one-shot timer. Not a periodic timer cancelled from its own handler: with an initial delay of 0, Vert.x 5.0.7 can
+   * run the first tick before {@code setPeriodic} has stored the timer's future, {@code cancelTimer} then throws a
+   * NullPointerException inside the handler, and the drain never completed: a SIGTERM with no session waited the
+   * whole grace period (about one stop in four).
+   */
+  private void awaitNoSession(Promise<Void> drained, long deadline) {
+    if (shared.admission().openSessions() == 0 || System.nanoTime() - deadline >= 0) {
+      drained.tryComplete();
+      return;
+    }
+    vertx.setTimer(50, t -> awaitNoSession(drained, deadline));
   }
 
   public int openSessions() {
@@ -233,6 +254,9 @@ public final class Gateway {
     all.addAll(reload.stopProbes());
     if (endpoint.server() != null) {
       all.add(endpoint.server().stop());
+    }
+    if (endpoint.token() != null) {
+      endpoint.token().stop();
     }
     return Future.join(all).mapEmpty();
   }

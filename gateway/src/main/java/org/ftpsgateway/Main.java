@@ -15,8 +15,9 @@ import org.ftpsgateway.demo.DemoBootstrap;
 import org.ftpsgateway.metrics.MetricsBootstrap;
 
 /**
- * Command line entry point: parses the arguments ({@link Arguments}) and starts things. Exit codes: 0 ok, 1 runtime
- * failure (e.g. a port in use), 2 bad usage or config.
+ * Command line entry point: parses the arguments ({@link Arguments}) and starts things. Exit codes: 0 ok (also after
+ * a graceful stop by SIGTERM/SIGINT), 1 runtime failure (e.g. a port in use), 2 bad usage or config (also when the
+ * start fails for a reason {@code --check-config} reports).
  */
 public final class Main {
 
@@ -38,10 +39,9 @@ public final class Main {
     if (System.getProperty("io.netty.allocator.type") == null) {
       System.setProperty("io.netty.allocator.type", "pooled");
     }
-    int code = run(args, System.out, System.err);
-    if (code != 0) {
-      System.exit(code);
-    }
+    // always exit explicitly: threads of libraries (the demo's FTP server, a JDK pool) must not keep a stopped
+    // gateway alive, and a graceful stop ends with 0
+    System.exit(run(args, System.out, System.err));
   }
 
   static int run(String[] args, PrintStream out, PrintStream err) {
@@ -72,8 +72,9 @@ public final class Main {
       loaderVertx.close();
     }
     if (checkOnly) {
-      out.println(PROGRAM + "configuration " + file + " is valid; effective configuration:");
+      // stdout carries the effective configuration alone, so that `--check-config FILE | jq .` works
       out.println(EffectiveConfig.describe(config));
+      err.println(PROGRAM + "configuration " + file + " is valid; the effective configuration is on stdout");
       return Arguments.EXIT_OK;
     }
     if (cliLevel == null) {
@@ -110,10 +111,18 @@ public final class Main {
           .get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
-      err.println(PROGRAM + cause.getMessage());
       vertx.close();
+      if (cause instanceof ConfigException) {
+        // key material that does not load: the config's fault, and no restart will fix it (systemd's
+        // RestartPreventExitStatus=2)
+        err.println(PROGRAM + "config error: " + cause.getMessage());
+        return Arguments.EXIT_CONFIG;
+      }
+      err.println(PROGRAM + cause.getMessage());
       return Arguments.EXIT_RUNTIME;
     }
+    // from here on SIGTERM drains and ends with 0, also while the lines below are written
+    Shutdown shutdown = Shutdown.onSignal(gateway, vertx, config.shutdownGraceSeconds());
     for (Gateway.BoundListener l : gateway.listeners()) {
       var upstream = config.upstreamOf(config.listeners().stream().filter(c -> c.name().equals(l.name()))
           .findFirst().orElseThrow());
@@ -128,13 +137,13 @@ public final class Main {
     }
     if (gateway.metricsPort() > 0) {
       log.info(() -> "metrics on http://" + config.metrics().host() + ":" + gateway.metricsPort()
-          + "/metrics (also /healthz, /readyz)");
+          + "/metrics (also /healthz, /readyz, /status, /api/v1/sessions)");
     }
     if (banner != null) {
       out.println(banner);
       out.flush();
     }
-    Shutdown.onSignal(gateway, vertx, config.shutdownGraceSeconds()).awaitStopped();
+    shutdown.awaitStopped();
     return Arguments.EXIT_OK;
   }
 

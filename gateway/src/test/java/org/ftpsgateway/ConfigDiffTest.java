@@ -65,6 +65,9 @@ class ConfigDiffTest {
             new TimeoutsConfig(5, 900, 30), new MetricsConfig(false, "127.0.0.1", 9464),
             new LoggingConfig("info", true), 5, UpstreamConfig.SslEngine.JDK),
             List.of("listeners", "timeouts", "metrics", "tls.engine", "logFormat", "shutdownGraceSeconds")),
+        arguments("admin and audit", (UnaryOperator<GatewayConfig>) c -> c.withAdmin(
+            new org.ftpsgateway.config.AdminConfig("/run/secrets/token")).withAudit(
+            new org.ftpsgateway.config.AuditConfig(true)), List.of("admin.tokenFile", "audit")),
         // the log level is applied by the reloader itself, so it is not reported
         arguments("log level", (UnaryOperator<GatewayConfig>) c -> config(LISTENER, TimeoutsConfig.defaults(),
             MetricsConfig.defaults(), new LoggingConfig("debug", false), 30, UpstreamConfig.SslEngine.AUTO),

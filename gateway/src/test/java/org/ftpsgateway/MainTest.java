@@ -3,6 +3,7 @@ package org.ftpsgateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -99,7 +100,12 @@ class MainTest {
         arguments("upstream and upstreams", "listeners:\n  - port: 2121\nupstream:\n  host: x\n"
             + "upstreams:\n  - { name: a, host: y }\n", "upstreams: give either upstream"),
         arguments("route to nowhere", "listeners:\n  - port: 2121\nupstream:\n  host: x\n"
-            + "routes:\n  - { user: bob, upstream: b }\n", "routes[0].upstream: no upstream named 'b'"));
+            + "routes:\n  - { user: bob, upstream: b }\n", "routes[0].upstream: no upstream named 'b'"),
+        arguments("two listeners on one port", "listeners:\n  - { name: a, port: 2121, passivePorts: 30000-30009 }\n"
+            + "  - { name: b, port: 2121, passivePorts: 30010-30019 }\nupstream:\n  host: x\n",
+            "listeners[1].port: 0.0.0.0:2121 is also the port of listeners[0] (0.0.0.0:2121)"),
+        arguments("listener key material that does not load", "listeners:\n  - { port: 2121, tls: explicit,"
+            + " certFile: /dev/null, keyFile: /dev/null }\nupstream:\n  host: x\n", "listeners[0].certFile: "));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -121,7 +127,7 @@ class MainTest {
   }
 
   @Test
-  void checkConfigAcceptsAValidFile() throws IOException {
+  void checkConfigPrintsOnlyTheEffectiveConfigurationAsJsonOnStdout() throws IOException {
     Path file = Files.writeString(dir.resolve("valid.yaml"), """
         listeners:
           - name: public
@@ -132,9 +138,13 @@ class MainTest {
         """);
     Run run = run("--config", file.toString(), "--check-config");
     assertThat(run.code()).isZero();
-    assertThat(run.out()).startsWith("ftps-gateway: configuration " + file + " is valid")
-        .contains("\"passivePorts\" : \"30000-30009\"").contains("\"host\" : \"ftps.example.com\"");
-    assertThat(run.err()).isEmpty();
+    // what `--check-config FILE | jq .` reads: one JSON document and nothing else
+    JsonObject effective = new JsonObject(run.out());
+    assertThat(effective.getJsonArray("listeners").getJsonObject(0).getString("passivePorts")).isEqualTo("30000-30009");
+    assertThat(effective.getJsonObject("upstream").getString("host")).isEqualTo("ftps.example.com");
+    assertThat(effective.getJsonObject("metrics").getInteger("port")).isEqualTo(9464);
+    assertThat(run.errLines()).containsExactly("ftps-gateway: configuration " + file
+        + " is valid; the effective configuration is on stdout");
   }
 
   @Test
@@ -156,6 +166,6 @@ class MainTest {
         .contains("\"balance\" : \"round-robin\"").contains("\"host\" : \"p2.example.com\"")
         .contains("\"port\" : 2121").contains("\"rewriteUser\" : \"acme\"").contains("\"upstream\" : \"partners\"")
         .doesNotContain("\"upstream\" : {");
-    assertThat(run.err()).isEmpty();
+    assertThat(run.errLines()).hasSize(1);
   }
 }

@@ -18,9 +18,21 @@ public final class AuditLog {
   public enum Format { TEXT, JSON }
 
   private final Format format;
+  private final boolean sha256;
 
   public AuditLog(Format format) {
+    this(format, false);
+  }
+
+  /** @param sha256 audit.sha256: transfer lines carry the SHA-256 of each file's content */
+  public AuditLog(Format format, boolean sha256) {
     this.format = format;
+    this.sha256 = sha256;
+  }
+
+  /** audit.sha256: whether file transfers are digested while the bytes pass. */
+  public boolean sha256() {
+    return sha256;
   }
 
   /** Starts an event; add fields in the order they should appear, then {@link Event#log()}. */

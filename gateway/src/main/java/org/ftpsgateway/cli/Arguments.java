@@ -35,8 +35,9 @@ public record Arguments(Action action, Path config, Level logLevel, String error
         --config FILE      run with this YAML configuration (see conf/gateway.yaml)
         --demo             start an embedded FTPS server (user demo/demo) and a gateway in front of it
                            on 127.0.0.1:2021; needs nothing else
-        --check-config [FILE]  validate the configuration (FILE or --config), print the effective
-                           configuration (defaults and environment applied, secrets masked) and exit
+        --check-config [FILE]  validate the configuration (FILE or --config): port conflicts, key
+                           material, trust; print the effective configuration (defaults and environment
+                           applied, secrets masked) as JSON on stdout, messages on stderr; exit 0 or 2
         --log-level LEVEL  error, warn, info (default) or debug
         --help             print this help
         --version          print the version

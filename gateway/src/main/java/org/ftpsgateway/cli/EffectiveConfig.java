@@ -68,6 +68,8 @@ public final class EffectiveConfig {
         .put("shutdownGraceSeconds", c.shutdownGraceSeconds())
         .put("metrics", new JsonObject().put("enabled", c.metrics().enabled()).put("host", c.metrics().host())
             .put("port", c.metrics().port()))
+        .put("admin", new JsonObject().put("tokenFile", c.admin().tokenFile()))
+        .put("audit", new JsonObject().put("sha256", c.audit().sha256()))
         .put("logLevel", c.logging().level())
         .put("logFormat", c.logging().json() ? "json" : "text");
     return doc.encodePrettily();

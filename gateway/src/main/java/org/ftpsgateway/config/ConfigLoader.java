@@ -76,12 +76,16 @@ public final class ConfigLoader {
     environment.applyTo(doc);
     ConfigSchema.check(doc);
     GatewayConfig config = build(doc);
-    List<String> upstreamKeys = IntStream.range(0, config.upstreams().size())
-        .mapToObj(i -> UpstreamSection.keyOf(doc, i)).toList();
+    List<String> upstreamKeys = upstreamKeys(doc, config.upstreams().size());
     for (Check check : checks) {
       check.check(config, upstreamKeys);
     }
     return config;
+  }
+
+  /** The key of each upstream as the document wrote it, for messages. */
+  private static List<String> upstreamKeys(JsonObject doc, int count) {
+    return IntStream.range(0, count).mapToObj(i -> UpstreamSection.keyOf(doc, i)).toList();
   }
 
   private static GatewayConfig build(JsonObject doc) throws ConfigException {
@@ -91,10 +95,12 @@ public final class ConfigLoader {
         UpstreamConfig.SslEngine.AUTO);
     List<UpstreamGroup> upstreams = UpstreamSection.parse(doc, engine);
     UpstreamSection.checkListenerUpstreams(listeners, upstreams);
-    UpstreamSection.checkActivePorts(doc, upstreams, listeners);
+    MetricsConfig metrics = MetricsSection.parse(doc);
+    PortConflicts.check(listeners, upstreams, upstreamKeys(doc, upstreams.size()), metrics);
     return new GatewayConfig(listeners, upstreams.get(0).first(), TimeoutsSection.parse(doc),
-        MetricsSection.parse(doc), LoggingSection.parse(doc), LimitsSection.parse(doc),
+        metrics, LoggingSection.parse(doc), LimitsSection.parse(doc),
         ConfigValues.integer(doc, "shutdownGraceSeconds", "", GatewayConfig.DEFAULT_SHUTDOWN_GRACE_SECONDS, 0, 86_400),
-        engine, upstreams, RouteSection.parse(doc, upstreams), ConfigValues.bool(doc, "allowUserAtHost", "", false));
+        engine, upstreams, RouteSection.parse(doc, upstreams), ConfigValues.bool(doc, "allowUserAtHost", "", false),
+        AdminSection.parse(doc), AuditSection.parse(doc));
   }
 }

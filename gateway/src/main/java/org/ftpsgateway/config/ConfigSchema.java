@@ -98,6 +98,10 @@ final class ConfigSchema {
         "enabled", Field.of(Kind.BOOL),
         "host", Field.of(Kind.STRING),
         "port", Field.of(Kind.INT));
+    Map<String, Field> admin = ordered(
+        "tokenFile", Field.of(Kind.STRING));
+    Map<String, Field> audit = ordered(
+        "sha256", Field.of(Kind.BOOL));
     ROOT = ordered(
         "listeners", new Field(Kind.OBJECT_LIST, listener),
         "upstream", new Field(Kind.OBJECT, upstream),
@@ -107,6 +111,8 @@ final class ConfigSchema {
         "tls", new Field(Kind.OBJECT, tls),
         "timeouts", new Field(Kind.OBJECT, timeouts),
         "metrics", new Field(Kind.OBJECT, metrics),
+        "admin", new Field(Kind.OBJECT, admin),
+        "audit", new Field(Kind.OBJECT, audit),
         "limits", new Field(Kind.OBJECT, limits),
         "shutdownGraceSeconds", Field.of(Kind.INT),
         "logLevel", Field.of(Kind.STRING),

@@ -118,12 +118,20 @@ public final class ConfigValues {
     return out;
   }
 
-  /** For each (key, file name) pair whose file name is set: the file must exist. */
+  /** For each (key, file name) pair whose file name is set: the file must exist, be a file and be readable. */
   static void requireFiles(String path, String... keysAndFiles) throws ConfigException {
     for (int i = 0; i < keysAndFiles.length; i += 2) {
       String file = keysAndFiles[i + 1];
-      if (file != null && !Files.isRegularFile(Path.of(file))) {
-        throw new ConfigException(keyPath(path, keysAndFiles[i]), "file " + file + " does not exist");
+      if (file == null) {
+        continue;
+      }
+      Path p = Path.of(file);
+      String problem = Files.isDirectory(p) ? file + " is a directory, not a file"
+          : !Files.exists(p) ? "file " + file + " does not exist"
+          : !Files.isRegularFile(p) ? file + " is not a regular file"
+          : !Files.isReadable(p) ? file + " is not readable by this user" : null;
+      if (problem != null) {
+        throw new ConfigException(keyPath(path, keysAndFiles[i]), problem);
       }
     }
   }

@@ -10,6 +10,8 @@ import static org.ftpsgateway.config.ConfigValues.stringList;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -23,7 +25,7 @@ final class ListenerSection {
   private ListenerSection() {
   }
 
-  /** Every listener; names unique, passive port ranges disjoint. */
+  /** Every listener; names unique (ports are checked against each other by {@link PortConflicts}). */
   static List<ListenerConfig> parse(JsonObject doc) throws ConfigException {
     if (!(doc.getValue("listeners") instanceof JsonArray array) || array.isEmpty()) {
       throw new ConfigException("listeners", "at least one listener is required");
@@ -34,12 +36,6 @@ final class ListenerSection {
       ListenerConfig l = listener(array.getJsonObject(i), "listeners[" + i + "]", i);
       if (!names.add(l.name())) {
         throw new ConfigException("listeners[" + i + "].name", "duplicate listener name '" + l.name() + "'");
-      }
-      for (int j = 0; j < listeners.size(); j++) {
-        if (listeners.get(j).passivePorts().overlaps(l.passivePorts())) {
-          throw new ConfigException("listeners[" + i + "].passivePorts",
-              "overlaps the passive ports of listeners[" + j + "] (" + listeners.get(j).passivePorts() + ")");
-        }
       }
       listeners.add(l);
     }
@@ -109,8 +105,13 @@ final class ListenerSection {
       throw new ConfigException(keyPath(path, "keystore"), "give either certFile/keyFile or keystore, not both");
     }
     ConfigValues.requireFiles(path, "certFile", certFile, "keyFile", keyFile, "keystore", keystore);
+    String generatedCertDir = string(o, "generatedCertDir", path, null);
+    if (generatedCertDir != null && Files.exists(Path.of(generatedCertDir))
+        && !Files.isDirectory(Path.of(generatedCertDir))) {
+      throw new ConfigException(keyPath(path, "generatedCertDir"), generatedCertDir + " is a file, not a directory");
+    }
     ClientTlsConfig d = ClientTlsConfig.defaults();
-    return new ClientTlsConfig(certFile, keyFile, keystore, password, string(o, "generatedCertDir", path, null),
+    return new ClientTlsConfig(certFile, keyFile, keystore, password, generatedCertDir,
         bool(o, "requireTls", path, d.requireTls()), bool(o, "requireProtectedData", path, d.requireProtectedData()),
         bool(o, "requireSessionReuse", path, d.requireSessionReuse()),
         bool(o, "allowAuthSsl", path, d.allowAuthSsl()), bool(o, "allowCcc", path, d.allowCcc()),

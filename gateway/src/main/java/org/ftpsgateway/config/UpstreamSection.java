@@ -124,28 +124,4 @@ final class UpstreamSection {
     return "no upstream named '" + name + "' (configured: "
         + String.join(", ", upstreams.stream().map(UpstreamGroup::name).toList()) + ")";
   }
-
-  /** Active-mode ports are listening ports of this gateway: none may serve two purposes. */
-  static void checkActivePorts(JsonObject doc, List<UpstreamGroup> upstreams, List<ListenerConfig> listeners)
-      throws ConfigException {
-    for (int u = 0; u < upstreams.size(); u++) {
-      PortRange active = upstreams.get(u).first().activePorts();
-      if (active == null) {
-        continue;
-      }
-      String key = keyOf(doc, u) + ".activePorts";
-      for (int i = 0; i < listeners.size(); i++) {
-        if (listeners.get(i).passivePorts().overlaps(active)) {
-          throw new ConfigException(key, "overlaps the passive ports of listeners[" + i + "] ("
-              + listeners.get(i).passivePorts() + ")");
-        }
-      }
-      for (int v = 0; v < u; v++) {
-        PortRange other = upstreams.get(v).first().activePorts();
-        if (other != null && other.overlaps(active)) {
-          throw new ConfigException(key, "overlaps upstreams[" + v + "].activePorts (" + other + ")");
-        }
-      }
-    }
-  }
 }

@@ -75,8 +75,19 @@ final class UpstreamServerSection {
       case "v2" -> ProxyProtocol.Version.V2;
       default -> throw new ConfigException(path + ".proxyProtocol", "must be none, v1 or v2, got '" + proxyText + "'");
     };
-    return new UpstreamConfig(host, port, tls, serverName, caFile, protocols, dataMode, engine,
-        UpstreamTlsSection.parse(o, allowLegacy, path), proxyProtocol, activePorts);
+    UpstreamTlsOptions trust = UpstreamTlsSection.parse(o, allowLegacy, path);
+    // tls.UpstreamTrust reads the CA file only when neither pins nor insecureSkipVerify decide: a file given with
+    // them would be silently unused, and whoever wrote it believes it is checked
+    if (caFile != null && !trust.pins().isEmpty()) {
+      throw new ConfigException(path + ".caFile", "contradicts " + path + ".pinSha256: pins replace the CA check,"
+          + " so " + caFile + " would never be read; give one of them");
+    }
+    if (caFile != null && trust.insecureSkipVerify()) {
+      throw new ConfigException(path + ".insecureSkipVerify", "contradicts " + path + ".caFile: nothing would be"
+          + " verified, so " + caFile + " would never be read; give one of them");
+    }
+    return new UpstreamConfig(host, port, tls, serverName, caFile, protocols, dataMode, engine, trust, proxyProtocol,
+        activePorts);
   }
 
   /** {@code tls.engine} or {@code sslEngine}; whether OpenSSL loads on this machine is tls.TlsConfigCheck's job. */

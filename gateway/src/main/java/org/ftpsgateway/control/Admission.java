@@ -1,9 +1,7 @@
 package org.ftpsgateway.control;
 
-import io.vertx.core.Context;
 import java.util.ArrayDeque;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.ftpsgateway.config.LimitsConfig;
@@ -23,7 +21,7 @@ public final class Admission {
   /** limits.connectionsPerMinutePerClient: a bucket of that many connections per address, refilled over a minute. */
   private final Map<String, TokenBucket> connectionRates = new ConcurrentHashMap<>();
   private final AtomicInteger admissions = new AtomicInteger();
-  private final Set<ControlSession> sessions = ConcurrentHashMap.newKeySet();
+  private final SessionRegistry sessions = new SessionRegistry();
   private volatile boolean draining;
 
   public Admission(LimitsConfig limits) {
@@ -138,13 +136,15 @@ public final class Admission {
     return sessions.size();
   }
 
+  /** The open sessions, for the operator API. */
+  public SessionRegistry sessions() {
+    return sessions;
+  }
+
   /** Stops admitting, and asks every session to end once its transfer (if any) is done. */
   public void drain() {
     draining = true;
-    for (ControlSession s : sessions) {
-      Context context = s.eventLoopContext();
-      context.runOnContext(v -> s.drain());
-    }
+    sessions.forEach(ControlSession::drain);
   }
 
   public boolean draining() {

@@ -42,6 +42,8 @@ public final class ControlSession {
   /** Where the client connected to (the PROXY header's destination when there was one). */
   private final SocketAddress clientDestination;
   private final long startedNanos = System.nanoTime();
+  /** Wall-clock start, for the operator API. */
+  private final java.time.Instant since = java.time.Instant.now();
 
   private final CommandPipeline pipeline;
   private final SessionUpstream upstream;
@@ -251,6 +253,39 @@ public final class ControlSession {
     }
     LOG.fine(() -> id + " < " + r);
     client.write(Buffer.buffer(r.toBytes()));
+  }
+
+  /**
+   * The operator asked to end this session (operator API): a transfer in flight is answered 426 (RFC 959: transfer
+   * cut short) and audited as failed, then the client gets 421 (RFC 959 §4.2: the service closes the connection).
+   */
+  void closeByOperator() {
+    if (state == SessionState.CLOSED) {
+      return;
+    }
+    LOG.info(() -> id + " closed by the operator");
+    if (transfers.active()) {
+      reply(FtpReply.of(426, "Connection closed; transfer aborted: session closed by the operator."));
+    }
+    reply(FtpReply.of(421, "Session closed by the operator, closing control connection."));
+    close("closed_by_operator", "closed by the operator");
+  }
+
+  /** This session as the operator API shows it. Call on the session's event loop. */
+  SessionRegistry.Info info() {
+    TransferCoordinator.Running running = transfers.running();
+    long down = transfers.bytesDown();
+    long up = transfers.bytesUp();
+    if (running != null) {
+      // the counters hold finished transfers; the one in flight adds what it moved so far
+      if (running.download()) {
+        down += running.bytes();
+      } else {
+        up += running.bytes();
+      }
+    }
+    return new SessionRegistry.Info(id, context.listener().name(), clientPeer.host() + ":" + clientPeer.port(),
+        user == null ? null : FtpCommand.printable(user), upstream.where(), since, down, up, running);
   }
 
   /** Ends the session once; {@code outcome} is the metric label, {@code reason} the log text. */

@@ -17,6 +17,7 @@ import org.ftpsgateway.data.PreparedData;
 import org.ftpsgateway.data.Throttle;
 import org.ftpsgateway.data.Transfer;
 import org.ftpsgateway.data.TransferCoordinator;
+import org.ftpsgateway.data.UploadTickets;
 import org.ftpsgateway.data.UpstreamEnd;
 import org.ftpsgateway.metrics.GatewayMetrics;
 import org.ftpsgateway.protocol.FtpCommand;
@@ -283,6 +284,11 @@ final class SessionServices implements Session, TransferCoordinator.Session {
   }
 
   @Override
+  public UploadTickets uploadTickets() {
+    return upstream.uploadTickets();
+  }
+
+  @Override
   public Future<Transfer.ClientData> secureClient(NetSocket socket) {
     return security.secureData(socket);
   }
@@ -295,6 +301,11 @@ final class SessionServices implements Session, TransferCoordinator.Session {
   @Override
   public AuditLog.Event audit(String name) {
     return session.audit(name);
+  }
+
+  @Override
+  public boolean digestFiles() {
+    return context.audit().sha256();
   }
 
   @Override

@@ -22,6 +22,7 @@ import org.ftpsgateway.data.DataRelay;
 import org.ftpsgateway.data.EarlyData;
 import org.ftpsgateway.data.ReadGate;
 import org.ftpsgateway.data.Transfer;
+import org.ftpsgateway.data.UploadTickets;
 import org.ftpsgateway.data.UpstreamEnd;
 import org.ftpsgateway.metrics.GatewayMetrics;
 import org.ftpsgateway.protocol.Addresses;
@@ -437,6 +438,11 @@ final class SessionUpstream {
 
   boolean insecure() {
     return connector != null && connector.tls().insecure();
+  }
+
+  /** What the connected server does with TLS 1.3 tickets on uploads (shared by its sessions); null before any. */
+  UploadTickets uploadTickets() {
+    return connector != null ? connector.tls().uploadTickets() : null;
   }
 
   /** The control connection's TLS (protocol and cipher), null before any connection. */

@@ -2,14 +2,10 @@ package org.ftpsgateway.data;
 
 import io.netty.handler.ssl.SslHandler;
 import io.vertx.core.net.NetSocket;
-import java.util.Base64;
-import java.util.Enumeration;
-import java.util.HashSet;
-import java.util.Set;
 import javax.net.ssl.SSLSession;
-import javax.net.ssl.SSLSessionContext;
+import org.ftpsgateway.tls.TicketReuse;
 
-/** Watches a TLS client session cache for a newly stored session ticket (see {@link DataRelay}). */
+/** Watches an upstream TLS session for a newly received session ticket (see {@link DataRelay}). */
 final class TicketWatch {
 
   private TicketWatch() {
@@ -27,29 +23,13 @@ final class TicketWatch {
         && ssl.engine().getClass().getName().contains("OpenSsl");
   }
 
-  static Set<String> sessionIds(NetSocket socket) {
-    Set<String> ids = new HashSet<>();
+  /**
+   * How many tickets the socket's TLS session has received so far (all connections of its FTP session count), or -1
+   * when that is not known. The tickets land in the session's {@link TicketReuse}, not in Netty's cache.
+   */
+  static long ticketsReceived(NetSocket socket) {
     SslHandler ssl = DataRelay.sslHandler(socket);
-    if (ssl == null) {
-      return ids;
-    }
-    SSLSessionContext context = ssl.engine().getSession().getSessionContext();
-    if (context == null) {
-      return ids;
-    }
-    Enumeration<byte[]> e = context.getIds();
-    while (e.hasMoreElements()) {
-      ids.add(Base64.getEncoder().encodeToString(e.nextElement()));
-    }
-    return ids;
-  }
-
-  static boolean newTicketSince(NetSocket socket, Set<String> before) {
-    for (String id : sessionIds(socket)) {
-      if (!before.contains(id)) {
-        return true;
-      }
-    }
-    return false;
+    TicketReuse tickets = ssl == null ? null : TicketReuse.of(ssl.engine().getSession());
+    return tickets == null ? -1 : tickets.received();
   }
 }

@@ -28,6 +28,8 @@ public final class Transfer {
   private final Promise<Long> done = Promise.promise();
   private final long timer;
   private DataRelay relay;
+  /** audit.sha256: the content's digest, updated by the relay; null when not asked for. */
+  private ContentDigest digest;
   private boolean clientConnected;
   private String abortReason;
 
@@ -139,6 +141,19 @@ public final class Transfer {
     return relay != null ? relay.bytes() : 0;
   }
 
+  /** Digests the content as it passes (audit.sha256). Call before the relay starts, i.e. right after construction. */
+  public void digest(ContentDigest d) {
+    this.digest = d;
+  }
+
+  /**
+   * The hex SHA-256 of everything relayed, or null when not digested. For a transfer that did not complete it is
+   * the digest of the bytes that did pass.
+   */
+  public String sha256() {
+    return digest == null ? null : digest.hex();
+  }
+
   /** The upstream announced the transfer ({@code 150}/{@code 125}). */
   public void begin() {
     if (!done.future().isComplete()) {
@@ -177,10 +192,10 @@ public final class Transfer {
     List<ByteBuf> upstreamEarly = upstreamSide.result().early().take();
     if (direction == Direction.DOWNLOAD) {
       early.forEach(ByteBuf::release);
-      relay = DataRelay.start(vertx, u, c, byteCounter, upstreamEarly, u, throttle, tickets);
+      relay = DataRelay.start(vertx, u, c, byteCounter, upstreamEarly, u, throttle, tickets, digest);
     } else {
       upstreamEarly.forEach(ByteBuf::release);
-      relay = DataRelay.start(vertx, c, u, byteCounter, early, u, throttle, tickets);
+      relay = DataRelay.start(vertx, c, u, byteCounter, early, u, throttle, tickets, digest);
     }
     relay.completion().onComplete(ar -> {
       if (ar.succeeded()) {

@@ -12,6 +12,7 @@ import org.ftpsgateway.audit.AuditLog;
 import org.ftpsgateway.metrics.GatewayMetrics;
 import org.ftpsgateway.protocol.FtpCommand;
 import org.ftpsgateway.protocol.FtpReply;
+import org.ftpsgateway.protocol.Verbs;
 
 /**
  * The life of one session's transfers, one at a time: the transfer command goes upstream, the data connections of
@@ -61,6 +62,9 @@ public final class TransferCoordinator {
     /** Connects and secures the upstream's end of the data connection. */
     Future<Transfer.ClientData> connectUpstream(UpstreamEnd end);
 
+    /** Whether the connected upstream server sends TLS 1.3 tickets on upload data connections (learned per server). */
+    UploadTickets uploadTickets();
+
     /** The client's data connection as the relay gets it: TLS after PROT P, else as it is. */
     Future<Transfer.ClientData> secureClient(NetSocket socket);
 
@@ -70,10 +74,21 @@ public final class TransferCoordinator {
     /** An audit event already naming the listener, session, client, user and upstream. */
     AuditLog.Event audit(String name);
 
+    /** audit.sha256: whether file transfers carry the SHA-256 of their content in the audit line. */
+    boolean digestFiles();
+
     /** The TLS of the last upstream data connection (protocol and cipher), and whether it resumed the session. */
     String lastDataTls();
 
     boolean lastDataResumed();
+  }
+
+  /**
+   * The transfer in flight, as the operator API shows it.
+   *
+   * @param download whether the bytes flow to the client (else from it, or a listing)
+   */
+  public record Running(String command, String path, long bytes, boolean download) {
   }
 
   private final Vertx vertx;
@@ -81,8 +96,6 @@ public final class TransferCoordinator {
   private final long dataConnectMillis;
   /** limits.bytesPerSecond of this session and the listener's bytesPerSecond; null when both are unlimited. */
   private final Throttle throttle;
-  /** Whether this upstream sends TLS 1.3 tickets when uploads end (learned, see UploadTickets). */
-  private final UploadTickets uploadTickets = new UploadTickets();
 
   private Transfer transfer;
   /** Completes once the transfer in flight has its final reply (an ABOR's reply must come after it). */
@@ -103,6 +116,15 @@ public final class TransferCoordinator {
   /** Whether a transfer is in flight (from its command until its completion reply). */
   public boolean active() {
     return transfer != null;
+  }
+
+  /** The transfer in flight, or null. */
+  public Running running() {
+    if (transfer == null || command == null) {
+      return null;
+    }
+    return new Running(command.verb(), command.argument(), transfer.bytes(),
+        transfer.direction() == Direction.DOWNLOAD);
   }
 
   public int transfers() {
@@ -139,7 +161,10 @@ public final class TransferCoordinator {
     Transfer t = new Transfer(vertx, direction, data.client(), upstreamData, dataConnectMillis, n -> {
       bytes.accept(n);
       session.progress();
-    }, session::secureClient, throttle, uploadTickets);
+    }, session::secureClient, throttle, session.uploadTickets());
+    if (session.digestFiles() && Verbs.FILES.contains(command.verb())) {
+      t.digest(new ContentDigest());
+    }
     current(t);
     // an upstream listener (active mode) keeps its accepted connection open: it goes when the transfer is over
     t.completion().onComplete(c -> data.upstream().close());
@@ -311,6 +336,7 @@ public final class TransferCoordinator {
         .with("tls", t.upstreamConnected() ? session.lastDataTls() : null)
         .with("resumed", t.upstreamConnected() ? session.lastDataResumed() : null)
         .with("outcome", metricOutcome).with("reason", metricOutcome.equals("ok") ? null : outcome)
+        .with("sha256", t.sha256())
         .log();
   }
 }

@@ -46,7 +46,7 @@ public final class GatewayMetrics {
   /** Every {@code outcome} of {@code ftpgw_sessions_total} (ControlSession.close). */
   public static final List<String> SESSION_OUTCOMES = List.of("quit", "client_closed", "client_tls_failed",
       "idle_timeout", "login_timeout", "login_failures", "setup_queue_timeout", "shutdown", "upstream_failed",
-      "upstream_closed", "upstream_timeout");
+      "upstream_closed", "upstream_timeout", "closed_by_operator");
   /** Every {@code command} of {@code ftpgw_transfers_total}: the verbs that open a data connection. */
   public static final List<String> TRANSFER_COMMANDS = List.of("RETR", "STOR", "STOU", "APPE", "LIST", "NLST", "MLSD");
   public static final List<String> TRANSFER_OUTCOMES = List.of("ok", "aborted", "failed");

@@ -2,6 +2,7 @@ package org.ftpsgateway.metrics;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
@@ -9,7 +10,8 @@ import java.util.function.Supplier;
 
 /**
  * The operator's HTTP endpoint: {@code /metrics} (Prometheus text, or OpenMetrics when the scraper asks for it),
- * {@code /healthz} (the process is alive) and {@code /readyz} (200 when ready, else 503 with the reason).
+ * {@code /healthz} (the process is alive) and {@code /readyz} (200 when ready, else 503 with the reason); and,
+ * handed to the operator API ({@code org.ftpsgateway.admin}), {@code /api/v1/...} and {@code /status}.
  */
 public final class MetricsServer {
 
@@ -19,15 +21,24 @@ public final class MetricsServer {
   private final Vertx vertx;
   private final PrometheusMeterRegistry registry;
   private final Supplier<String> notReadyReason;
+  /** The operator API and status page, or null (none). */
+  private final Handler<HttpServerRequest> admin;
   private HttpServer server;
 
   /**
    * @param notReadyReason null when ready, else why not
    */
   public MetricsServer(Vertx vertx, PrometheusMeterRegistry registry, Supplier<String> notReadyReason) {
+    this(vertx, registry, notReadyReason, null);
+  }
+
+  /** @param admin serves {@code /status} and everything under {@code /api/v1/}; null for none */
+  public MetricsServer(Vertx vertx, PrometheusMeterRegistry registry, Supplier<String> notReadyReason,
+                       Handler<HttpServerRequest> admin) {
     this.vertx = vertx;
     this.registry = registry;
     this.notReadyReason = notReadyReason;
+    this.admin = admin;
   }
 
   public Future<Integer> start(String host, int port) {
@@ -42,6 +53,10 @@ public final class MetricsServer {
 
   private void handle(HttpServerRequest request) {
     String path = request.path();
+    if (admin != null && (path.equals("/status") || path.equals("/api/v1") || path.startsWith("/api/v1/"))) {
+      admin.handle(request);
+      return;
+    }
     switch (path) {
       case "/metrics" -> {
         String accept = request.getHeader("Accept");
@@ -62,7 +77,8 @@ public final class MetricsServer {
               .end("not ready: " + reason + "\n");
         }
       }
-      default -> request.response().setStatusCode(404).end("not found (try /metrics, /healthz, /readyz)\n");
+      default -> request.response().setStatusCode(404).end("not found (try /metrics, /healthz, /readyz"
+          + (admin != null ? ", /status, /api/v1/sessions" : "") + ")\n");
     }
   }
 }

@@ -35,6 +35,37 @@ public final class Addresses {
     return a == null ? null : new InetSocketAddress(a, port);
   }
 
+  /**
+   * Whether listening sockets bound to {@code a} and {@code b} on one port would clash: the same address, or a
+   * wildcard that covers the other ({@code 0.0.0.0} every IPv4 address; {@code ::} every address, IPv4 too, since
+   * Linux binds it dual-stack unless net.ipv6.bindv6only is set). A host name clashes with its own spelling and with
+   * either wildcard; names are never looked up, so a name and a different literal are taken not to clash.
+   */
+  public static boolean bindsClash(String a, String b) {
+    InetAddress x = literal(a);
+    InetAddress y = literal(b);
+    if (x == null || y == null) {
+      return a.equalsIgnoreCase(b) || isWildcard(a) || isWildcard(b);
+    }
+    if (x.equals(y)) {
+      return true;
+    }
+    return covers(x, y) || covers(y, x);
+  }
+
+  /** Whether {@code host} is a literal wildcard ({@code 0.0.0.0}, {@code ::}). */
+  public static boolean isWildcard(String host) {
+    InetAddress a = literal(host);
+    return a != null && a.isAnyLocalAddress();
+  }
+
+  private static boolean covers(InetAddress wildcard, InetAddress other) {
+    if (!wildcard.isAnyLocalAddress()) {
+      return false;
+    }
+    return wildcard instanceof Inet6Address || other instanceof Inet4Address;
+  }
+
   /** The address of a literal; null when it is not a literal (no name lookup is ever made). */
   static InetAddress literal(String host) {
     if (host == null || host.isEmpty()) {

@@ -20,6 +20,9 @@ public final class Verbs {
   /** Every verb that opens a data connection: {@link #DOWNLOADS} then {@link #UPLOADS}. */
   public static final List<String> DATA = Stream.concat(DOWNLOADS.stream(), UPLOADS.stream()).toList();
 
+  /** Verbs whose data is a file's content, not a listing (RFC 959 §4.1.3): what audit.sha256 digests. */
+  public static final List<String> FILES = List.of("RETR", "STOR", "STOU", "APPE");
+
   /**
    * The RFC 4217 security verbs. The gateway answers them on the client side itself and secures the upstream on its
    * own, so the upstream's offer of them is never passed on (the FEAT filter hides them).

@@ -38,6 +38,8 @@ import org.ftpsgateway.config.ConfigException;
 public final class ClientSideTls {
 
   private static final Logger LOG = Logger.getLogger(ClientSideTls.class.getName());
+  /** The key store a generated certificate is kept in, inside generatedCertDir. */
+  public static final String GENERATED_KEY_STORE = "gateway-key.p12";
 
   /** A built context and what it was built from. */
   private record Loaded(SslContext context, byte[] sourceDigest, String description, long notAfterEpochSeconds) {
@@ -204,7 +206,7 @@ public final class ClientSideTls {
 
   private static GeneratedCertificate generated(String dir, String host) throws IOException {
     if (dir != null) {
-      Path keyPem = Path.of(dir, "gateway-key.p12");
+      Path keyPem = Path.of(dir, GENERATED_KEY_STORE);
       if (Files.isRegularFile(keyPem)) {
         try (InputStream in = Files.newInputStream(keyPem)) {
           KeyStore ks = KeyStore.getInstance("PKCS12");
@@ -222,7 +224,7 @@ public final class ClientSideTls {
     GeneratedCertificate cert = GeneratedCertificate.generate(names, Duration.ofDays(825));
     if (dir != null) {
       Files.createDirectories(Path.of(dir));
-      Path out = Path.of(dir, "gateway-key.p12");
+      Path out = Path.of(dir, GENERATED_KEY_STORE);
       Files.write(out, cert.pkcs12("gateway", "ftps-gateway".toCharArray()));
       Files.writeString(Path.of(dir, "gateway-cert.pem"), cert.certificatePem());
     }

@@ -1,26 +1,27 @@
 package org.ftpsgateway.tls;
 
 import io.netty.handler.ssl.OpenSsl;
-import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.NoSuchAlgorithmException;
-import java.security.cert.CertificateFactory;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import javax.net.ssl.SSLContext;
+import org.ftpsgateway.config.ClientTlsConfig;
 import org.ftpsgateway.config.ConfigException;
 import org.ftpsgateway.config.ConfigLoader;
 import org.ftpsgateway.config.ConfigValues;
 import org.ftpsgateway.config.GatewayConfig;
+import org.ftpsgateway.config.ListenerConfig;
+import org.ftpsgateway.config.TlsMode;
 import org.ftpsgateway.config.UpstreamConfig;
 import org.ftpsgateway.config.UpstreamTlsOptions;
 
 /**
  * The config checks that need the TLS machinery, run on the built config before it is used (at start,
  * {@code --check-config} and every reload): OpenSSL loads when an engine asks for it, CA files hold certificates,
- * client key material loads, and every cipher suite is known to this Java or OpenSSL. Failures name the key, as the
+ * the listeners' and the upstream client key material loads and each key matches its certificate, and every cipher suite is known to this Java or OpenSSL. Failures name the key, as the
  * loader's own do.
  */
 public final class TlsConfigCheck implements ConfigLoader.Check {
@@ -30,9 +31,26 @@ public final class TlsConfigCheck implements ConfigLoader.Check {
     if (config.tlsEngine() == UpstreamConfig.SslEngine.OPENSSL) {
       requireOpenSsl("tls.engine");
     }
+    for (int i = 0; i < config.listeners().size(); i++) {
+      checkListener(config.listeners().get(i), "listeners[" + i + "]");
+    }
     for (int i = 0; i < config.upstreams().size(); i++) {
       // the servers of one upstream share every TLS setting: the first stands for all
       checkUpstream(config.upstreams().get(i).first(), upstreamKeys.get(i));
+    }
+  }
+
+  /**
+   * The listener's own certificate and key load and belong together, by the code the start runs
+   * ({@link ClientSideTls#create}), so that the check and the start agree; so does a certificate generated at an
+   * earlier start and kept in generatedCertDir. No certificate is generated here.
+   */
+  private static void checkListener(ListenerConfig listener, String path) throws ConfigException {
+    ClientTlsConfig c = listener.clientTls();
+    boolean kept = listener.tls() != TlsMode.NONE && c.generatedCertDir() != null
+        && Files.isRegularFile(Path.of(c.generatedCertDir(), ClientSideTls.GENERATED_KEY_STORE));
+    if (c.certFile() != null || c.keystore() != null || kept) {
+      ClientSideTls.create(path, c, listener.host(), false);
     }
   }
 
@@ -71,13 +89,9 @@ public final class TlsConfigCheck implements ConfigLoader.Check {
 
   private static void checkCaFile(String caFile, String path) throws ConfigException {
     try {
-      byte[] pem = Files.readAllBytes(Path.of(caFile));
-      var certs = CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem));
-      if (certs.isEmpty()) {
-        throw new ConfigException(path + ".caFile", "file " + caFile + " holds no PEM certificate");
-      }
-    } catch (ConfigException e) {
-      throw e;
+      KeyMaterial.certificates(caFile);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(path + ".caFile", e.getMessage());
     } catch (Exception e) {
       throw new ConfigException(path + ".caFile", "cannot read certificates from " + caFile + ": "
           + ConfigValues.oneLine(e));

@@ -1,11 +1,13 @@
 package org.ftpsgateway.tls;
 
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.netty.internal.tcnative.SSL;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.internal.net.NetSocketInternal;
@@ -30,6 +32,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
 import org.ftpsgateway.config.TimeoutsConfig;
 import org.ftpsgateway.config.UpstreamConfig;
 import org.ftpsgateway.config.UpstreamTlsOptions;
+import org.ftpsgateway.data.UploadTickets;
 import org.ftpsgateway.metrics.TlsCpuMeter;
 import org.ftpsgateway.protocol.DataAddresses;
 
@@ -54,6 +57,8 @@ public final class UpstreamTls {
   private final long handshakeTimeoutMillis;
   private final boolean openSsl;
   private final TlsCpuMeter cpu;
+  /** Whether this server sends TLS 1.3 tickets on upload data connections, learned from every session's uploads. */
+  private final UploadTickets uploadTickets = new UploadTickets();
 
   public UpstreamTls(UpstreamConfig upstream, TimeoutsConfig timeouts, boolean openSsl, TlsCpuMeter cpu) {
     this.upstream = upstream;
@@ -103,6 +108,10 @@ public final class UpstreamTls {
     return openSsl;
   }
 
+  public UploadTickets uploadTickets() {
+    return uploadTickets;
+  }
+
   /**
    * The TLS state of one client session: its own context (so its own session cache) and its own trust manager (which
    * remembers the certificate the upstream presented).
@@ -110,10 +119,17 @@ public final class UpstreamTls {
   public static final class SessionTls {
     private final SslContext context;
     private final UpstreamTrust trust;
+    private final TicketReuse tickets;
 
-    SessionTls(SslContext context, UpstreamTrust trust) {
+    SessionTls(SslContext context, UpstreamTrust trust, TicketReuse tickets) {
       this.context = context;
       this.trust = trust;
+      this.tickets = tickets;
+    }
+
+    /** Whether the session holds a TLS 1.3 ticket to resume with. */
+    boolean holdsTicket() {
+      return tickets.holdsTicket();
     }
 
     /** The leaf certificate the upstream presented last in this session, or null. */
@@ -154,8 +170,9 @@ public final class UpstreamTls {
         builder.keyManager(clientKey);
       }
       SslContext context = builder.build();
+      TicketReuse tickets = openSsl ? OpenSslTicketReuse.install(context) : JdkTicketReuse.of(context.sessionContext());
       // the JDK engine is measured by wrapping it; OpenSSL stays unwrapped (measured from the pipeline)
-      return new SessionTls(openSsl ? context : cpu.wrap(context), sessionTrust);
+      return new SessionTls(openSsl ? context : cpu.wrap(context), sessionTrust, tickets);
     } catch (SSLException e) {
       throw new IllegalStateException("cannot build the upstream TLS context: " + e.getMessage(), e);
     }
@@ -179,10 +196,14 @@ public final class UpstreamTls {
       params.setServerNames(List.of(new SNIHostName(sniName)));
     }
     engine.setSSLParameters(params);
+    // TLS 1.3: offer the session's newest ticket even when the engine has used it up (see TicketReuse)
+    session.tickets.arm(engine);
     handler.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
     Promise<SSLSession> done = Promise.promise();
     handler.handshakeFuture().addListener(f -> {
       if (f.isSuccess()) {
+        // the data relay asks it how many tickets arrived (TicketWatch)
+        engine.getSession().putValue(TicketReuse.SESSION_KEY, session.tickets);
         done.tryComplete(engine.getSession());
       } else {
         done.tryFail(f.cause());
@@ -218,6 +239,12 @@ public final class UpstreamTls {
    * creation time (the original session's), so a session created before this connection started is a resumed one.
    */
   public static boolean resumed(io.vertx.core.net.NetSocket socket, long connectStartedMillis) {
+    SslHandler ssl = ((NetSocketInternal) socket).channelHandlerContext().pipeline().get(SslHandler.class);
+    if (ssl != null && ssl.engine() instanceof ReferenceCountedOpenSslEngine openSsl) {
+      // asked directly: the session was set on the engine (TicketReuse), not found in Netty's cache, so Netty
+      // does not carry over the creation time
+      return SSL.isSessionReused(openSsl.sslPointer());
+    }
     javax.net.ssl.SSLSession session = socket.sslSession();
     return session != null && session.getCreationTime() < connectStartedMillis;
   }

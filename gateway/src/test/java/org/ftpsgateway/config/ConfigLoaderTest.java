@@ -163,7 +163,7 @@ class ConfigLoaderTest {
     ListenerConfig listener = load("""
         listeners:
           - { name: a, passivePorts: 30000-30009, allowClients: ["10.0.0.0/8", "::1/128", 192.0.2.7] }
-          - { name: b, passivePorts: 30010-30019 }
+          - { name: b, port: 2122, passivePorts: 30010-30019 }
         upstream: { host: ftps.example.com }
         """, Map.of()).listeners().get(0);
     assertThat(listener.access().allowClients()).containsExactly(
@@ -609,10 +609,40 @@ class ConfigLoaderTest {
     for (int i = 0; i < 12; i++) {
       env.put("FTPGW_LISTENERS_" + i + "_NAME", "l" + i);
       env.put("FTPGW_LISTENERS_" + i + "_PASSIVEPORTS", Integer.toString(31000 + i));
+      env.put("FTPGW_LISTENERS_" + i + "_PORT", Integer.toString(2121 + i));
     }
     GatewayConfig config = load("upstream:\n  host: ftps.example.com\n", env);
     assertThat(config.listeners()).extracting(ListenerConfig::name)
         .containsExactly("l0", "l1", "l2", "l3", "l4", "l5", "l6", "l7", "l8", "l9", "l10", "l11");
+  }
+
+  @Test
+  void adminTokenFileAndAuditSha256() throws Exception {
+    Path token = Files.writeString(dir.resolve("admin-token"), "t0ken\n");
+    GatewayConfig config = load("""
+        listeners: [ {} ]
+        upstream: { host: ftps.example.com }
+        admin: { tokenFile: %s }
+        audit: { sha256: true }
+        """.formatted(token), Map.of());
+    assertThat(config.admin()).isEqualTo(new AdminConfig(token.toString()));
+    assertThat(config.audit()).isEqualTo(new AuditConfig(true));
+    GatewayConfig plain = load("listeners: [ {} ]\nupstream: { host: ftps.example.com }\n", Map.of());
+    assertThat(plain.admin()).isEqualTo(AdminConfig.defaults());
+    assertThat(plain.audit().sha256()).isFalse();
+    assertThat(load("listeners: [ {} ]\nupstream: { host: ftps.example.com }\n",
+        Map.of("FTPGW_ADMIN_TOKENFILE", token.toString(), "FTPGW_AUDIT_SHA256", "true")))
+        .isEqualTo(plain.withAdmin(new AdminConfig(token.toString())).withAudit(new AuditConfig(true)));
+  }
+
+  @Test
+  void refusesAnUnreadableAdminTokenFile() {
+    Path missing = dir.resolve("no-such-token");
+    assertThatThrownBy(() -> load("listeners: [ {} ]\nupstream: { host: ftps.example.com }\nadmin: { tokenFile: "
+        + missing + " }\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessage("admin.tokenFile: cannot read " + missing);
+    assertThatThrownBy(() -> load("listeners: [ {} ]\nupstream: { host: ftps.example.com }\naudit: { sha: true }\n",
+        Map.of())).isInstanceOf(ConfigException.class).hasMessageStartingWith("audit.sha: unknown key");
   }
 
   /** Files that cannot be read as YAML at all: the message names the file. */

@@ -460,7 +460,8 @@ class HelmChartTest {
   /**
    * Writes {@code yaml} to a file and loads it as {@code --check-config} does. Each directory in {@code mounts}
    * (the container's volume mounts) becomes a real one holding a certificate, its key and a CA bundle under the
-   * names Secrets and ConfigMaps use; a path outside them stays as it is and fails the load.
+   * names Secrets and ConfigMaps use (and an operator token, "token"); a path outside them stays as it is and fails
+   * the load.
    */
   private static GatewayConfig load(String yaml, Map<String, String> env, List<String> mounts) throws Exception {
     assertThat(yaml).as("gateway.yaml").isNotNull();
@@ -468,7 +469,7 @@ class HelmChartTest {
     for (String mount : mounts) {
       if (mount.startsWith(MOUNTS) && !mount.equals(MOUNTS + "config")) {
         Path dir = Files.createDirectories(Path.of(mounted(mount)));
-        for (String name : List.of("tls.crt", "ca.crt", "ca.pem")) {
+        for (String name : List.of("tls.crt", "ca.crt", "ca.pem", "token")) {
           Files.writeString(dir.resolve(name), certificate.certificatePem());
         }
         Files.writeString(dir.resolve("tls.key"), certificate.privateKeyPem());
