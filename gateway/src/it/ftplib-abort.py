@@ -80,7 +80,8 @@ def run(argv):
         # cut short: a failure (426; pure-ftpd says 451 for an aborted upload); 226 only if it may have completed
         completed_ok = at_end or direction == "put"
         check(codes[0][0] == "4" or (completed_ok and codes[0] == "226"),
-              "the transfer's final reply was %s, expected a 4xx failure%s" % (codes[0], " or 226" if completed_ok else ""))
+              "the transfer's final reply was %s, expected a 4xx failure%s"
+              % (codes[0], " or 226" if completed_ok else ""))
         check(codes[1] in ("225", "226"), "ABOR's final reply was %s, expected 225/226" % codes[1])
     # the session goes on: no reply left over (NOOP reads its own 200), and a next transfer is whole
     resp = ftp.sendcmd("NOOP")

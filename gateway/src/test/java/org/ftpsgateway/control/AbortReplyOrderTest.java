@@ -96,27 +96,18 @@ class AbortReplyOrderTest {
   /** Keeps sending on another thread while it waits for ABOR; then stops, 426 and 226. */
   private void readAborWhileSending(ScriptedFtpsServer.Session s) throws Exception {
     s.reply(150, "Opening data connection.");
-    Data d = s.acceptData();
-    AtomicBoolean stop = new AtomicBoolean();
-    Thread writer = new Thread(() -> {
-      while (!stop.get() && d.write(chunk, 0, chunk.length)) {
-        // data flows until ABOR
-      }
-    }, "scripted-writer");
-    writer.start();
-    String next = s.nextCommand();
-    stop.set(true);
-    d.closeQuietly();
-    writer.join(WAIT.toMillis());
+    String next = sendUntilNextCommand(s);
     s.reply(426, "Transfer aborted.");
     if ("ABOR".equals(next)) {
       s.reply(226, "ABOR successful.");
     }
   }
 
-  /** ProFTPD 1.3.8 (measured): an ABOR read during the transfer is answered at once, the transfer's 426 after. */
-  private void aborAnsweredFirst(ScriptedFtpsServer.Session s) throws Exception {
-    s.reply(150, "Opening data connection.");
+  /**
+   * Accepts the data connection and keeps sending on another thread while it waits for the next command (ABOR);
+   * then stops and closes the data connection. Returns that command.
+   */
+  private String sendUntilNextCommand(ScriptedFtpsServer.Session s) throws Exception {
     Data d = s.acceptData();
     AtomicBoolean stop = new AtomicBoolean();
     Thread writer = new Thread(() -> {
@@ -129,6 +120,13 @@ class AbortReplyOrderTest {
     stop.set(true);
     d.closeQuietly();
     writer.join(WAIT.toMillis());
+    return next;
+  }
+
+  /** ProFTPD 1.3.8 (measured): an ABOR read during the transfer is answered at once, the transfer's 426 after. */
+  private void aborAnsweredFirst(ScriptedFtpsServer.Session s) throws Exception {
+    s.reply(150, "Opening data connection.");
+    String next = sendUntilNextCommand(s);
     if ("ABOR".equals(next)) {
       s.reply(226, "Abort successful");
     }
