@@ -17,6 +17,8 @@
 #   IT_SKIP_TRUST=1  skip the TLS trust / client TLS / mTLS / CCC block (trust.sh)
 #   IT_SKIP_FAULTS=1  skip the killed-server block (faults.sh)
 #   IT_SKIP_SCALEOUT=1  skip the HAProxy + 3 replicas block (scaleout.sh, also runnable alone)
+#   IT_SKIP_ABORT=1   skip the ABOR-orderings block (abort.sh, Python ftplib)
+#   IT_ABORT_SERVERS  upstreams of that block (default: IT_SERVERS)
 #   IT_JAVA_OPTS     extra JVM options for the gateways (e.g. -Xmx512m)
 #   IT_MAX_TIME      timeout of one curl/lftp run in seconds (default 60)
 #   IT_SKIP_PROMETHEUS=1  skip the Prometheus block (real prometheus + promtool scraping a gateway)
@@ -598,6 +600,10 @@ if [ "${IT_SKIP_SCALEOUT:-0}" != 1 ] && [ "$DIRECT" != 1 ]; then
   check haproxy vsftpd tls13 pasv scaleout -- env IT_SKIP_INSTALL=1 IT_KEEP_SERVERS=1 GATEWAY_JAR="$GW_JAR_COPY" \
     bash "$IT_DIR/scaleout.sh"
 fi
+
+# ================================================================== ABOR orderings (issue #16)
+# shellcheck source=abort.sh
+. "$IT_DIR/abort.sh"
 # ================================================================== data modes: active upstream, active clients, IPv6
 # One gateway at a time (index 7: 127.0.0.1:2407 or [::1]:2407, passive 33600-33699, metrics 2457),
 # listeners[].activeSourcePort 20 (the classic FTP data port; the suite runs as root), upstream.activePorts

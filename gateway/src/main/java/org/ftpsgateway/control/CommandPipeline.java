@@ -31,6 +31,11 @@ final class CommandPipeline {
   private final ArrayDeque<Object> queue = new ArrayDeque<>();
   /** A command is being handled (its final reply not yet sent). */
   private boolean busy;
+  /**
+   * ABORs sent out of band that have no final reply yet: the commands behind them wait, so that a command the
+   * gateway answers itself cannot overtake the ABOR's reply (RFC 959 §4.2: replies in the order of the commands).
+   */
+  private int abortsInFlight;
   /** {@link #pump} is on the stack (a command answered synchronously must not recurse into it). */
   private boolean pumping;
   private long lastActivityNanos = System.nanoTime();
@@ -64,7 +69,11 @@ final class CommandPipeline {
     }
     // RFC 959 §4.1.3: ABOR acts on the transfer in progress, it does not wait its turn behind it
     if (command.verb().equals("ABOR") && session.state() == SessionState.TRANSFERRING) {
-      session.abortTransfer();
+      abortsInFlight++;
+      session.abortTransfer().onComplete(ar -> {
+        abortsInFlight--;
+        session.abortAnswered();
+      });
       return;
     }
     enqueue(command);
@@ -88,7 +97,7 @@ final class CommandPipeline {
     }
     pumping = true;
     try {
-      while (session.state().takesCommands() && !busy && !queue.isEmpty()) {
+      while (session.state().takesCommands() && !busy && abortsInFlight == 0 && !queue.isEmpty()) {
         busy = true;
         Object item = queue.poll();
         if (item instanceof Invalid invalid) {
@@ -111,9 +120,9 @@ final class CommandPipeline {
     busy = false;
   }
 
-  /** Whether a command is in progress. */
+  /** Whether a command, or an ABOR sent out of band, is in progress. */
   boolean busy() {
-    return busy;
+    return busy || abortsInFlight > 0;
   }
 
   /** When the client last sent a line. */

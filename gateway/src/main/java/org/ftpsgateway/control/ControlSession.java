@@ -159,21 +159,36 @@ public final class ControlSession {
   void dispatch(FtpCommand command) {
     LOG.fine(() -> id + " > " + command.forLog());
     lastProgressNanos = System.nanoTime();
-    if (!state.allows(command.verb())) {
-      // not refused here (yet): before login the upstream answers what is not the client's business (530)
-      LOG.fine(() -> id + " " + command.verb() + " before login: the upstream decides");
+    if (state == SessionState.AWAITING_LOGIN && !state.allows(command.verb())
+        && CommandTable.intercepts(command.verb())) {
+      // a verb the gateway would act on itself (open a data port, dial the upstream's) is not the client's business
+      // before login: 530 as the upstream would say (RFC 959 §5.4), not a data-connection error of our own making.
+      // Verbs passed through verbatim keep the upstream's own answer.
+      reply(FtpReply.of(530, "Please login with USER and PASS."));
+      done();
+      return;
     }
     CommandTable.handler(command.verb()).handle(command, services);
   }
 
-  /** ABOR while a transfer runs (RFC 959 §4.1.3), from the pipeline. */
-  void abortTransfer() {
-    transfers.abort();
+  /** ABOR while a transfer runs (RFC 959 §4.1.3), from the pipeline: completes once the ABOR has its reply. */
+  Future<Void> abortTransfer() {
+    return transfers.abort();
   }
 
   void done() {
     pipeline.finished();
-    if (draining && !transfers.active()) {
+    next();
+  }
+
+  /** An ABOR sent out of band has its final reply: the commands behind it may go. */
+  void abortAnswered() {
+    next();
+  }
+
+  /** Takes the next command, or ends a draining session once nothing is in flight any more. */
+  private void next() {
+    if (draining && !transfers.active() && !pipeline.busy()) {
       reply(FtpReply.of(421, "Service shutting down, closing control connection."));
       close("shutdown", "gateway shutting down");
       return;

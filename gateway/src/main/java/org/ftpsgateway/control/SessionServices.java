@@ -274,6 +274,11 @@ final class SessionServices implements Session, TransferCoordinator.Session {
   }
 
   @Override
+  public Future<FtpReply> abortUpstream() {
+    return upstream.abortTransfer();
+  }
+
+  @Override
   public void transferring(boolean active) {
     session.transferring(active);
   }

@@ -6,9 +6,10 @@ import java.util.Set;
  * Where a client's session is, and which verbs each state allows (MINA FtpServer's
  * {@code NON_AUTHENTICATED_COMMANDS} is the model for {@link #AWAITING_LOGIN}).
  *
- * <p>Today the gateway leaves authorisation to the upstream: a verb that {@link #AWAITING_LOGIN} does not allow is
- * still handled as after login, and the upstream refuses it ({@code 530}); the allow-list says which verbs are the
- * client's business before login, so that a later change (issue #16) can answer the others here.
+ * <p>Before login the allow-list is enforced for the verbs the gateway handles itself (the command table's: PASV,
+ * EPSV, PORT, EPRT, the transfer verbs, ABOR...): those get {@code 530} from the gateway, as the upstream would
+ * answer, instead of an error of the gateway's own making (a data port the upstream refused). Every other verb
+ * passes through and the upstream answers it (its 530, or its reply to a pre-login verb we do not know of).
  */
 public enum SessionState {
   /** Waiting for a setup slot, connecting and securing the upstream: no greeting yet, client commands wait. */
@@ -27,7 +28,9 @@ public enum SessionState {
    * (RFC 4217 §4-6), learn about the server (RFC 2389 FEAT, SYST, HELP, OPTS), and leave.
    */
   static final Set<String> NON_AUTHENTICATED = Set.of("USER", "PASS", "ACCT", "AUTH", "PBSZ", "PROT", "CCC",
-      "FEAT", "OPTS", "SYST", "HELP", "NOOP", "QUIT", "REIN");
+      "FEAT", "OPTS", "SYST", "HELP", "NOOP", "QUIT", "REIN",
+      // RFC 7151 HOST comes before USER; RFC 2640 LANG and STAT (RFC 959 §4.1.3) are commonly answered too
+      "HOST", "LANG", "STAT");
 
   /** Whether the session takes the next command from its queue in this state. */
   boolean takesCommands() {

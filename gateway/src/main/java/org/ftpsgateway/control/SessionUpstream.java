@@ -31,6 +31,7 @@ import org.ftpsgateway.protocol.FtpCommand;
 import org.ftpsgateway.protocol.FtpReply;
 import org.ftpsgateway.protocol.HostPort;
 import org.ftpsgateway.protocol.ProxyProtocol;
+import org.ftpsgateway.protocol.UpstreamRefusal;
 import org.ftpsgateway.tls.UpstreamTls;
 import org.ftpsgateway.upstream.Router;
 import org.ftpsgateway.upstream.UpstreamPool;
@@ -204,6 +205,11 @@ final class SessionUpstream {
     return control.send(line, preliminary);
   }
 
+  /** ABOR for the transfer in flight, its replies put in the RFC's order (UpstreamControl#abortTransfer). */
+  Future<FtpReply> abortTransfer() {
+    return control.abortTransfer();
+  }
+
   /**
    * After the upstream's 230, what the config asks of the upstream session: PROT P when the server wanted it after
    * login, then CCC (upstream.tls.ccc). Completes with whether CCC cleared the control channel.
@@ -266,7 +272,7 @@ final class SessionUpstream {
             eprtRefused = true;
             return port(ipv4, port);
           }
-          return Future.failedFuture("upstream refused EPRT: " + r.text());
+          return Future.failedFuture(UpstreamRefusal.of("EPRT", r));
         });
   }
 
@@ -276,7 +282,7 @@ final class SessionUpstream {
     }
     return control.send("PORT " + DataAddresses.formatPortArgument(ipv4, port)).compose(r -> r.code() == 200
         ? Future.succeededFuture()
-        : Future.failedFuture("upstream refused PORT: " + r.text()));
+        : Future.failedFuture(UpstreamRefusal.of("PORT", r)));
   }
 
   /**
@@ -298,7 +304,7 @@ final class SessionUpstream {
           epsvRefused = true;
           return pasv(upstreamIp);
         }
-        return Future.failedFuture("upstream refused EPSV: " + r.text());
+        return Future.failedFuture(UpstreamRefusal.of("EPSV", r));
       });
     }
     return pasv(upstreamIp);
@@ -307,7 +313,7 @@ final class SessionUpstream {
   private Future<HostPort> pasv(String upstreamIp) {
     return control.send("PASV").compose(r -> {
       if (r.code() != 227) {
-        return Future.failedFuture("upstream refused PASV: " + r.text());
+        return Future.failedFuture(UpstreamRefusal.of("PASV", r));
       }
       Optional<HostPort> hp = DataAddresses.parsePasvReply(r.text());
       if (hp.isEmpty()) {

@@ -10,8 +10,11 @@ import io.vertx.core.net.NetSocket;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
+import org.ftpsgateway.protocol.AbortReplies;
 import org.ftpsgateway.protocol.FtpProtocolException;
 import org.ftpsgateway.protocol.FtpReply;
 import org.ftpsgateway.protocol.FtpReplyDecoder;
@@ -24,7 +27,17 @@ import org.ftpsgateway.protocol.FtpReplyDecoder;
  */
 final class UpstreamControl {
 
-  private record Pending(Promise<FtpReply> promise, Handler<FtpReply> preliminary) {
+  private record Pending(Promise<FtpReply> promise, Handler<FtpReply> preliminary, AbortPair pair) {
+    Pending(Promise<FtpReply> promise, Handler<FtpReply> preliminary) {
+      this(promise, preliminary, null);
+    }
+  }
+
+  /** A transfer command and the ABOR sent for it: their final replies, gathered until the marker NOOP's 200. */
+  private static final class AbortPair {
+    final Promise<FtpReply> abor = Promise.promise();
+    final List<FtpReply> finals = new ArrayList<>();
+    boolean markerSent;
   }
 
   private final NetSocket socket;
@@ -89,6 +102,33 @@ final class UpstreamControl {
     bytesOutCounter.accept(line.length);
     socket.write(Buffer.buffer(line));
     return promise.future();
+  }
+
+  /**
+   * ABOR for the transfer command that waits for its reply (RFC 959 §4.1.3), then NOOP as a marker: servers give the
+   * pair two final replies, in either order, or one ({@link AbortReplies}), so the replies up to NOOP's 200 are
+   * taken together. The transfer command's future then completes with its reply, the returned one with ABOR's, in
+   * that order. NOOP goes only once the first final reply came: pure-ftpd, reading ABOR during an upload, drops
+   * what follows it in the same read. When no command waits any more (the transfer's reply came), ABOR goes like
+   * any command.
+   */
+  Future<FtpReply> abortTransfer() {
+    if (isClosed || pending.size() != 1) {
+      return send("ABOR");
+    }
+    Pending transfer = pending.poll();
+    AbortPair pair = new AbortPair();
+    // a 1xx after ABOR is not passed on (pure-ftpd sends its transfer statistics with code 150)
+    pending.add(new Pending(transfer.promise(), null, pair));
+    write("ABOR\r\n");
+    return pair.abor.future();
+  }
+
+  private void write(String line) {
+    byte[] bytes = line.getBytes(StandardCharsets.ISO_8859_1);
+    bytesOut += bytes.length;
+    bytesOutCounter.accept(bytes.length);
+    socket.write(Buffer.buffer(bytes));
   }
 
   Future<FtpReply> send(String line) {
@@ -167,7 +207,23 @@ final class UpstreamControl {
       }
       return;
     }
+    AbortPair pair = p.pair();
+    if (pair != null && !(pair.markerSent && reply.code() == 200)) {
+      pair.finals.add(reply);
+      if (!pair.markerSent) {
+        pair.markerSent = true;
+        write("NOOP\r\n");
+      }
+      return;
+    }
     pending.poll();
+    if (pair != null) {
+      // NOOP's 200: what came before it belongs to the transfer command and its ABOR
+      AbortReplies.Sorted sorted = AbortReplies.sort(pair.finals);
+      p.promise().complete(sorted.transfer());
+      pair.abor.complete(sorted.abor());
+      return;
+    }
     p.promise().complete(reply);
   }
 
@@ -180,6 +236,9 @@ final class UpstreamControl {
     Pending p;
     while ((p = pending.poll()) != null) {
       p.promise().tryFail(reason);
+      if (p.pair() != null) {
+        p.pair().abor.tryFail(reason);
+      }
     }
     if (first) {
       closed.handle(reason);

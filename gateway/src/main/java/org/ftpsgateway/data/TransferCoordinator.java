@@ -2,9 +2,9 @@ package org.ftpsgateway.data;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetSocket;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.function.LongConsumer;
 import java.util.logging.Logger;
@@ -38,6 +38,12 @@ public final class TransferCoordinator {
      * {@code preliminary} (none when null).
      */
     Future<FtpReply> send(byte[] line, Handler<FtpReply> preliminary);
+
+    /**
+     * Sends ABOR upstream for the transfer command that still waits for its reply; completes with ABOR's reply,
+     * after the transfer command's own (the upstream's replies put in RFC 959 order).
+     */
+    Future<FtpReply> abortUpstream();
 
     /** Writes a reply to the client (does not end the command). */
     void reply(FtpReply reply);
@@ -93,6 +99,8 @@ public final class TransferCoordinator {
   private final Throttle throttle;
 
   private Transfer transfer;
+  /** Completes once the transfer in flight has its final reply (an ABOR's reply must come after it). */
+  private Promise<Void> answered = Promise.promise();
   private FtpCommand command;
   private long startedNanos;
   private int transfers;
@@ -133,8 +141,17 @@ public final class TransferCoordinator {
   }
 
   private void current(Transfer t) {
+    if (t != null) {
+      answered = Promise.promise();
+    }
     transfer = t;
     session.transferring(t != null);
+  }
+
+  /** The transfer in flight got its final reply (or the session ended): it is no longer current. */
+  private void answered() {
+    current(null);
+    answered.tryComplete();
   }
 
   /** Runs {@code command} over {@code data}, prepared by the client's PASV/EPSV/PORT/EPRT. */
@@ -171,7 +188,7 @@ public final class TransferCoordinator {
         t.abort("upstream control connection lost");
         if (transfer == t) {
           // not yet accounted for by the session's end: the audit and the counters still get this failed transfer
-          current(null);
+          answered();
           log(command, t, started, "failed: upstream control connection lost");
         }
         return;
@@ -183,10 +200,14 @@ public final class TransferCoordinator {
         String clientFirst = t.isAborted() || t.clientConnected() ? null : t.clientFailure();
         // an error instead of 150 (550 no such file...): drop the pending data connections at once
         t.abort("upstream answered " + r.code());
-        current(null);
         FtpReply own = clientFailureReply(t);
         session.reply(own != null ? own : clientFirst != null
-            ? FtpReply.of(425, "Can't open data connection: " + clientFirst) : r);
+            ? FtpReply.of(425, "Can't open data connection: " + clientFirst)
+            // ABOR cut the transfer before the upstream's data connection was up: its 425 is about the gateway's
+            // own connection; the client, whose connection was open, reads the abort (RFC 959 §4.1.3: 426)
+            : r.code() == 425 && t.isAborted() && t.clientConnected()
+            ? FtpReply.of(426, "Connection closed; transfer aborted.") : r);
+        answered();
         log(command, t, started, "upstream " + r.code());
         session.done();
         return;
@@ -195,8 +216,8 @@ public final class TransferCoordinator {
       // RFC 959: the completion reply follows the data; hold it until every byte reached the client (downloads)
       // or the upstream confirmed the close (uploads)
       t.completion().onComplete(c -> {
-        current(null);
         if (session.closed()) {
+          answered();
           return;
         }
         if (c.succeeded()) {
@@ -210,21 +231,31 @@ public final class TransferCoordinator {
           session.reply(failureReply(t, reason));
           log(command, t, started, "failed: " + reason);
         }
+        answered();
         session.done();
       });
     });
   }
 
-  /** ABOR while the transfer runs (RFC 959 §4.1.3: it acts on the transfer, it does not wait behind it). */
-  public void abort() {
+  /**
+   * ABOR while the transfer runs (RFC 959 §4.1.3: it acts on the transfer, it does not wait behind it). Completes
+   * once the ABOR has its own final reply, which always follows the transfer's (426, or 226 when the upstream had
+   * already finished): the client reads "426 then 226" (RFC 959 §4.1.3, §5.4) whatever the order in which the
+   * client closed its data connection, the upstream answered and the relay ended. Fails when the session ended
+   * first (its 421 is then the last reply).
+   */
+  public Future<Void> abort() {
     Transfer t = transfer;
+    Future<Void> transferAnswered = answered.future();
     LOG.info(() -> session.id() + " client aborted the transfer");
     t.abort("aborted by the client (ABOR)");
-    // the upstream answers the transfer command (426) and then ABOR (226), in that order (RFC 959 §4.1.3)
-    session.send("ABOR\r\n".getBytes(StandardCharsets.ISO_8859_1), null).onComplete(ar -> {
-      if (ar.succeeded()) {
-        session.reply(ar.result());
+    Future<FtpReply> aborReply = session.abortUpstream();
+    return Future.join(aborReply, transferAnswered).transform(all -> {
+      if (aborReply.failed()) {
+        return Future.failedFuture(aborReply.cause());
       }
+      session.reply(aborReply.result());
+      return Future.succeededFuture();
     });
   }
 
@@ -248,10 +279,10 @@ public final class TransferCoordinator {
       return;
     }
     Transfer t = transfer;
-    current(null);
     String why = t.completion().failed() ? t.completion().cause().getMessage()
         : "the upstream did not confirm the transfer within " + seconds + " s";
     session.reply(failureReply(t, why));
+    answered();
     log(command, t, startedNanos, "failed: " + why);
   }
 
@@ -261,7 +292,7 @@ public final class TransferCoordinator {
       return;
     }
     Transfer t = transfer;
-    current(null);
+    answered();
     t.abort("session closed: " + reason);
     if (command != null) {
       log(command, t, startedNanos, "failed: session closed: " + reason);

@@ -9,6 +9,12 @@ import java.util.Arrays;
  * other two-byte commands, {@code IAC WILL/WONT/DO/DONT x}; {@code IAC IAC} is a literal 0xFF. A line with a NUL
  * or a bare CR inside, or longer than the cap, is reported invalid as a whole, so nothing after such a byte can
  * ever reach the upstream as a second command (no CRLF injection).
+ *
+ * <p>One exception: {@code ABOR} followed by CR ends its line at the CR. A client that sends ABOR as TCP urgent
+ * data (Python's {@code ftplib} sends {@code ABOR\r\n} with {@code MSG_OOB}) marks the LF as the urgent byte, and
+ * a socket without {@code SO_OOBINLINE} never delivers it: only {@code ABOR\r} arrives, and the client waits for the
+ * reply (RFC 959 §4.1.3 asks servers to look for ABOR in the urgent stream). An LF that does follow is dropped; any
+ * other byte starts the next line, so the two commands are still seen separately.
  */
 public final class CommandLineDecoder {
 
@@ -37,6 +43,8 @@ public final class CommandLineDecoder {
   private int length;
   private TelnetState telnet = TelnetState.DATA;
   private boolean sawCr;
+  /** An ABOR line just ended at its CR: an LF right behind it belongs to that line. */
+  private boolean aborCr;
   private String invalidReason;
 
   public CommandLineDecoder() {
@@ -51,6 +59,13 @@ public final class CommandLineDecoder {
   public void feed(byte[] bytes, int offset, int count, Sink sink) {
     for (int i = offset; i < offset + count; i++) {
       int b = bytes[i] & 0xFF;
+      if (aborCr && telnet == TelnetState.DATA && b != IAC) {
+        // Telnet commands between the CR and the LF are skipped, as on any line
+        aborCr = false;
+        if (b == '\n') {
+          continue;
+        }
+      }
       switch (telnet) {
         case IAC -> {
           telnet = TelnetState.DATA;
@@ -71,6 +86,9 @@ public final class CommandLineDecoder {
             telnet = TelnetState.IAC;
           } else if (b == '\n') {
             endOfLine(sink);
+          } else if (b == '\r' && !sawCr && isAbor()) {
+            endOfLine(sink);
+            aborCr = true;
           } else if (b == '\r') {
             if (sawCr) {
               markInvalid("bare CR in command line");
@@ -82,6 +100,12 @@ public final class CommandLineDecoder {
         }
       }
     }
+  }
+
+  /** Whether the line so far is exactly {@code ABOR} (any case), with nothing refused in it. */
+  private boolean isAbor() {
+    return invalidReason == null && length == 4
+        && (line[0] | 0x20) == 'a' && (line[1] | 0x20) == 'b' && (line[2] | 0x20) == 'o' && (line[3] | 0x20) == 'r';
   }
 
   private void data(int b) {

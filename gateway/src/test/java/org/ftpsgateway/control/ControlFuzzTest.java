@@ -88,6 +88,12 @@ class ControlFuzzTest {
   private static final int PARALLEL = 3;
   /** The bound of every read: a reply or a data connection that takes longer is a hang. */
   private static final int READ_TIMEOUT_MS = 8000;
+  /**
+   * Issue #16: the longest a command may wait for its final reply (counted from when its line was sent, whatever
+   * preliminary replies or other traffic came meanwhile). Every transfer here is small and a data connection that
+   * never comes costs 1 s (timeouts.dataConnectSeconds), so a command still unanswered after this was forgotten.
+   */
+  private static final long NO_FINAL_REPLY_MS = 5000;
   /** How long "no reply" is watched for where none may come (see {@code assertQuiet}). */
   private static final int QUIET_MS = 20;
   /**
@@ -258,7 +264,14 @@ class ControlFuzzTest {
   // ---------------------------------------------------------------- the client side of one seed
 
   /** What the reply to one command line must be, checked when it arrives (replies come in order). */
-  private record Expect(String verb, String argument, IntPredicate ok, ServerSocket active) {
+  private record Expect(String verb, String argument, IntPredicate ok, ServerSocket active, long sentNanos) {
+    Expect(String verb, String argument, IntPredicate ok, ServerSocket active) {
+      this(verb, argument, ok, active, System.nanoTime());
+    }
+
+    long waitedMillis() {
+      return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sentNanos);
+    }
   }
 
   /** The client's end of a prepared data connection: connected to a passive port, or listening (PORT/EPRT). */
@@ -437,12 +450,20 @@ class ControlFuzzTest {
     void await(BooleanSupplier stop, DataTask task) throws IOException {
       byte[] buf = new byte[16384];
       while (!eof && (!owed.isEmpty() || closing || quitSent) && !stop.getAsBoolean()) {
+        assertAnsweredInTime();
         int n;
         try {
+          // the read ends in time to tell a forgotten command from a slow one
+          socket.setSoTimeout((int) Math.max(1, Math.min(READ_TIMEOUT_MS,
+              owed.isEmpty() ? READ_TIMEOUT_MS : NO_FINAL_REPLY_MS - owed.peek().waitedMillis() + 1)));
           n = in.read(buf);
         } catch (SocketTimeoutException e) {
+          assertAnsweredInTime();
+          if (!owed.isEmpty()) {
+            continue;
+          }
           throw new AssertionError("no reply within " + READ_TIMEOUT_MS + " ms; still owed: " + owed.size()
-              + " (next: " + (owed.isEmpty() ? "EOF" : owed.peek().verb()) + ")");
+              + " (next: EOF)");
         } catch (java.net.SocketException e) {
           n = -1; // reset by the gateway after its 421
         }
@@ -470,6 +491,16 @@ class ControlFuzzTest {
         assertThat(closing || (quitSent && owed.isEmpty()))
             .as("the gateway closed the control connection without 421 (owed %d replies)", owed.size()).isTrue();
         assertThat(replies.isIdle()).as("connection closed inside a reply").isTrue();
+      }
+    }
+
+    /** Issue #16: the oldest command still owed a final reply has not waited longer than NO_FINAL_REPLY_MS. */
+    private void assertAnsweredInTime() {
+      Expect oldest = owed.peek();
+      if (oldest != null && oldest.waitedMillis() > NO_FINAL_REPLY_MS) {
+        throw new AssertionError("command " + oldest.verb() + " " + printable(oldest.argument()
+            .getBytes(StandardCharsets.ISO_8859_1)) + " left without a final reply for " + oldest.waitedMillis()
+            + " ms (more than " + NO_FINAL_REPLY_MS + " ms); " + owed.size() + " owed");
       }
     }
 
@@ -699,8 +730,10 @@ class ControlFuzzTest {
         burstStep();
       } else if (p < 90) {
         splitStep();
-      } else if (p < 94) {
+      } else if (p < 93) {
         abortStep();
+      } else if (p < 95) {
+        busyStep();
       } else if (p < 97) {
         loginStep();
       } else {
@@ -788,14 +821,17 @@ class ControlFuzzTest {
           return pick("A", "TOOLONGVERB x", "12 3", "NO-OP", "!!!!", " NOOP", "\tNOOP", "NÖÖP");
         }
         case 20 -> {
-          ok[0] = c -> c == 504; // RFC 2577 §3: no bounce to a third host, no privileged port
+          boolean in = conn.loggedIn;
+          // RFC 2577 §3: no bounce to a third host, no privileged port; before login the gateway's 530 (issue #16)
+          ok[0] = c -> c == 504 || (!in && c == 530);
           return pick("PORT 10,1,2,3,200,10", "PORT 192,0,2,7,195,80", "EPRT |1|192.0.2.7|50000|",
               "EPRT |2|2001:db8::1|50000|", "PORT 127,0,0,1,0,21", "PORT 127,0,0,1,3,255", "EPRT |1|127.0.0.1|22|",
               "EPRT |1|127.0.0.1|1|");
         }
         case 21 -> {
           boolean all = conn.epsvAll;
-          ok[0] = c -> c == 501 || c == 522 || (all && c == 504);
+          boolean in = conn.loggedIn;
+          ok[0] = c -> c == 501 || c == 522 || (all && c == 504) || (!in && c == 530);
           return pick("PORT 1,2,3", "PORT 127,0,0,1,999,1", "PORT a,b,c,d,e,f", "PORT", "PORT 127,0,0,1,-1,5",
               "PORT 256,0,0,1,10,10", "EPRT", "EPRT |1|127.0.0.1|", "EPRT |3|127.0.0.1|5000|",
               "EPRT |1|127.0.0.1|99999|", "EPRT xx", "EPRT |1|not-an-ip|5000|", "PORT 127,0,0,1,10,10,10");
@@ -807,7 +843,8 @@ class ControlFuzzTest {
         }
         case 23 -> {
           boolean all = conn.epsvAll;
-          ok[0] = c -> all ? c == 504 : c == 227 || c == 425;
+          boolean in = conn.loggedIn;
+          ok[0] = c -> in ? (all ? c == 504 : c == 227 || c == 425) : c == 530 || (all && c == 504);
           return "PASV"; // not connected: the next transfer finds nobody (425 after dataConnectSeconds)
         }
         case 24 -> {
@@ -841,15 +878,19 @@ class ControlFuzzTest {
     /** PASV, EPSV (also bad arguments and ALL), PORT or EPRT to a socket this client listens on. */
     private void dataSetupStep() throws Exception {
       boolean all = conn.epsvAll;
+      // issue #16: before login the gateway answers 530 itself (or relays the upstream's), never a 425 of its own
+      boolean in = conn.loggedIn;
       switch (rnd.nextInt(9)) {
-        case 0, 1 -> command("PASV", c -> all ? c == 504 : c == 227 || c == 425);
-        case 2, 3 -> command("EPSV", c -> c == 229 || c == 425);
-        case 4 -> command("EPSV " + pick("1", "2", "3", "x", "ALLX", "1 1"), c -> c == 229 || c == 522 || c == 425);
+        case 0, 1 -> command("PASV",
+            c -> in ? (all ? c == 504 : c == 227 || c == 425) : c == 530 || (all && c == 504));
+        case 2, 3 -> command("EPSV", c -> c == 229 || (in ? c == 425 : c == 530));
+        case 4 -> command("EPSV " + pick("1", "2", "3", "x", "ALLX", "1 1"),
+            c -> c == 229 || c == 522 || (in ? c == 425 : c == 530));
         case 5 -> {
           if (rnd.nextInt(3) == 0) {
-            command("EPSV ALL", c -> c == 200);
+            command("EPSV ALL", c -> c == 200 || (!in && c == 530));
           } else {
-            command("EPSV", c -> c == 229 || c == 425);
+            command("EPSV", c -> c == 229 || (in ? c == 425 : c == 530));
           }
         }
         default -> {
@@ -862,7 +903,7 @@ class ControlFuzzTest {
               ? "PORT 127,0,0,1," + (port >> 8) + "," + (port & 0xFF)
               : "EPRT |1|127.0.0.1|" + port + "|";
           lines += conn.send((line + "\r\n").getBytes(StandardCharsets.ISO_8859_1),
-              c -> all ? c == 504 : c == 200 || c == 425, server);
+              c -> in ? (all ? c == 504 : c == 200 || c == 425) : c == 530 || (all && c == 504), server);
           conn.await(() -> false, null);
         }
       }
@@ -898,7 +939,8 @@ class ControlFuzzTest {
       if (side != null && task == null) {
         side.close();
       }
-      IntPredicate ok = side == null ? c -> c == 425 : c -> true;
+      boolean in = conn.loggedIn;
+      IntPredicate ok = side == null ? c -> c == 425 || (!in && c == 530) : c -> true;
       conn.sawPreliminary = false;
       lines += conn.send(path.isEmpty() ? verb : verb + " " + path, ok);
       transfers++;
@@ -1022,32 +1064,126 @@ class ControlFuzzTest {
     /** A download of a big file aborted mid-way, ABOR with or without Telnet IAC IP IAC DM (RFC 959 §4.1.3). */
     private void abortStep() throws Exception {
       if (conn.epsvAll || !conn.loggedIn) {
-        command("EPSV", c -> c == 229 || c == 425);
+        boolean in = conn.loggedIn;
+        command("EPSV", c -> c == 229 || (in ? c == 425 : c == 530));
       } else {
         command(rnd.nextBoolean() ? "PASV" : "EPSV", c -> c == 227 || c == 229 || c == 425);
       }
-      if (conn.eof || conn.data == null || conn.data.passive() == null) {
+      Socket data = retrOverPassive("/big.bin", c -> true);
+      if (data == null) {
         return;
       }
-      Socket data = conn.data.passive();
-      conn.data = null;
       try {
-        data.setSoTimeout(READ_TIMEOUT_MS);
-        conn.sawPreliminary = false;
-        lines += conn.send("RETR /big.bin", c -> true);
-        conn.await(() -> conn.sawPreliminary, null);
-        if (conn.eof || !conn.sawPreliminary) {
-          return;
-        }
         data.getInputStream().readNBytes(16_384 + rnd.nextInt(200_000));
-        byte[] abor = rnd.nextBoolean()
-            ? bytes("", new byte[] {(byte) IAC, (byte) IP, (byte) IAC, (byte) DM}, "ABOR\r\n")
-            : cat("ABOR\r\n");
+        if (rnd.nextInt(4) == 0) {
+          data.close(); // issue #16 (a): the client closes its data connection first, as ftplib does
+        }
+        int style = rnd.nextInt(3);
+        byte[] abor = switch (style) {
+          case 0 -> bytes("", new byte[] {(byte) IAC, (byte) IP, (byte) IAC, (byte) DM}, "ABOR\r\n");
+          case 1 -> cat("ABOR\r\n");
+          // Python's ftplib: ABOR CRLF with MSG_OOB; the LF is the urgent byte, which the gateway's stream lacks
+          default -> cat("ABOR\r");
+        };
         lines += conn.send(abor, c -> c == 225 || c == 226, null);
+        if (style == 2) {
+          conn.socket.sendUrgentData('\n');
+        }
         transfers++;
+        if (rnd.nextBoolean()) {
+          // issue #16: a command right behind the ABOR gets its reply after the ABOR's, even one the gateway
+          // answers itself
+          IntPredicate[] ok = new IntPredicate[1];
+          lines += conn.send(interceptedVerb(ok), ok[0]);
+        }
         conn.await(() -> false, null);
       } finally {
         closeQuietly(data);
+      }
+    }
+
+    /**
+     * Issue #16: a transfer runs and a command the gateway handles itself comes behind it (pipelined): it waits for
+     * the transfer's final reply and gets exactly one of its own, whether the download is read to the end or cut.
+     */
+    private void busyStep() throws Exception {
+      if (conn.epsvAll || !conn.loggedIn) {
+        return;
+      }
+      command("EPSV", c -> c == 229 || c == 425);
+      boolean whole = rnd.nextBoolean();
+      Socket data = retrOverPassive("/mid.bin", whole ? c -> c == 226 : c -> c == 226 || c == 426);
+      if (data == null) {
+        return;
+      }
+      try {
+        IntPredicate[] ok = new IntPredicate[1];
+        lines += conn.send(interceptedVerb(ok), ok[0]);
+        transfers++;
+        if (whole) {
+          data.getInputStream().readAllBytes();
+        } else {
+          data.getInputStream().readNBytes(1000);
+          data.close();
+        }
+        conn.await(() -> false, null);
+      } finally {
+        closeQuietly(data);
+      }
+    }
+
+    /**
+     * RETR over the passive connection just prepared, until its preliminary reply: the data socket (the caller
+     * closes it), or null when there is no such connection or no 150 came.
+     */
+    private Socket retrOverPassive(String path, IntPredicate ok) throws Exception {
+      if (conn.eof || conn.data == null || conn.data.passive() == null) {
+        return null;
+      }
+      Socket data = conn.data.passive();
+      conn.data = null;
+      data.setSoTimeout(READ_TIMEOUT_MS);
+      conn.sawPreliminary = false;
+      lines += conn.send("RETR " + path, ok);
+      conn.await(() -> conn.sawPreliminary, null);
+      if (conn.eof || !conn.sawPreliminary) {
+        closeQuietly(data);
+        return null;
+      }
+      return data;
+    }
+
+    /** A verb the gateway intercepts, logged in and not after EPSV ALL, with the reply it must get. */
+    private String interceptedVerb(IntPredicate[] ok) {
+      switch (rnd.nextInt(7)) {
+        case 0 -> {
+          ok[0] = c -> c == 502;
+          return "REIN";
+        }
+        case 1 -> {
+          ok[0] = c -> c == 502; // the listener speaks plain FTP
+          return pick("PBSZ 0", "PROT P", "AUTH TLS");
+        }
+        case 2 -> {
+          ok[0] = c -> c == 211;
+          return "FEAT";
+        }
+        case 3 -> {
+          ok[0] = c -> c == 229 || c == 227 || c == 425;
+          return conn.epsvAll ? "EPSV" : pick("EPSV", "PASV");
+        }
+        case 4 -> {
+          ok[0] = c -> c == 425; // nothing prepared: the ABOR or the transfer used it up
+          return "RETR /small.bin";
+        }
+        case 5 -> {
+          ok[0] = c -> c == 504;
+          return "PORT 10,1,2,3,200,10";
+        }
+        default -> {
+          ok[0] = c -> c == 200;
+          return "NOOP";
+        }
       }
     }
 

@@ -88,6 +88,13 @@ class CommandLineDecoderTest {
         arguments("RFC 854 CR NUL", wire("USER a\r\0b\r\n"), List.of(BARE_CR)),
         arguments("bare CR in the middle of a pipeline", wire("USER a\r\nCWD x\rDELE y\r\nPWD\r\n"),
             List.of(line("USER a"), BARE_CR, line("PWD"))),
+        arguments("ABOR as urgent data: the LF never arrives (ftplib MSG_OOB)", wire("ABOR\rNOOP\r\n"),
+            List.of(line("ABOR"), line("NOOP"))),
+        arguments("ABOR CRLF still one line", wire("abor\r\nNOOP\r\n"), List.of(line("abor"), line("NOOP"))),
+        arguments("ABOR CR, Telnet command, LF", wire("ABOR\r", IAC, NOP, "\nPWD\n"), List.of(line("ABOR"), line("PWD"))),
+        arguments("IAC IP IAC DM ABOR CR", wire(IAC, IP, IAC, DM, "ABOR\r"), List.of(line("ABOR"))),
+        arguments("only a bare ABOR ends at CR", wire("ABORT\rDELE x\r\nXABOR\rY\r\n"), List.of(BARE_CR, BARE_CR)),
+        arguments("ABOR CR CR LF", wire("ABOR\r\r\n"), List.of(line("ABOR"), line(""))),
         arguments("CR then an escaped 0xFF", wire("RETR a\r", IAC, IAC, "\n"), List.of(BARE_CR)),
         arguments("CR, Telnet command, then data", wire("RETR a\r", IAC, NOP, "DELE b\r\n"), List.of(BARE_CR)));
   }

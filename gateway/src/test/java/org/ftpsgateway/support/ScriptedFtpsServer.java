@@ -333,6 +333,18 @@ public final class ScriptedFtpsServer implements AutoCloseable {
       record("session " + id + " control closed by peer");
     }
 
+    /**
+     * Reads the next command line itself (a script answering a command that arrives while it runs, such as ABOR
+     * during a transfer); null when the control connection closed. Recorded like any command.
+     */
+    public String nextCommand() throws IOException {
+      String line = readLine();
+      if (line != null) {
+        record("session " + id + " > " + line);
+      }
+      return line;
+    }
+
     /** Serves {@code RETR} normally: 150, the file, close_notify, 226. */
     public void retr(String name) throws IOException {
       byte[] content = files.get(name);

@@ -8,6 +8,7 @@ import org.ftpsgateway.protocol.Addresses;
 import org.ftpsgateway.protocol.DataAddresses;
 import org.ftpsgateway.protocol.FtpCommand;
 import org.ftpsgateway.protocol.HostPort;
+import org.ftpsgateway.protocol.UpstreamRefusal;
 
 /**
  * PORT and EPRT from the client: the gateway will connect to the client's address itself (once the upstream
@@ -71,7 +72,9 @@ final class ActiveCommands {
         return;
       }
       if (ar.failed()) {
-        session.answer(425, "Can't open data connection: " + ar.cause().getMessage());
+        // the upstream's 530 (logged out) reaches the client as it is, not as a network failure
+        session.reply(UpstreamRefusal.clientReply(ar.cause()));
+        session.done();
         return;
       }
       session.prepare(new PreparedData(new ClientActiveChannel(session.vertx(), hp, local,

@@ -9,6 +9,7 @@ import org.ftpsgateway.data.UpstreamEnd;
 import org.ftpsgateway.protocol.Addresses;
 import org.ftpsgateway.protocol.DataAddresses;
 import org.ftpsgateway.protocol.FtpCommand;
+import org.ftpsgateway.protocol.UpstreamRefusal;
 
 /**
  * PASV and EPSV from the client: the gateway listens for the client's data connection on its own passive port and
@@ -69,7 +70,9 @@ final class PassiveCommands {
             if (String.valueOf(ar.cause().getMessage()).contains("no passive port available")) {
               session.metrics().rejected("passive_ports_exhausted");
             }
-            session.answer(425, "Can't open data connection: " + ar.cause().getMessage());
+            // the upstream's 530 (logged out) reaches the client as it is, not as a network failure
+            session.reply(UpstreamRefusal.clientReply(ar.cause()));
+            session.done();
             return;
           }
           session.prepare(ar.result());
