@@ -33,7 +33,7 @@ trap on_exit EXIT
 log() { echo "[install] $(date +%T) $*"; }
 
 # ------------------------------------------------------------------ apt: clients + libraries
-CLIENT_PKGS="curl lftp openssl ca-certificates iproute2 procps coreutils passwd"
+CLIENT_PKGS="curl lftp openssl ca-certificates iproute2 procps coreutils passwd python3 socat jq"
 # runtime libraries of the unpacked servers (from the Depends: of the four .debs)
 LIB_PKGS="libc6 libcap2 libpam0g libpam-modules libpam-runtime libssl3 libwrap0 libacl1 libcrypt1 \
 libhiredis0.14 libidn2-0 libmemcached11 libmemcachedutil2 libncursesw6 libpcre2-8-0 libpcre2-posix3 \
