@@ -53,6 +53,8 @@ class DashboardAndRulesTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final Path DASHBOARD = ROOT.resolve("deploy/grafana/ftps-gateway.json");
   private static final Path ALERTS = ROOT.resolve("deploy/prometheus/alerts.yaml");
+  /** promtool unit tests of {@link #ALERTS}: each alert's firing scenario and near miss. */
+  private static final Path ALERTS_TEST = ROOT.resolve("deploy/prometheus/alerts_test.yaml");
   private static final Path CHART = ROOT.resolve("helm");
   private static final String SAMPLE = "/metrics/sample-exposition.txt";
   /** Labels Prometheus (or the prometheus-operator) attaches to every scraped series: not the gateway's business. */
@@ -268,6 +270,38 @@ class DashboardAndRulesTest {
       assertThat(said).contains("SUCCESS");
     }
     Files.delete(chartRules);
+  }
+
+  /** Every alert has a unit test in alerts_test.yaml, so no alert goes untested when one is added. */
+  @Test
+  void everyAlertHasAUnitTest() throws IOException {
+    Map<String, Object> doc = new Yaml().load(Files.readString(ALERTS_TEST));
+    assertThat(doc.get("rule_files")).as("alerts_test.yaml tests alerts.yaml").isEqualTo(List.of("alerts.yaml"));
+    Set<String> tested = new TreeSet<>();
+    for (Object t : (List<?>) doc.get("tests")) {
+      for (Object check : (List<?>) map(t).getOrDefault("alert_rule_test", List.of())) {
+        Map<String, Object> c = map(check);
+        // a check that expects the alert to fire, not only a near miss
+        if (c.get("exp_alerts") instanceof List<?> expected && !expected.isEmpty()) {
+          tested.add(String.valueOf(c.get("alertname")));
+        }
+      }
+    }
+    assertThat(tested).as("alerts with a firing scenario in %s", ALERTS_TEST).isEqualTo(new TreeSet<>(rulesOfFile().keySet()));
+  }
+
+  /** {@code promtool test rules} passes: each alert fires in its scenario and not in its near miss. */
+  @Test
+  void promtoolUnitTestsOfTheAlertsPass() throws Exception {
+    Path promtool = org.ftpsgateway.support.Promtool.find();
+    org.junit.jupiter.api.Assumptions.assumeTrue(promtool != null,
+        org.ftpsgateway.support.Promtool.MISSING + ": promtool test rules skipped");
+    // rule_files in the test file are relative to it, so run from its directory
+    Process p = new ProcessBuilder(promtool.toString(), "test", "rules", ALERTS_TEST.getFileName().toString())
+        .directory(ALERTS_TEST.getParent().toFile()).redirectErrorStream(true).start();
+    String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as("promtool test rules %s: %s", ALERTS_TEST, said).isZero();
+    assertThat(said).contains("SUCCESS");
   }
 
   private static String expr(Map<String, Map<String, Object>> rules, String alert) {
