@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The status page (/status) in a real browser: headless Chromium from Debian loads it while a download runs and
-# the rendered DOM must show that session; a screenshot goes to docs/status-page.png (and a phone-sized one to
-# docs/status-page-phone.png).
+# the rendered DOM must show that session; a screenshot goes to gateway/src/it/screenshots/status-page.png (and a phone-sized one to
+# gateway/src/it/screenshots/status-page-phone.png).
 #
 #   bash gateway/src/it/status-page.sh        # from the repo root, after `mvn -DskipTests package`; as root
 #
@@ -18,7 +18,7 @@ set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 # shellcheck source=demo-lib.sh
 . "$REPO_ROOT/gateway/src/it/demo-lib.sh"
-SHOT="${STATUS_PAGE_PNG:-$REPO_ROOT/docs/status-page.png}"
+SHOT="${STATUS_PAGE_PNG:-$REPO_ROOT/gateway/src/it/screenshots/status-page.png}"
 SHOT_PHONE="${SHOT%.png}-phone.png"
 TOKEN="status-page-token-$$"
 FAILS=0
