@@ -27,7 +27,7 @@ abort_op() {  # abort_op MODE DIRECTION ORDERING TAG: one ftplib-abort.py run th
 }
 
 abort_block() {  # abort_block SERVER
-  local s=$1 kind tls protos cfg mode dir ordering
+  local s=$1 kind tls protos mode dir ordering
   kind=$(server_kind "$s"); tls=$(server_tls "$s")
   if [ "$tls" = tls12 ]; then protos="TLSv1.2"; else protos="TLSv1.2, TLSv1.3"; fi
   BLOCK_FAILS=0
@@ -35,11 +35,7 @@ abort_block() {  # abort_block SERVER
     record - "$kind" "$tls" - abort FAIL 0 "server $s is not running"
     return
   fi
-  cfg="$CONF/gateway-abort-$s.yaml"
-  gw_config "$cfg" "$(gateway_port $ABORT_INDEX)" "$(gateway_pasv_min $ABORT_INDEX)" \
-    "$(gateway_pasv_max $ABORT_INDEX)" "$(gateway_metrics $ABORT_INDEX)" "$(server_port "$s")" "$CA" "$protos"
-  check gw "$kind" "$tls" - gateway-start-abort -- gw_start abort "$cfg" "$(gateway_port $ABORT_INDEX)"
-  if [ "${R_RES[-1]}" = PASS ]; then
+  if gw_for_server abort "$ABORT_INDEX" "$s" "$protos"; then
     for mode in pasv active; do
       for dir in get put; do
         for ordering in $ABORT_ORDERINGS; do

@@ -78,11 +78,7 @@ if [ "${IT_SKIP_FAULTS:-0}" != 1 ] && [ "$DIRECT" != 1 ]; then
   if ! port_listening "$(server_port "$s")"; then
     record - "$kind" "$tls" - faults FAIL 0 "server $s is not running"
   else
-    cfg="$CONF/gateway-faults.yaml"
-    gw_config "$cfg" "$(gateway_port $FAULT_INDEX)" "$(gateway_pasv_min $FAULT_INDEX)" \
-      "$(gateway_pasv_max $FAULT_INDEX)" "$(gateway_metrics $FAULT_INDEX)" "$(server_port "$s")" "$CA" "TLSv1.2, TLSv1.3"
-    check gw "$kind" "$tls" - gateway-start-faults -- gw_start faults "$cfg" "$(gateway_port $FAULT_INDEX)"
-    if [ "${R_RES[-1]}" = PASS ]; then
+    if gw_for_server faults "$FAULT_INDEX" "$s" "TLSv1.2, TLSv1.3"; then
       check curl "$kind" "$tls" epsv fault-kill-get -- fault_transfer_killed "$s" get fault-get
       TARGET_PORT=$(gateway_port $FAULT_INDEX)
       check curl "$kind" "$tls" epsv fault-get-after-kill -- curl_op epsv get-1M fault-get-after

@@ -394,6 +394,15 @@ metrics:
   port: $5
 YAML
 }
+# gw_for_server NAME INDEX SERVER PROTOCOLS: a gateway on the ports of INDEX in front of SERVER, configured and
+# started as the check gateway-start-NAME; true when it listens (the blocks that need one gateway of their own)
+gw_for_server() {
+  local name=$1 gi=$2 s=$3 protos=$4 cfg="$CONF/gateway-$1-$3.yaml"
+  gw_config "$cfg" "$(gateway_port "$gi")" "$(gateway_pasv_min "$gi")" "$(gateway_pasv_max "$gi")" \
+    "$(gateway_metrics "$gi")" "$(server_port "$s")" "$CA" "$protos"
+  check gw "$(server_kind "$s")" "$(server_tls "$s")" - "gateway-start-$name" -- gw_start "$name" "$cfg" "$(gateway_port "$gi")"
+  [ "${R_RES[-1]}" = PASS ]
+}
 # gw_start NAME CONFIG PORT: start one gateway (own process group), wait until it listens.
 gw_start() {
   local name=$1 cfg=$2 port=$3 pidf="$PIDS/gateway-$1.pid" log="$LOGS/gateway-$1.log" pid
