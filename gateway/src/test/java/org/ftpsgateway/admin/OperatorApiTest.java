@@ -22,7 +22,7 @@ import org.ftpsgateway.config.GatewayConfig;
 import org.ftpsgateway.config.MetricsConfig;
 import org.ftpsgateway.metrics.GatewayMetrics;
 import org.ftpsgateway.support.AdminHttp;
-import org.ftpsgateway.support.AuditCapture;
+import org.ftpsgateway.support.LogCapture;
 import org.ftpsgateway.support.GatewayFixture;
 import org.ftpsgateway.support.Poll;
 import org.junit.jupiter.api.Test;
@@ -51,7 +51,7 @@ class OperatorApiTest {
   @Test
   void listsARunningDownloadAndClosingItEndsTheClientsTransfer() throws Exception {
     byte[] content = GatewayFixture.randomBytes(48 * 1024 * 1024, 7);
-    try (AuditCapture audit = AuditCapture.start();
+    try (LogCapture audit = LogCapture.audit();
          GatewayFixture fx = gateway(tokenFile(TOKEN).toString(), false)) {
       Files.write(fx.root().resolve("big.bin"), content);
       AdminHttp api = new AdminHttp(fx.gateway().metricsPort());
@@ -170,7 +170,7 @@ class OperatorApiTest {
   void auditLinesCarryTheSha256OfEachFile() throws Exception {
     byte[] down = GatewayFixture.randomBytes(3_000_001, 11);
     byte[] up = GatewayFixture.randomBytes(1_500_007, 12);
-    try (AuditCapture audit = AuditCapture.start(); GatewayFixture fx = gateway(null, true)) {
+    try (LogCapture audit = LogCapture.audit(); GatewayFixture fx = gateway(null, true)) {
       Files.write(fx.root().resolve("d.bin"), down);
       FTPClient ftp = fx.login();
       ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -18,10 +18,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
 import org.apache.commons.net.ftp.FTPConnectionClosedException;
@@ -37,6 +34,7 @@ import org.ftpsgateway.config.UpstreamConfig;
 import org.ftpsgateway.metrics.GatewayMetrics;
 import org.ftpsgateway.support.FreePorts;
 import org.ftpsgateway.support.GatewayFixture;
+import org.ftpsgateway.support.LogCapture;
 import org.ftpsgateway.support.Poll;
 import org.ftpsgateway.support.ScriptedFtpsServer;
 import org.ftpsgateway.support.ScriptedFtpsServer.Data;
@@ -341,24 +339,7 @@ class UpstreamFaultTest {
     server.dataCertificate(other); // both trusted by the gateway's caFile: only the comparison can catch it
     byte[] content = randomBytes(100_000, 7);
     server.file("x.bin", content);
-    List<LogRecord> logs = new CopyOnWriteArrayList<>();
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord r) {
-        logs.add(r);
-      }
-
-      @Override
-      public void flush() {
-      }
-
-      @Override
-      public void close() {
-      }
-    };
-    Logger sessionLog = Logger.getLogger(ControlSession.class.getName());
-    sessionLog.addHandler(capture);
-    try {
+    try (LogCapture sessionLog = LogCapture.of(ControlSession.class.getName())) {
       startGateway();
       FTPClient ftp = login();
       InputStream in = ftp.retrieveFileStream("x.bin");
@@ -370,14 +351,12 @@ class UpstreamFaultTest {
       assertThat(ftp.storeFile("y.bin", new java.io.ByteArrayInputStream(content))).isFalse();
       assertThat(ftp.getReplyCode()).isBetween(425, 426);
       assertThat(server.file("y.bin")).isNull();
-      assertThat(logs).anySatisfy(r -> {
+      assertThat(sessionLog.records()).anySatisfy(r -> {
         assertThat(r.getLevel()).isEqualTo(Level.WARNING);
         assertThat(r.getMessage()).contains("different certificate on the data connection");
       });
       assertThat(ftp.sendNoOp()).isTrue();
       awaitGatewayClean(1);
-    } finally {
-      sessionLog.removeHandler(capture);
     }
   }
 

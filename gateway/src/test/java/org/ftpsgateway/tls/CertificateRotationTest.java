@@ -20,6 +20,7 @@ import org.ftpsgateway.config.GatewayConfig;
 import org.ftpsgateway.config.ListenerConfig;
 import org.ftpsgateway.config.TlsMode;
 import org.ftpsgateway.support.GatewayFixture;
+import org.ftpsgateway.support.LogCapture;
 import org.ftpsgateway.support.Poll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -141,31 +142,11 @@ class CertificateRotationTest {
 
       // a broken replacement is refused; the last good certificate stays in use
       // the watch (every second) says so in a warning: wait for it, then check what new sessions get
-      List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
-      java.util.logging.Handler watch = new java.util.logging.Handler() {
-        @Override
-        public void publish(java.util.logging.LogRecord r) {
-          if (r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
-            warnings.add(String.valueOf(r.getMessage()));
-          }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-      };
-      java.util.logging.Logger tlsLog = java.util.logging.Logger.getLogger(ClientSideTls.class.getName());
-      tlsLog.addHandler(watch);
-      try {
+      try (LogCapture tlsLog = LogCapture.of(ClientSideTls.class.getName())) {
         Files.writeString(key, "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n");
-        assertThat(Poll.until(Duration.ofSeconds(15), () -> warnings.stream()
-            .anyMatch(w -> w.contains("keeping the current")))).as("broken file refused: %s", warnings).isTrue();
-      } finally {
-        tlsLog.removeHandler(watch);
+        assertThat(Poll.until(Duration.ofSeconds(15), () -> tlsLog.messages(java.util.logging.Level.WARNING).stream()
+            .anyMatch(w -> w.contains("keeping the current"))))
+            .as("broken file refused: %s", tlsLog.messages(java.util.logging.Level.WARNING)).isTrue();
       }
       assertThat(presentedBy(fx.port())).isEqualTo(second.sha256Fingerprint());
     }
