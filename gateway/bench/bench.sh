@@ -21,7 +21,10 @@
 #   BENCH_PAR_TIMEOUT=60   socket timeout of a parallel session (s)   BENCH_PAR_RAMP_MS=0  start stagger
 #   BENCH_IDLE=1000      idle logged-in sessions for the memory figure   smoke: 20
 #   BENCH_SCALE=0        scale test: that many sessions per proxy, each downloading 64 KiB once, then idle;
-#                        memory per session, time to open them and each process's CPU share (0 = skip)
+#                        memory per session, time to open them and each process's CPU share (0 = skip). Above
+#                        BENCH_SCALE_PER_SERVER (4000: the users each server takes here) every backend runs as
+#                        several instances (next ports) and the gateways balance over them (round-robin)
+#   BENCH_SCALE_MODPROXY=1500  at most that many scale sessions through mod_proxy (a process each, ~1.4 MiB PSS)
 #   BENCH_SPEED_SECONDS=3  duration of `openssl speed` (0 = skip)        smoke: 0
 #   BENCH_BACKENDS="vsftpd pureftpd"   BENCH_PATHS="direct modproxy gw-jdk gw-openssl"
 #   BENCH_UPSTREAM_TLS=tls12   tls12: servers offer TLS 1.2 only (everyone speaks 1.2);
@@ -67,6 +70,10 @@ IDLE=${BENCH_IDLE:-$D_IDLE}
 SPEED_SECONDS=${BENCH_SPEED_SECONDS:-$D_SPEED}
 IDLE_HOLD=${BENCH_IDLE_HOLD:-$D_HOLD}
 SCALE=${BENCH_SCALE:-0}
+SCALE_PER_SERVER=${BENCH_SCALE_PER_SERVER:-4000}
+SCALE_MODPROXY=${BENCH_SCALE_MODPROXY:-1500}
+# server instances per backend: one, or as many as the scale test's sessions need
+INSTANCES=$(( SCALE > SCALE_PER_SERVER ? (SCALE + SCALE_PER_SERVER - 1) / SCALE_PER_SERVER : 1 ))
 STRICT=${BENCH_STRICT:-$D_STRICT}
 VERIFY=${BENCH_VERIFY:-1}
 BACKENDS=${BENCH_BACKENDS:-vsftpd pureftpd}
@@ -112,7 +119,9 @@ fi
 # -p range (250 ports = 125 sessions: "421 125 users (the maximum) are already logged in") and
 # derives its listen backlog from that cap (3 + users/8 = 18), and vsftpd picks random ports of its
 # range with 10 attempts, which fails with hundreds of transfers in flight.
-backend_port()   { case "$1" in vsftpd) echo 2521 ;; pureftpd) echo 2531 ;; esac; }
+backend_port()   { # backend_port BACKEND [INSTANCE]: instance 1 on 2521/2531, further instances (scale test) next to it
+  case "$1" in vsftpd) echo $((2521 + ${2:-1} - 1)) ;; pureftpd) echo $((2531 + ${2:-1} - 1)) ;; esac
+}
 PROXY_PASV_MIN=34000; PROXY_PASV_MAX=34999
 modproxy_port()  { case "$1" in vsftpd) echo 2501 ;; pureftpd) echo 2502 ;; esac; }
 gw_port()        { # gw_port ENGINE BACKEND
@@ -274,9 +283,10 @@ render() {  # render TEMPLATE OUT NAME PORT PASVMIN PASVMAX [BACKEND_PORT]: the 
 }
 
 FAILED_START=""
-start_backend() {  # the suite's templates; only limits raised for 1,000 idle + 500 parallel sessions
-  local b=$1 name="bench-$1" port
-  port=$(backend_port "$b")
+start_backend() {  # start_backend BACKEND [INSTANCE]: the suite's templates; only limits raised for 1,000 idle + 500 parallel
+  local b=$1 i=${2:-1} name="bench-$1" port
+  [ "$i" -gt 1 ] && name="bench-$1-$i"
+  port=$(backend_port "$b" "$i")
   render "$IT_DIR/conf/openssl-server.cnf.in" "$BCONF/$name.openssl.cnf" "$name" "$port" 0 0
   # TLS 1.3 suites are the server's choice among the client's: the gateway's openssl engine offered
   # TLS_AES_128_GCM_SHA256 as well (measured against vsftpd) although its cipherSuites named only the 256-bit one,
@@ -286,13 +296,13 @@ start_backend() {  # the suite's templates; only limits raised for 1,000 idle + 
     vsftpd)
       # pasv_min_port=0 / pasv_max_port=0: any port (see the port notes above)
       render "$IT_DIR/conf/vsftpd.conf.in" "$BCONF/$name.conf" "$name" "$port" 0 0
-      sed -i -e 's/^max_clients=.*/max_clients=4000/' -e 's/^max_per_ip=.*/max_per_ip=4000/' "$BCONF/$name.conf"
+      sed -i -e "s/^max_clients=.*/max_clients=$SCALE_PER_SERVER/" -e "s/^max_per_ip=.*/max_per_ip=$SCALE_PER_SERVER/" "$BCONF/$name.conf"
       lab_vsftpd_cmd "$BCONF/$name.conf"
       OPENSSL_CONF="$BCONF/$name.openssl.cnf" launch_bg "$name" "$port" "${LAB_CMD[@]}" ;;
     pureftpd)
       mkdir -p /var/run/pure-ftpd
       # as the suite's, but 4000 users instead of 200 and no passive range (see the port notes above)
-      lab_pureftpd_cmd "$port" 4000 "" "$BLOGS/$name.xferlog" "$BPIDS/$name.pureftpd.pid"
+      lab_pureftpd_cmd "$port" "$SCALE_PER_SERVER" "" "$BLOGS/$name.xferlog" "$BPIDS/$name.pureftpd.pid"
       OPENSSL_CONF="$BCONF/$name.openssl.cnf" launch_bg "$name" "$port" "${LAB_CMD[@]}" ;;
   esac || FAILED_START="$FAILED_START $name"
 }
@@ -307,10 +317,19 @@ start_modproxy() {
   launch_bg "$name" "$port" "${LAB_CMD[@]}" || FAILED_START="$FAILED_START $name"
 }
 start_gateway() {  # start_gateway ENGINE BACKEND
-  local e=$1 b=$2 name="gw-$1-$2" port mport suites=""
+  local e=$1 b=$2 name="gw-$1-$2" port mport suites="" target i
   port=$(gw_port "$e" "$b"); mport=$(gw_metrics_port "$e" "$b")
   [ -n "$GW_CIPHERS" ] && suites="
   cipherSuites: [$GW_CIPHERS]"
+  # one server, or (scale test beyond one server's users) every instance, round-robin
+  target="host: 127.0.0.1
+  port: $(backend_port "$b")"
+  if [ "$INSTANCES" -gt 1 ]; then
+    target="balance: round-robin
+  servers:"
+    for i in $(seq "$INSTANCES"); do target="$target
+    - { host: 127.0.0.1, port: $(backend_port "$b" "$i") }"; done
+  fi
   cat > "$BCONF/$name.yaml" <<YAML
 # written by gateway/bench/bench.sh
 listeners:
@@ -321,15 +340,14 @@ listeners:
     passivePorts: $PROXY_PASV_MIN-$PROXY_PASV_MAX
     passiveAddress: 127.0.0.1
 upstream:
-  host: 127.0.0.1
-  port: $(backend_port "$b")
+  $target
   tls: explicit
   serverName: 127.0.0.1
   caFile: $CA
   protocols: [$GW_PROTOCOLS]$suites
   sslEngine: $e
 limits:
-  maxSessions: 5000
+  maxSessions: $(( SCALE + 1000 > 5000 ? SCALE + 1000 : 5000 ))
 shutdownGraceSeconds: 2
 metrics:
   enabled: true
@@ -347,7 +365,7 @@ YAML
 }
 
 say "starting servers and proxies: backends [$BACKENDS], paths [$PATHS], upstream $UP_TLS"
-for b in $BACKENDS; do start_backend "$b"; done
+for b in $BACKENDS; do for i in $(seq "$INSTANCES"); do start_backend "$b" "$i"; done; done
 for b in $BACKENDS; do
   for p in $PATHS; do
     case "$p" in
@@ -374,8 +392,11 @@ PATHS_JSON="$BWORK/paths.json"
         gw-*)     eng=${p#gw-}; port=$(gw_port "$eng" "$b"); pidf="$BPIDS/gw-$eng-$b.pid"; kind=gateway; lf="$BLOGS/gw-$eng-$b.stdout" ;;
       esac
       mport=""; [ "$kind" = gateway ] && mport=$(gw_metrics_port "$eng" "$b")
-      printf '%s  {"name": "%s", "kind": "%s", "engine": "%s", "backend": "%s", "port": %s, "pid": %s, "metrics_port": %s, "log": "%s"}\n' \
-        "$sep" "$p-$b" "$kind" "$eng" "$b" "$port" "$(cat "$pidf")" "${mport:-null}" "$lf"
+      # the server instances behind the path (mod_proxy: the first only), and the pids of the others
+      inst=1; [ "$kind" = gateway ] && inst=$INSTANCES
+      extra=""; if [ "$kind" = direct ]; then for i in $(seq 2 "$INSTANCES"); do extra="$extra${extra:+, }$(cat "$BPIDS/bench-$b-$i.pid")"; done; fi
+      printf '%s  {"name": "%s", "kind": "%s", "engine": "%s", "backend": "%s", "port": %s, "pid": %s, "metrics_port": %s, "log": "%s", "instances": %s, "extra_pids": [%s]}\n' \
+        "$sep" "$p-$b" "$kind" "$eng" "$b" "$port" "$(cat "$pidf")" "${mport:-null}" "$lf" "$inst" "$extra"
       sep=","
     done
   done
@@ -414,7 +435,7 @@ json.dump(v, open(sys.argv[1], "w"), indent=1)
 PY
 
 CMD="bash gateway/bench/bench.sh"
-for k in BENCH_SMOKE BENCH_RUNS BENCH_FILE_MB BENCH_WARMUP_MB BENCH_LAT_N BENCH_LAT_SPACED BENCH_PAR BENCH_IDLE BENCH_SCALE \
+for k in BENCH_SMOKE BENCH_RUNS BENCH_FILE_MB BENCH_WARMUP_MB BENCH_LAT_N BENCH_LAT_SPACED BENCH_PAR BENCH_IDLE BENCH_SCALE BENCH_SCALE_MODPROXY \
          BENCH_BACKENDS BENCH_PATHS BENCH_UPSTREAM_TLS BENCH_SAME_CIPHER BENCH_VERIFY BENCH_JAVA_OPTS BENCH_GW_ENV; do
   [ -n "${!k:-}" ] && CMD="$k=\"${!k}\" $CMD"
 done
@@ -425,7 +446,7 @@ python3 "$BENCH_DIR/ftpbench.py" run \
   --user "$BUSER" --password "$BPASS" --home "$BHOME" --ca "$CA" --idle-hold "$IDLE_HOLD" \
   --par-timeout "${BENCH_PAR_TIMEOUT:-60}" --par-ramp-ms "${BENCH_PAR_RAMP_MS:-0}" \
   --runs "$RUNS" --file-mb "$FILE_MB" --warmup-mb "$WARMUP_MB" \
-  --lat-n "$LAT_N" --lat-spaced "$LAT_SPACED" --par "$PAR" --idle "$IDLE" --scale "$SCALE" \
+  --lat-n "$LAT_N" --lat-spaced "$LAT_SPACED" --par "$PAR" --idle "$IDLE" --scale "$SCALE" --scale-modproxy "$SCALE_MODPROXY" \
   --speed-seconds "$SPEED_SECONDS" --verify "$VERIFY" --dl-dir "$DL_DIR" \
   --work "$BWORK" --out "$OUT" --json "$BRUN/results.json" --strict "$STRICT" --smoke "$SMOKE" \
   --tls-version "$TLS_VERSION" --cipher "$CIPHER"

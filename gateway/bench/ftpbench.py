@@ -83,7 +83,10 @@ def tree(pid):
 
 
 def tree_cpu(pid):
-    """CPU seconds of pid and its live descendants; reaped children are in the parent's cutime/cstime."""
+    """CPU seconds of pid and its live descendants; reaped children are in the parent's cutime/cstime.
+    pid may be a list: the sum over those trees (a backend of several server instances, the scale test)."""
+    if isinstance(pid, (list, tuple)):
+        return sum(tree_cpu(p) for p in pid)
     return sum(st[1] for st in tree(pid).values()) / CLK_TCK
 
 
@@ -323,8 +326,8 @@ def parallel(client, n, remote, expect, timeout=300, ramp_ms=0.0):
 def idle(client, n, pid, timeout=60, workers=32, hold=2.0, move=None, expect=None, others=None):
     """Open n logged-in sessions, measure the memory of pid's process tree, check they are all
     alive (NOOP), close them (QUIT). With move (a remote file) each session downloads it once after the
-    login (compared with expect) before it idles: the scale test. others: {name: pid} whose CPU during the
-    opening is reported beside the proxy's (the server behind it)."""
+    login (compared with expect) before it idles: the scale test. others: {name: pid or [pids]} whose CPU
+    during the opening is reported beside the proxy's (the server instances behind it)."""
     before = tree_mem(pid)
     conns, errors, open_times = [], [], []
     lock = threading.Lock()
@@ -522,7 +525,8 @@ def run(a):
     R = {"versions": versions, "command": a.command, "paths": paths, "failures": [],
          "settings": {"runs": a.runs, "file_mb": a.file_mb, "warmup_mb": a.warmup_mb, "lat_n": a.lat_n,
                       "lat_spaced": a.lat_spaced, "par": par_specs, "idle": a.idle, "verify": a.verify,
-                      "smoke": a.smoke, "scale": a.scale, "idle_hold": a.idle_hold},
+                      "smoke": a.smoke, "scale": a.scale, "scale_modproxy": a.scale_modproxy,
+                      "idle_hold": a.idle_hold},
          "load_start": open("/proc/loadavg").read().split()[:3]}
     fails = R["failures"]
 
@@ -620,11 +624,14 @@ def run(a):
                 fail(p["name"], f"parallel {n}x{mb}MiB", f"{c} x {e}")
         del ref
 
-    def held(test, n, settle_s, what, options):
-        """The idle and scale tests: n sessions held open through each proxy (one proxy at a time)."""
+    def held(test, count, settle_s, what, options):
+        """The idle and scale tests: count(p) sessions held open through each proxy p (one proxy at a time)."""
         out = {}
         for p in alive:
             if p["kind"] == "direct":
+                continue
+            n = count(p)
+            if n <= 0:
                 continue
             settle(p, 60)
             log(f"{test}: {n} {what} via {p['name']}")
@@ -640,15 +647,19 @@ def run(a):
         return out
 
     phase("idle")
-    R["idle"] = held("idle", a.idle, 120, "logged-in sessions", lambda p: {}) if a.idle > 0 else {}
+    R["idle"] = held("idle", lambda p: a.idle, 120, "logged-in sessions", lambda p: {}) if a.idle > 0 else {}
 
     # scale: many logged-in sessions through one proxy, each having moved a little, then idle (issue 19)
     R["scale"] = {}
     phase("scale")
     if a.scale > 0:
         small = open(os.path.join(a.home, "bench", "scale64K"), "rb").read()
-        servers = {p["backend"]: p["pid"] for p in paths if p["kind"] == "direct" and p.get("pid")}
-        R["scale"] = held("scale", a.scale, 180, "sessions (login + RETR 64 KiB each, then idle)", lambda p: {
+        # every instance of the backend (the scale test runs several when one server's user cap is too small)
+        servers = {p["backend"]: [p["pid"]] + p.get("extra_pids", []) for p in paths
+                   if p["kind"] == "direct" and p.get("pid")}
+        # mod_proxy forks a process per session (~1.4 MiB PSS each): it gets its own, smaller count
+        count = lambda p: min(a.scale, a.scale_modproxy) if p["kind"] == "modproxy" else a.scale  # noqa: E731
+        R["scale"] = held("scale", count, 180, "sessions (login + RETR 64 KiB each, then idle)", lambda p: {
             "timeout": 120, "move": "bench/scale64K", "expect": small,
             "others": {"server": servers[p["backend"]]} if p["backend"] in servers else {}})
 
@@ -984,22 +995,25 @@ def report(R):
 
     if s.get("scale"):
         n = s["scale"]
-        w(f"## Scale: {n} sessions through one proxy\n")
-        w(f"{n} logged-in sessions opened by 32 threads, each downloading 64 KiB once (compared) and then idle; memory "
-          f"after {s.get('idle_hold', 2)} s of idle. Per session = (RSS with them − RSS before) / {n}; for mod_proxy "
-          "(a process per session) PSS too, which shares the common pages out. CPU during the opening: seconds each "
-          "process spent while the sessions were being opened, and its share of the wall time (the client is this "
-          "python process, the server the backend's whole process tree).\n")
-        w("| path | backend | opened (failures) | wall s to open | median s per session | RSS before → with MiB | "
-          "RSS KiB / session | PSS KiB / session | proxy CPU s (share of wall) | server CPU s | client CPU s |")
+        w(f"## Scale: up to {n} sessions through one proxy\n")
+        w(f"Logged-in sessions opened by 32 threads, each downloading 64 KiB once (compared) and then idle ({n} through "
+          f"each gateway, at most {s.get('scale_modproxy', n)} through mod_proxy: a process per session); memory "
+          f"after {s.get('idle_hold', 2)} s of idle. Per session = (RSS with them − RSS before) / sessions; for "
+          "mod_proxy PSS too, which shares the common pages out. CPU during the opening: seconds each process spent "
+          "while the sessions were being opened, and the proxy's share of the wall time (the client is this python "
+          "process; the server: every instance of the backend, whole process trees).\n")
+        w("| path | backend | sessions: opened (failures) | wall s to open | median s per session | "
+          "RSS before → with MiB | RSS KiB / session | PSS KiB / session | proxy CPU s (share of wall) | "
+          "server CPU s | client CPU s |")
         w("|---|---|---|---|---|---|---|---|---|---|---|")
         for p in paths:
             r = R.get("scale", {}).get(p["name"])
             if not r:
                 continue
-            c, wall = r["open_cpu_s"], r["open_s"]
-            per = lambda a_, b_: f"{(a_ - b_) * 1024 / n:.0f}"  # noqa: E731
-            w(f"| {label(p)} | {p['backend']} | {r['opened']} ({r['failures']}) | {wall:.1f} | "
+            c, wall, k = r["open_cpu_s"], r["open_s"], r["sessions"]
+            per = lambda a_, b_: f"{(a_ - b_) * 1024 / k:.0f}"  # noqa: E731
+            w(f"| {label(p)} | {p['backend']} × {p.get('instances', 1)} | {r['opened']} of {k} "
+              f"({r['failures']}) | {wall:.1f} | "
               f"{fmt(r.get('session_open_median_s'), 2)} | {r['rss_before_mib']:.0f} → {r['rss_mib']:.0f} "
               f"({r['procs_before']} → {r['procs']} procs) | {per(r['rss_mib'], r['rss_before_mib'])} | "
               f"{per(r['pss_mib'], r['pss_before_mib'])} | {c['proxy']:.1f} ({100 * c['proxy'] / wall:.0f} %) | "
@@ -1067,6 +1081,7 @@ def main():
     r.add_argument("--speed-seconds", type=int, default=3)
     r.add_argument("--idle-hold", type=float, default=2.0)
     r.add_argument("--scale", type=int, default=0, help="sessions of the scale test per proxy (0: skip)")
+    r.add_argument("--scale-modproxy", type=int, default=1500, help="at most this many through mod_proxy")
     r.add_argument("--par-timeout", type=float, default=60.0)
     r.add_argument("--par-ramp-ms", type=float, default=0.0)
     r.add_argument("--verify", type=int, default=1)

@@ -132,16 +132,25 @@ PY
 done
 if [ "$AB" -gt 0 ]; then
   for dir in $DIRS; do
-    gw=(); direct=()
+    gw=(); direct=(); cpu=()
     for i in $(seq "$AB"); do
-      gw+=("$(transfer gw "$dir")"); direct+=("$(transfer direct "$dir")")
+      read -r u0 s0 < <(ticks)
+      gw+=("$(transfer gw "$dir")")
+      read -r u1 s1 < <(ticks)
+      cpu+=("$((u1 - u0)):$((s1 - s0))")
+      direct+=("$(transfer direct "$dir")")
     done
-    python3 - "$dir" "${gw[*]}" "${direct[*]}" <<'PY'
+    python3 - "$dir" "${gw[*]}" "${direct[*]}" "${cpu[*]}" "$BYTES" "$HZ" <<'PY'
 import statistics, sys
 d, gw, direct = sys.argv[1], [float(x) for x in sys.argv[2].split()], [float(x) for x in sys.argv[3].split()]
+cpu = [tuple(int(v) for v in c.split(":")) for c in sys.argv[4].split()]
+gb, hz = int(sys.argv[5]) / 1e9, float(sys.argv[6])
 g, r = statistics.median(gw), statistics.median(direct)
+user = statistics.median(u / hz / gb for u, _ in cpu)
+system = statistics.median(s / hz / gb for _, s in cpu)
 print(f"{d} unprofiled, interleaved, median of {len(gw)}: gateway {g:.0f} MB/s {sorted(gw)}, "
-      f"direct FTPS {r:.0f} MB/s {sorted(direct)}, gateway / direct {g / r:.2f}")
+      f"direct FTPS {r:.0f} MB/s {sorted(direct)}, gateway / direct {g / r:.2f}; "
+      f"gateway CPU user {user:.2f} + system {system:.2f} s/GB")
 PY
   done
 fi
