@@ -81,7 +81,7 @@ upstream:
   serverName: 127.0.0.1
   caFile: $PKI/ca.crt
   protocols: [$PROTOCOL]
-  cipherSuites: [$CIPHER_IANA]
+$( [ "$ENGINE" = openssl ] && [ "$PROTOCOL" = TLSv1.3 ] || echo "  cipherSuites: [$CIPHER_IANA]")
   sslEngine: $ENGINE
 metrics:
   enabled: true

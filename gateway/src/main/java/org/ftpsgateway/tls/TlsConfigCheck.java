@@ -58,10 +58,17 @@ public final class TlsConfigCheck implements ConfigLoader.Check {
     if (upstream.caFile() != null) {
       checkCaFile(upstream.caFile(), path);
     }
+    UpstreamTlsOptions o = upstream.tlsOptions();
     if (upstream.sslEngine() == UpstreamConfig.SslEngine.OPENSSL) {
       requireOpenSsl(path + ".sslEngine");
+      List<String> extra = BoringSslSuites.offeredAgainstConfig(upstream.protocols(), o.cipherSuites());
+      if (!extra.isEmpty()) {
+        throw new ConfigException(path + ".cipherSuites", "leaves out " + String.join(", ", extra)
+            + ", but the openssl engine (BoringSSL) offers every TLS 1.3 suite whatever cipherSuites says: use"
+            + " sslEngine jdk or auto (auto takes the JDK engine for such a list), list all three TLS 1.3 suites, or"
+            + " take TLSv1.3 out of protocols");
+      }
     }
-    UpstreamTlsOptions o = upstream.tlsOptions();
     if (o.mutualTls()) {
       try {
         KeyMaterial.keyManagers(o.clientCertFile(), o.clientKeyFile(), o.clientKeystore(),

@@ -6,12 +6,14 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.logging.Logger;
 import org.ftpsgateway.config.PortRange;
 import org.ftpsgateway.config.TimeoutsConfig;
 import org.ftpsgateway.config.UpstreamConfig;
 import org.ftpsgateway.config.UpstreamGroup;
 import org.ftpsgateway.data.PassivePortPool;
 import org.ftpsgateway.metrics.TlsCpuMeter;
+import org.ftpsgateway.tls.BoringSslSuites;
 import org.ftpsgateway.tls.UpstreamTls;
 
 /**
@@ -20,6 +22,8 @@ import org.ftpsgateway.tls.UpstreamTls;
  * loop that uses the upstream.
  */
 public final class UpstreamPool {
+
+  private static final Logger LOG = Logger.getLogger(UpstreamPool.class.getName());
 
   private final UpstreamGroup config;
   private final List<UpstreamServer> servers;
@@ -47,11 +51,31 @@ public final class UpstreamPool {
                                     Function<PortRange, PassivePortPool> activePortPools) {
     List<UpstreamServer> servers = new ArrayList<>();
     for (UpstreamConfig server : config.servers()) {
-      UpstreamTls tls = new UpstreamTls(server, timeouts, useOpenSsl(server.sslEngine()), cpu);
+      UpstreamTls tls = new UpstreamTls(server, timeouts, useOpenSsl(server), cpu);
       servers.add(new UpstreamServer(config.name(), server, tls));
     }
     PortRange range = config.first().activePorts();
     return new UpstreamPool(config, servers, range == null ? null : activePortPools.apply(range));
+  }
+
+  /**
+   * Whether this server's connections use OpenSSL: as {@link #useOpenSsl(UpstreamConfig.SslEngine)}, except that
+   * {@code auto} takes the JDK engine when {@code cipherSuites} leaves out a TLS 1.3 suite, which BoringSSL would offer
+   * anyway ({@link BoringSslSuites}; {@code openssl} with such a list is refused by the config check).
+   */
+  public static boolean useOpenSsl(UpstreamConfig server) {
+    boolean openSsl = useOpenSsl(server.sslEngine());
+    if (openSsl && server.sslEngine() == UpstreamConfig.SslEngine.AUTO) {
+      List<String> extra = BoringSslSuites.offeredAgainstConfig(server.protocols(), server.tlsOptions().cipherSuites());
+      if (!extra.isEmpty()) {
+        LOG.warning("upstream " + server.host() + ":" + server.port() + ": cipherSuites leaves out " + extra
+            + ", which the OpenSSL engine offers with TLS 1.3 whatever the list says: using the JDK engine to keep"
+            + " the list (more CPU per byte). To keep OpenSSL, list all of " + BoringSslSuites.TLS13
+            + " or take TLSv1.3 out of protocols");
+        return false;
+      }
+    }
+    return openSsl;
   }
 
   /** Whether {@code choice} means OpenSSL on this machine. */

@@ -321,6 +321,9 @@ class ConfigLoaderTest {
             Map.of(), "upstream.clientKeyFile"),
         arguments("unknown cipher suite", MINIMAL + "  cipherSuites: [TLS_FANCY_NEW]\n", Map.of(),
             "upstream.cipherSuites"),
+        arguments("openssl engine told to leave out a TLS 1.3 suite (BoringSSL offers all three)", MINIMAL
+            + "  sslEngine: openssl\n  cipherSuites: [TLS_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384]\n",
+            Map.of(), "upstream.cipherSuites"),
         arguments("tls.engine unknown", MINIMAL + "tls:\n  engine: gnutls\n", Map.of(), "tls.engine"),
         arguments("no protocols", MINIMAL + "  protocols: []\n", Map.of(), "upstream.protocols"),
         arguments("protocols not strings", MINIMAL + "  protocols: [1.2]\n", Map.of(), "upstream.protocols"),

@@ -1,6 +1,7 @@
 package org.ftpsgateway.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -19,12 +20,14 @@ import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
 import org.ftpsgateway.ConfigFiles;
 import org.ftpsgateway.Gateway;
+import org.ftpsgateway.config.ConfigException;
 import org.ftpsgateway.config.GatewayConfig;
 import org.ftpsgateway.config.PortRange;
 import org.ftpsgateway.demo.DemoFtpsServer;
 import org.ftpsgateway.metrics.GatewayMetrics;
 import org.ftpsgateway.support.FreePorts;
 import org.ftpsgateway.support.GatewayFixture;
+import org.ftpsgateway.support.LogCapture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -238,6 +241,31 @@ class UpstreamTrustTest {
     stopGateway();
     roundTrip(startGateway(upstream().put("caFile", ca.toString()).put("protocols", "TLSv1.2")
         .put("cipherSuites", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"), engine));
+  }
+
+  /**
+   * BoringSSL (the openssl engine) offers all three TLS 1.3 suites whatever cipherSuites says: with a list that
+   * leaves some out, auto takes the JDK engine so the list holds, and openssl is refused by the config check.
+   * ChaCha20 alone is the one suite that neither BoringSSL's order (AES-128 first) nor the JDK server's (AES-256
+   * first) would pick, so only a gateway that offers nothing else negotiates it.
+   */
+  @Test
+  void tls13CipherSuitesHoldWithAutoAndAreRefusedForOpenSsl() throws Exception {
+    GeneratedCertificate cert = certificate("127.0.0.1");
+    startServer(cert, null, List.of("TLSv1.3"));
+    JsonObject upstream = upstream().put("caFile", pem("ca.pem", cert.certificatePem()).toString())
+        .put("protocols", "TLSv1.3").put("cipherSuites", "TLS_CHACHA20_POLY1305_SHA256");
+    try (LogCapture audit = LogCapture.audit()) {
+      roundTrip(startGateway(upstream, "auto"));
+      List<String> transfers = audit.events("transfer");
+      assertThat(transfers).hasSize(2)
+          .allSatisfy(line -> assertThat(line).contains("tls=\"TLSv1.3 TLS_CHACHA20_POLY1305_SHA256\""));
+    }
+    stopGateway();
+    assertThatThrownBy(() -> startGateway(upstream, "openssl"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("upstream.cipherSuites")
+        .hasMessageContaining("TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384");
   }
 
   @ParameterizedTest
