@@ -105,6 +105,9 @@ final class PortConflicts {
       return "";
     }
     String wildcard = Addresses.isWildcard(a) ? a : Addresses.isWildcard(b) ? b : null;
+    if (wildcard == null && (Addresses.isLocalhost(a) || Addresses.isLocalhost(b))) {
+      return ": localhost is a loopback address (127.0.0.1 or ::1)";
+    }
     if (wildcard == null) {
       return ": the same address";
     }

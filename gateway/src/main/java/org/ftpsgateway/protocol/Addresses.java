@@ -39,9 +39,17 @@ public final class Addresses {
    * Whether listening sockets bound to {@code a} and {@code b} on one port would clash: the same address, or a
    * wildcard that covers the other ({@code 0.0.0.0} every IPv4 address; {@code ::} every address, IPv4 too, since
    * Linux binds it dual-stack unless net.ipv6.bindv6only is set). A host name clashes with its own spelling and with
-   * either wildcard; names are never looked up, so a name and a different literal are taken not to clash.
+   * either wildcard; names are never looked up, so a name and a different literal are taken not to clash, except
+   * {@code localhost}: it is a loopback address (RFC 6761), 127.0.0.1 or ::1 as the resolver orders them, so it is
+   * taken to clash with both.
    */
   public static boolean bindsClash(String a, String b) {
+    if (a != null && b != null && (isLocalhost(a) || isLocalhost(b))) {
+      String other = isLocalhost(a) ? b : a;
+      InetAddress o = literal(other);
+      return isLocalhost(other) || (o != null && (o.isAnyLocalAddress() || o.equals(IPV4_LOOPBACK)
+          || o.equals(IPV6_LOOPBACK)));
+    }
     InetAddress x = literal(a);
     InetAddress y = literal(b);
     if (x == null || y == null) {
@@ -52,6 +60,14 @@ public final class Addresses {
     }
     return covers(x, y) || covers(y, x);
   }
+
+  /** {@code localhost}, the one name whose addresses are known without a lookup (RFC 6761). */
+  public static boolean isLocalhost(String host) {
+    return host.equalsIgnoreCase("localhost") || host.equalsIgnoreCase("localhost.");
+  }
+
+  private static final InetAddress IPV4_LOOPBACK = literal("127.0.0.1");
+  private static final InetAddress IPV6_LOOPBACK = literal("::1");
 
   /** Whether {@code host} is a literal wildcard ({@code 0.0.0.0}, {@code ::}). */
   public static boolean isWildcard(String host) {

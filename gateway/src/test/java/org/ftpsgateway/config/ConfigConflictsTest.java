@@ -79,6 +79,18 @@ class ConfigConflictsTest {
               - { name: b, host: "::", port: 2121, passivePorts: 30010-30019 }
             """, "listeners[1].port: [::]:2121 is also the port of listeners[0] (0.0.0.0:2121):"
             + " :: binds every address, IPv4 too (Linux dual stack)"),
+        arguments("localhost and 127.0.0.1 on one port (localhost is loopback, RFC 6761)", """
+            listeners:
+              - { name: a, host: localhost, port: 2121, passivePorts: 30000-30009 }
+              - { name: b, host: 127.0.0.1, port: 2121, passivePorts: 30010-30019 }
+            """, "listeners[1].port: 127.0.0.1:2121 is also the port of listeners[0] (localhost:2121):"
+            + " localhost is a loopback address (127.0.0.1 or ::1)"),
+        arguments("metrics on localhost, a listener on ::1 with the same port", """
+            listeners:
+              - { host: "::1", port: 9464 }
+            metrics: { host: localhost, port: 9464 }
+            """, "metrics.port: localhost:9464 is also the port of listeners[0] ([::1]:9464):"
+            + " localhost is a loopback address (127.0.0.1 or ::1)"),
         arguments("control port inside its own passive range", """
             listeners:
               - { port: 30050, passivePorts: 30000-30099 }

@@ -30,6 +30,35 @@ class AddressesTest {
         arguments("10.0.0", "10.0.0.0", false));
   }
 
+  static Stream<Arguments> bindPairs() {
+    return Stream.of(
+        arguments("127.0.0.1", "127.0.0.1", true),
+        arguments("0.0.0.0", "10.1.2.3", true),
+        arguments("::", "10.1.2.3", true),
+        arguments("0.0.0.0", "::1", false),
+        arguments("10.0.0.1", "10.0.0.2", false),
+        arguments("gw.example", "gw.example", true),
+        arguments("gw.example", "10.0.0.1", false),
+        arguments("gw.example", "0.0.0.0", true),
+        // localhost is loopback without a lookup (RFC 6761): 127.0.0.1 or ::1, whichever the resolver gives
+        arguments("localhost", "127.0.0.1", true),
+        arguments("LOCALHOST.", "::1", true),
+        arguments("localhost", "::ffff:127.0.0.1", true),
+        arguments("localhost", "localhost", true),
+        arguments("localhost", "0.0.0.0", true),
+        arguments("localhost", "::", true),
+        arguments("localhost", "127.0.0.2", false),
+        arguments("localhost", "10.0.0.1", false),
+        arguments("localhost", "gw.example", false));
+  }
+
+  @ParameterizedTest(name = "bind {0} vs {1} -> {2}")
+  @MethodSource("bindPairs")
+  void bindsClash(String a, String b, boolean clash) {
+    assertThat(Addresses.bindsClash(a, b)).isEqualTo(clash);
+    assertThat(Addresses.bindsClash(b, a)).isEqualTo(clash);
+  }
+
   @ParameterizedTest(name = "{0} vs {1} -> {2}")
   @MethodSource("hostPairs")
   void sameHost(String a, String b, boolean same) {
