@@ -19,6 +19,7 @@ import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.logging.Logger;
@@ -42,7 +43,8 @@ public final class ClientSideTls {
   public static final String GENERATED_KEY_STORE = "gateway-key.p12";
 
   /** A built context and what it was built from. */
-  private record Loaded(SslContext context, byte[] sourceDigest, String description, long notAfterEpochSeconds) {
+  private record Loaded(SslContext context, byte[] sourceDigest, String description, long notAfterEpochSeconds,
+                        long notBeforeEpochSeconds) {
   }
 
   private final String listenerPath;
@@ -52,6 +54,8 @@ public final class ClientSideTls {
   /** Replaced by {@link #reloadIfChanged()} from a worker thread, read by event loops. */
   private volatile Loaded loaded;
   private byte[] lastFailedDigest;
+  /** A replacement whose notBefore was still ahead when last looked at (warned about once). */
+  private byte[] notYetValidDigest;
   /** Measures this listener's TLS CPU (side="client"), or null. */
   private volatile org.ftpsgateway.metrics.TlsCpuMeter cpu;
 
@@ -75,7 +79,8 @@ public final class ClientSideTls {
       SslContext ctx = configure(SslContextBuilder.forServer(cert.keyPair().getPrivate(), cert.certificate()),
           openSsl);
       return new ClientSideTls(listenerPath, c, openSsl, new Loaded(ctx, new byte[0], "generated",
-              cert.certificate().getNotAfter().toInstant().getEpochSecond()),
+              cert.certificate().getNotAfter().toInstant().getEpochSecond(),
+              cert.certificate().getNotBefore().toInstant().getEpochSecond()),
           cert.sha256Fingerprint());
     } catch (Exception e) {
       throw new ConfigException(listenerPath + "." + sourceKey(c), "cannot load the TLS certificate: "
@@ -94,7 +99,8 @@ public final class ClientSideTls {
     String description = leaf == null ? "(no certificate found)"
         : Fingerprints.describe(leaf) + " notAfter=" + leaf.getNotAfter().toInstant();
     return new Loaded(configure(SslContextBuilder.forServer(kmf), openSsl), digest, description,
-        leaf == null ? 0 : leaf.getNotAfter().toInstant().getEpochSecond());
+        leaf == null ? 0 : leaf.getNotAfter().toInstant().getEpochSecond(),
+        leaf == null ? 0 : leaf.getNotBefore().toInstant().getEpochSecond());
   }
 
   private static SslContext configure(SslContextBuilder builder, boolean openSsl) throws SSLException {
@@ -162,6 +168,9 @@ public final class ClientSideTls {
     }
     try {
       Loaded next = load(config, openSsl);
+      if (!validNow(next, digest)) {
+        return false;
+      }
       loaded = next;
       lastFailedDigest = null;
       LOG.info(listenerPath + ": TLS certificate reloaded: " + next.description());
@@ -172,6 +181,32 @@ public final class ClientSideTls {
           + oneLine(e));
       return false;
     }
+  }
+
+  /**
+   * A replacement is used only while it is valid: swapping a working certificate for an expired one would break every
+   * FTPS client that checks it (an expired one is refused for good, logged once; one not valid yet, as a renewal may be
+   * when clocks differ by seconds, is looked at again next time, logged once).
+   */
+  private boolean validNow(Loaded next, byte[] digest) {
+    long now = Instant.now().getEpochSecond();
+    if (next.notAfterEpochSeconds() > 0 && next.notAfterEpochSeconds() < now) {
+      lastFailedDigest = digest;
+      LOG.warning(listenerPath + ": the changed TLS certificate expired on "
+          + Instant.ofEpochSecond(next.notAfterEpochSeconds()) + ", keeping the current one: " + next.description());
+      return false;
+    }
+    if (next.notBeforeEpochSeconds() > now) {
+      if (!Arrays.equals(digest, notYetValidDigest)) {
+        notYetValidDigest = digest;
+        LOG.warning(listenerPath + ": the changed TLS certificate is not valid before "
+            + Instant.ofEpochSecond(next.notBeforeEpochSeconds()) + ", keeping the current one until then: "
+            + next.description());
+      }
+      return false;
+    }
+    notYetValidDigest = null;
+    return true;
   }
 
   /** Measure the TLS work of this listener's connections (handshakes and records, from the pipeline). */

@@ -149,6 +149,18 @@ class CertificateRotationTest {
             .as("broken file refused: %s", tlsLog.messages(java.util.logging.Level.WARNING)).isTrue();
       }
       assertThat(presentedBy(fx.port())).isEqualTo(second.sha256Fingerprint());
+
+      // an expired replacement (a stale secret written back) is refused too: the valid one stays in use
+      java.time.Instant now = java.time.Instant.now();
+      GeneratedCertificate expired = GeneratedCertificate.generate(List.of("localhost", "127.0.0.1"),
+          now.minus(Duration.ofDays(30)), now.minus(Duration.ofDays(1)));
+      try (LogCapture tlsLog = LogCapture.of(ClientSideTls.class.getName())) {
+        write(cert, key, expired);
+        assertThat(Poll.until(Duration.ofSeconds(15), () -> tlsLog.messages(java.util.logging.Level.WARNING).stream()
+            .anyMatch(w -> w.contains("expired on") && w.contains("keeping the current one"))))
+            .as("expired file refused: %s", tlsLog.messages(java.util.logging.Level.WARNING)).isTrue();
+      }
+      assertThat(presentedBy(fx.port())).isEqualTo(second.sha256Fingerprint());
     }
   }
 }
