@@ -43,8 +43,11 @@ public final class ClientSideTls {
   public static final String GENERATED_KEY_STORE = "gateway-key.p12";
 
   /** A built context and what it was built from. */
-  private record Loaded(SslContext context, byte[] sourceDigest, String description, long notAfterEpochSeconds,
-                        long notBeforeEpochSeconds) {
+  private record Loaded(SslContext context, byte[] sourceDigest, String description, X509Certificate leaf) {
+    /** notAfter in Unix seconds, 0 without a certificate. */
+    long notAfterEpochSeconds() {
+      return leaf == null ? 0 : leaf.getNotAfter().toInstant().getEpochSecond();
+    }
   }
 
   private final String listenerPath;
@@ -78,9 +81,7 @@ public final class ClientSideTls {
       GeneratedCertificate cert = generated(c.generatedCertDir(), listenerHost);
       SslContext ctx = configure(SslContextBuilder.forServer(cert.keyPair().getPrivate(), cert.certificate()),
           openSsl);
-      return new ClientSideTls(listenerPath, c, openSsl, new Loaded(ctx, new byte[0], "generated",
-              cert.certificate().getNotAfter().toInstant().getEpochSecond(),
-              cert.certificate().getNotBefore().toInstant().getEpochSecond()),
+      return new ClientSideTls(listenerPath, c, openSsl, new Loaded(ctx, new byte[0], "generated", cert.certificate()),
           cert.sha256Fingerprint());
     } catch (Exception e) {
       throw new ConfigException(listenerPath + "." + sourceKey(c), "cannot load the TLS certificate: "
@@ -98,9 +99,7 @@ public final class ClientSideTls {
     X509Certificate leaf = leaf(kmf);
     String description = leaf == null ? "(no certificate found)"
         : Fingerprints.describe(leaf) + " notAfter=" + leaf.getNotAfter().toInstant();
-    return new Loaded(configure(SslContextBuilder.forServer(kmf), openSsl), digest, description,
-        leaf == null ? 0 : leaf.getNotAfter().toInstant().getEpochSecond(),
-        leaf == null ? 0 : leaf.getNotBefore().toInstant().getEpochSecond());
+    return new Loaded(configure(SslContextBuilder.forServer(kmf), openSsl), digest, description, leaf);
   }
 
   private static SslContext configure(SslContextBuilder builder, boolean openSsl) throws SSLException {
@@ -189,19 +188,24 @@ public final class ClientSideTls {
    * when clocks differ by seconds, is looked at again next time, logged once).
    */
   private boolean validNow(Loaded next, byte[] digest) {
-    long now = Instant.now().getEpochSecond();
-    if (next.notAfterEpochSeconds() > 0 && next.notAfterEpochSeconds() < now) {
+    if (next.leaf() == null) {
+      notYetValidDigest = null;
+      return true;
+    }
+    Instant now = Instant.now();
+    Instant notAfter = next.leaf().getNotAfter().toInstant();
+    Instant notBefore = next.leaf().getNotBefore().toInstant();
+    if (notAfter.isBefore(now)) {
       lastFailedDigest = digest;
-      LOG.warning(listenerPath + ": the changed TLS certificate expired on "
-          + Instant.ofEpochSecond(next.notAfterEpochSeconds()) + ", keeping the current one: " + next.description());
+      LOG.warning(listenerPath + ": the changed TLS certificate expired on " + notAfter
+          + ", keeping the current one: " + next.description());
       return false;
     }
-    if (next.notBeforeEpochSeconds() > now) {
+    if (notBefore.isAfter(now)) {
       if (!Arrays.equals(digest, notYetValidDigest)) {
         notYetValidDigest = digest;
-        LOG.warning(listenerPath + ": the changed TLS certificate is not valid before "
-            + Instant.ofEpochSecond(next.notBeforeEpochSeconds()) + ", keeping the current one until then: "
-            + next.description());
+        LOG.warning(listenerPath + ": the changed TLS certificate is not valid before " + notBefore
+            + ", keeping the current one until then: " + next.description());
       }
       return false;
     }
